@@ -1,0 +1,110 @@
+"""The order-intake bot: greeting -> address -> phone -> bottles -> confirm -> order number."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from relaybot.config import BotConfig, Settings
+from relaybot.core.app import App, Context
+from relaybot.core.i18n import N_
+from relaybot.flows import Choice, Flow, FlowView, Step
+
+from .models import Order
+from .validators import PhoneValidator, clean_address, clean_bottles
+
+HERE = Path(__file__).resolve().parent
+
+
+def _bottles_display(value: Any, view: FlowView) -> str:
+    return view.t(N_("{count} × 19 l"), count=value)
+
+
+def build_flow(phone_regions: tuple[str, ...]) -> Flow:
+    return Flow(
+        name="order",
+        greeting=N_(
+            "Hello! I will take your order for 19-litre bottles of drinking water. "
+            "It takes three short questions."
+        ),
+        steps=[
+            Step(
+                "address",
+                prompt=N_("Where should we deliver? Please send the full address."),
+                validate=clean_address,
+                label=N_("Address"),
+            ),
+            Step(
+                "phone",
+                prompt=N_("Your phone number, so the courier can call you (e.g. 0555 123 456)."),
+                validate=PhoneValidator(phone_regions),
+                label=N_("Phone"),
+            ),
+            Step(
+                "bottles",
+                prompt=N_("How many 19 l bottles? From 1 to 50."),
+                validate=clean_bottles,
+                label=N_("Bottles"),
+                choices=[Choice(str(n), str(n)) for n in (1, 2, 3, 5, 10)],
+                display=_bottles_display,
+            ),
+        ],
+        on_complete=_place_order,
+        summary_title=N_("Please check your order:"),
+    )
+
+
+async def _place_order(ctx: Context, data: dict[str, Any]) -> str:
+    order = Order(
+        client_phone=data["phone"],
+        delivery_address=data["address"],
+        bottles_count=data["bottles"],
+        source=ctx.bot.channel,
+        bot=ctx.bot.name,
+        client_id=ctx.update.user_id,
+        status="new",
+        created_at=ctx.now,
+        updated_at=ctx.now,
+    )
+    ctx.db.add(order)
+    await ctx.db.flush()
+    return ctx.t(
+        N_(
+            "Thank you! Your order No. {number} is accepted. "
+            "We will call {phone} to agree on the delivery time."
+        ),
+        number=order.id,
+        phone=order.client_phone,
+    )
+
+
+class OrdersApp(App):
+    name = "orders"
+    title = N_("Water delivery")
+    description = N_("Order 19 l bottles of drinking water to your door.")
+
+    def __init__(self, bot: BotConfig, settings: Settings) -> None:
+        super().__init__(bot, settings)
+        regions = bot.options.get("phone_regions", ["KG"])
+        if isinstance(regions, str):
+            regions = [regions]
+        self.flow = build_flow(tuple(regions))
+
+    async def handle(self, ctx: Context) -> None:
+        await self.flow.handle(ctx)
+
+    @classmethod
+    def migrations_dir(cls) -> Path:
+        return HERE / "migrations"
+
+    @classmethod
+    def locales_dir(cls) -> Path:
+        return HERE / "locales"
+
+    @classmethod
+    def cli(cls) -> click.Group:
+        from .cli import orders
+
+        return orders

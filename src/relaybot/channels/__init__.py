@@ -1,0 +1,1 @@
+"""Channel adapters, one module each. Only this package knows how a channel speaks."""

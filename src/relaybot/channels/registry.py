@@ -1,0 +1,43 @@
+"""Channel names to adapter classes; adding a channel is one line here and one module."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
+from relaybot.config import BotConfig, Settings
+from relaybot.core.channel import ChannelAdapter
+from relaybot.runtime.clock import Clock
+from relaybot.store.db import SessionMaker
+
+ADAPTERS: dict[str, str] = {
+    "webchat": "relaybot.channels.webchat:WebchatAdapter",
+}
+
+
+@dataclass(frozen=True)
+class AdapterDeps:
+    """What an adapter may need from the process it runs in."""
+
+    settings: Settings
+    sessions: SessionMaker
+    clock: Clock
+    hub: Any  # the web chat's WebchatHub; typed loosely so other channels need not import it
+
+
+def known_channels() -> list[str]:
+    return sorted(ADAPTERS)
+
+
+def build_adapter(bot: BotConfig, deps: AdapterDeps) -> ChannelAdapter:
+    target = ADAPTERS.get(bot.channel)
+    if target is None:
+        raise ValueError(
+            f"bot {bot.name!r}: unknown channel {bot.channel!r} "
+            f"(known: {', '.join(known_channels())})"
+        )
+    module_name, _, attr = target.partition(":")
+    cls = getattr(importlib.import_module(module_name), attr)
+    adapter: ChannelAdapter = cls(bot, deps)
+    return adapter

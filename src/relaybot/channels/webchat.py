@@ -1,0 +1,93 @@
+"""The built-in web chat as a channel: replies land in the visitor's history and are pushed live."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+import msgspec
+from sqlalchemy import insert
+
+from relaybot.config import BotConfig
+from relaybot.core.channel import Limit, WebhookRejected, WebhookResult
+from relaybot.core.types import OutgoingMessage
+from relaybot.store.db import SessionMaker
+from relaybot.store.models import WebchatMessage
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+    from relaybot.channels.registry import AdapterDeps
+
+
+class WebchatHub:
+    """Wakes the live connections of one chat when something new is in its history.
+
+    Only a wake-up: the connection reads the history itself, so a sender in another process
+    (scale-out) is picked up by the connection's periodic re-read instead.
+    """
+
+    def __init__(self) -> None:
+        self._listeners: defaultdict[str, set[asyncio.Event]] = defaultdict(set)
+
+    @asynccontextmanager
+    async def listen(self, chat_id: str) -> AsyncIterator[asyncio.Event]:
+        event = asyncio.Event()
+        self._listeners[chat_id].add(event)
+        try:
+            yield event
+        finally:
+            listeners = self._listeners.get(chat_id)
+            if listeners is not None:
+                listeners.discard(event)
+                if not listeners:
+                    del self._listeners[chat_id]
+
+    def publish(self, chat_id: str) -> None:
+        for event in self._listeners.get(chat_id, ()):
+            event.set()
+
+
+def message_to_json(message: OutgoingMessage) -> tuple[list[list[dict[str, str]]], list[dict[str, object]]]:
+    buttons = [[{"text": b.text, "payload": b.payload} for b in row] for row in message.buttons]
+    media = [msgspec.to_builtins(m) for m in message.media]
+    return buttons, media
+
+
+class WebchatAdapter:
+    channel = "webchat"
+
+    def __init__(self, bot: BotConfig, deps: AdapterDeps) -> None:
+        self.bot = bot
+        self.sessions: SessionMaker = deps.sessions
+        self.hub: WebchatHub = deps.hub
+
+    async def handle_webhook(self, request: Request, subpath: str) -> WebhookResult:
+        raise WebhookRejected(404, "the web chat receives messages at /chat/api/, not a webhook")
+
+    async def send(self, chat_id: str, message: OutgoingMessage) -> None:
+        buttons, media = message_to_json(message)
+        async with self.sessions() as session, session.begin():
+            await session.execute(
+                insert(WebchatMessage).values(
+                    chat_id=chat_id,
+                    bot=self.bot.name,
+                    direction="out",
+                    text=message.text,
+                    buttons=buttons,
+                    media=media,
+                )
+            )
+        self.hub.publish(chat_id)
+
+    def limits(self, chat_id: str) -> list[Limit]:
+        return [Limit(f"{self.bot.name}:{chat_id}", rate=20.0, burst=20)]
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None

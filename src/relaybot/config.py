@@ -1,0 +1,119 @@
+"""Settings from `RELAYBOT_*` variables, a `.env` file and `relaybot.toml`, in that order of weight."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+BOT_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+
+
+class BotConfig(BaseModel):
+    """One bot: a name (used in webhook paths), the app it runs and the channel it speaks on."""
+
+    name: str = Field(pattern=BOT_NAME_PATTERN)
+    app: str
+    channel: str = "webchat"
+    title: str | None = None
+    token: SecretStr | None = None
+    webhook_secret: SecretStr | None = None
+    mode: Literal["webhook", "polling"] = "webhook"
+    api_base: str | None = None
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class Settings(BaseSettings):
+    """Everything an operator can set. Secrets are `SecretStr` so they never print."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="RELAYBOT_",
+        env_file=".env",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+    config_file: ClassVar[Path | None] = None
+
+    database_url: str = "sqlite+aiosqlite:///./data/relaybot.db"
+    queue_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str | None = None
+    bots: list[BotConfig] = Field(default_factory=list)
+    webchat_for_bundled_apps: bool = True
+
+    default_locale: Literal["ru", "en"] = "ru"
+    dialog_ttl_seconds: int = Field(default=24 * 3600, gt=0)
+
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    webchat_max_text: int = Field(default=4000, gt=0)
+
+    worker_batch_size: int = Field(default=200, gt=0)
+    worker_max_attempts: int = Field(default=3, gt=0)
+    poll_interval: float = Field(default=0.5, gt=0)
+    ingest_batch_size: int = Field(default=500, gt=0)
+
+    outbox_max_attempts: int = Field(default=5, gt=0)
+    outbox_backoff_base: float = Field(default=1.0, gt=0)
+    outbox_backoff_max: float = Field(default=300.0, gt=0)
+    sender_concurrency: int = Field(default=64, gt=0)
+    send_timeout: float = Field(default=10.0, gt=0)
+
+    health_max_pending_age: float = Field(default=300.0, gt=0)
+    admin_token: SecretStr | None = None
+
+    log_level: str = "info"
+    log_format: Literal["console", "json"] = "console"
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "database_url must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _unique_bot_names(self) -> Settings:
+        seen: set[str] = set()
+        for bot in self.bots:
+            if bot.name in seen:
+                raise ValueError(f"bot name {bot.name!r} is used twice in the bots list")
+            seen.add(bot.name)
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = cls.config_file or Path("relaybot.toml")
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=toml_path)
+        return init_settings, env_settings, dotenv_settings, toml, file_secret_settings
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def bot(self, name: str) -> BotConfig | None:
+        return next((b for b in self.bots if b.name == name), None)
+
+
+def load_settings(config_path: Path | None = None, **overrides: Any) -> Settings:
+    """Read settings; `config_path` replaces ./relaybot.toml and must exist when given."""
+    if config_path is not None and not config_path.is_file():
+        raise FileNotFoundError(f"config file {config_path} does not exist")
+    Settings.config_file = config_path
+    return Settings(**overrides)

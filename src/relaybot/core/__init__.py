@@ -1,0 +1,1 @@
+"""Channel-neutral types and the contract between the runtime and the apps."""

@@ -1,0 +1,140 @@
+"""The contract between the runtime and an app: an `App` handles one `Context` at a time.
+
+The worker builds a `Context` for every update inside the database transaction that will
+also mark the update processed; whatever the app replies is written to the outbox in that
+same transaction, so an app never talks to a channel and never sends twice.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from relaybot.core.i18n import Translator
+from relaybot.core.types import Address, Attachment, Button, OutgoingMessage, Update
+
+if TYPE_CHECKING:
+    import click
+    from fastapi import APIRouter
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from relaybot.config import BotConfig, Settings
+    from relaybot.store.db import SessionMaker
+
+
+class StateStorage(Protocol):
+    """Dialog state for one (bot, chat), kept in the database, never only in memory."""
+
+    async def load(self, bot: str, chat_id: str) -> DialogState | None: ...
+
+    async def save(self, bot: str, chat_id: str, state: DialogState) -> None: ...
+
+    async def clear(self, bot: str, chat_id: str) -> None: ...
+
+
+@dataclass
+class DialogState:
+    flow: str
+    step: str
+    data: dict[str, Any] = field(default_factory=dict)
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    updated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    expires_at: datetime | None = None
+    messages: int = 0
+
+
+ButtonsSpec = Sequence[Sequence[Button]] | Sequence[Button] | None
+
+
+def button_rows(buttons: ButtonsSpec) -> tuple[tuple[Button, ...], ...]:
+    """Accept a flat list (one button per row) or rows of buttons."""
+    if not buttons:
+        return ()
+    rows: list[tuple[Button, ...]] = []
+    for item in buttons:
+        if isinstance(item, Button):
+            rows.append((item,))
+        else:
+            rows.append(tuple(item))
+    return tuple(rows)
+
+
+@dataclass
+class Context:
+    """Everything an app may use while handling one update."""
+
+    update: Update
+    bot: BotConfig
+    settings: Settings
+    db: AsyncSession
+    storage: StateStorage
+    t: Translator
+    now: datetime
+    outgoing: list[tuple[Address, OutgoingMessage]] = field(default_factory=list)
+
+    @property
+    def locale(self) -> str:
+        return self.t.locale
+
+    @property
+    def address(self) -> Address:
+        return Address(self.update.bot, self.update.chat_id)
+
+    def reply(
+        self,
+        text: str,
+        *,
+        buttons: ButtonsSpec = None,
+        media: Sequence[Attachment] = (),
+    ) -> None:
+        self.send(self.address, text, buttons=buttons, media=media)
+
+    def send(
+        self,
+        to: Address,
+        text: str,
+        *,
+        buttons: ButtonsSpec = None,
+        media: Sequence[Attachment] = (),
+    ) -> None:
+        """Queue a message to any chat of any configured bot; it leaves with this transaction."""
+        message = OutgoingMessage(text=text, buttons=button_rows(buttons), media=tuple(media))
+        self.outgoing.append((to, message))
+
+
+class App(abc.ABC):
+    """A bundled or user-written bot. Subclasses set `name` and implement `handle`."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    description: ClassVar[str] = ""
+
+    def __init__(self, bot: BotConfig, settings: Settings) -> None:
+        self.bot = bot
+        self.settings = settings
+
+    @abc.abstractmethod
+    async def handle(self, ctx: Context) -> None:
+        """React to one update. Raise only for bugs: bad input is answered, not raised."""
+
+    @classmethod
+    def migrations_dir(cls) -> Path | None:
+        """A folder of Alembic revisions for the app's own tables, on its own branch."""
+        return None
+
+    @classmethod
+    def locales_dir(cls) -> Path | None:
+        return None
+
+    @classmethod
+    def cli(cls) -> click.Group | None:
+        return None
+
+    @classmethod
+    def api_router(cls, settings: Settings, sessions: SessionMaker) -> APIRouter | None:
+        """REST routes for the app, mounted once by the gateway whatever the number of bots."""
+        return None

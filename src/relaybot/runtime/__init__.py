@@ -1,0 +1,1 @@
+"""The moving parts: inbound queue, workers, outbox sender, rate limits, scheduler."""

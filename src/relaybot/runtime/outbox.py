@@ -1,0 +1,50 @@
+"""Writing replies to the outbox, inside the transaction that produced them."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from relaybot.config import BotConfig
+from relaybot.core.types import Address, OutgoingMessage, encode
+from relaybot.store.models import OutboxMessage
+
+
+class UnknownBot(LookupError):
+    pass
+
+
+async def enqueue(
+    session: AsyncSession,
+    messages: Sequence[tuple[Address, OutgoingMessage]],
+    *,
+    bots: Mapping[str, BotConfig],
+    trace_id: str = "",
+    not_before: float | None = None,
+) -> int:
+    if not messages:
+        return 0
+    now = time.time()
+    rows = []
+    for address, message in messages:
+        bot = bots.get(address.bot)
+        if bot is None:
+            raise UnknownBot(f"no bot named {address.bot!r} is configured")
+        rows.append(
+            {
+                "bot": address.bot,
+                "channel": bot.channel,
+                "chat_id": address.chat_id,
+                "payload": encode(message),
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": not_before or now,
+                "created_at": now,
+                "trace_id": trace_id,
+            }
+        )
+    await session.execute(insert(OutboxMessage), rows)
+    return len(rows)

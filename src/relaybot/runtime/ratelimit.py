@@ -1,0 +1,82 @@
+"""Token buckets for outgoing messages, checked all-or-nothing per message.
+
+`reserve` never sleeps: it either takes a token from every bucket a message draws from or
+says how long to wait, so the sender keeps delivering to other chats meanwhile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from relaybot.core.channel import Limit
+from relaybot.runtime.clock import Clock
+
+
+class RateLimiter(Protocol):
+    async def reserve(self, limits: Sequence[Limit]) -> float:
+        """0.0 when the message may go now (tokens taken), else seconds to wait."""
+        ...
+
+    async def pause(self, key: str, seconds: float) -> None:
+        """Hold every bucket under `key` (a 429 for a whole bot) for `seconds`."""
+        ...
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+class MemoryRateLimiter:
+    """Buckets in this process: enough for the embedded default and for one sender."""
+
+    def __init__(self, clock: Clock, *, max_keys: int = 100_000) -> None:
+        self.clock = clock
+        self.max_keys = max_keys
+        self._buckets: dict[str, _Bucket] = {}
+        self._paused_until: dict[str, float] = {}
+
+    async def reserve(self, limits: Sequence[Limit]) -> float:
+        now = self.clock.now()
+        wait = 0.0
+        for limit in limits:
+            paused = self._paused_until.get(limit.key, 0.0)
+            if paused > now:
+                wait = max(wait, paused - now)
+        if wait > 0:
+            return wait
+        buckets = [self._refill(limit, now) for limit in limits]
+        for limit, bucket in zip(limits, buckets, strict=True):
+            if bucket.tokens < 1.0:
+                wait = max(wait, (1.0 - bucket.tokens) / limit.rate)
+        if wait > 0:
+            return wait
+        for bucket in buckets:
+            bucket.tokens -= 1.0
+        return 0.0
+
+    async def pause(self, key: str, seconds: float) -> None:
+        until = self.clock.now() + seconds
+        self._paused_until[key] = max(until, self._paused_until.get(key, 0.0))
+
+    def _refill(self, limit: Limit, now: float) -> _Bucket:
+        bucket = self._buckets.get(limit.key)
+        if bucket is None:
+            if len(self._buckets) >= self.max_keys:
+                self._evict_full(now)
+            bucket = _Bucket(tokens=float(limit.burst), updated=now)
+            self._buckets[limit.key] = bucket
+            return bucket
+        elapsed = max(0.0, now - bucket.updated)
+        bucket.tokens = min(float(limit.burst), bucket.tokens + elapsed * limit.rate)
+        bucket.updated = now
+        return bucket
+
+    def _evict_full(self, now: float) -> None:
+        """Forget buckets idle long enough to be full again: they hold no information."""
+        stale = [k for k, b in self._buckets.items() if now - b.updated > 3600]
+        for key in stale or list(self._buckets)[: len(self._buckets) // 2]:
+            del self._buckets[key]

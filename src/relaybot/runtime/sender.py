@@ -1,0 +1,272 @@
+"""The outbox sender: delivers each chat's messages in order, within the channel's limits.
+
+Every tick looks at the oldest pending message of each chat. A message goes out when it is
+due, its bot is not paused and the rate limiter has a token; everything else waits without
+blocking the rest. Failures are retried with exponential backoff; what keeps failing moves to
+the dead-letter table; a chat that blocked the bot is marked and never retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import structlog
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from relaybot.config import Settings
+from relaybot.core.channel import ChannelAdapter
+from relaybot.core.errors import ChatBlocked, PermanentDeliveryError, RetryAfter
+from relaybot.core.types import decode_message
+from relaybot.runtime import metrics
+from relaybot.runtime.clock import Clock, SystemClock
+from relaybot.runtime.ratelimit import MemoryRateLimiter, RateLimiter
+from relaybot.runtime.signal import Signal
+from relaybot.store.db import SessionMaker
+from relaybot.store.models import Chat, DeadLetter, OutboxMessage
+
+log = structlog.get_logger("relaybot.sender")
+
+CLAIM_SECONDS = 60.0
+SCAN_LIMIT = 2000
+
+
+@dataclass
+class _Due:
+    id: int
+    bot: str
+    channel: str
+    chat_id: str
+    attempts: int
+    trace_id: str
+    created_at: float
+    payload: bytes = b""
+
+
+@dataclass
+class _Result:
+    row: _Due
+    kind: str  # sent | retry | dead | blocked | wait
+    error: str = ""
+    delay: float = 0.0
+
+
+class Sender:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        sessions: SessionMaker,
+        adapters: Mapping[str, ChannelAdapter],
+        limiter: RateLimiter | None = None,
+        clock: Clock | None = None,
+        wake: Signal | None = None,
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.adapters = adapters
+        self.clock = clock or SystemClock()
+        self.limiter = limiter or MemoryRateLimiter(self.clock)
+        self.wake = wake or Signal()
+        self.identity = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._semaphore = asyncio.Semaphore(settings.sender_concurrency)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        log.info("sender started")
+        while not stop.is_set():
+            try:
+                next_in = await self.tick()
+            except Exception:
+                log.exception("sender tick failed; retrying")
+                next_in = self.settings.poll_interval
+            if next_in > 0:
+                await self.wake.wait(min(next_in, self.settings.poll_interval))
+        log.info("sender stopped")
+
+    async def tick(self) -> float:
+        """Deliver what is due now; return how long until something else may be due."""
+        now = self.clock.now()
+        heads, wait_hint = await self._due_heads(now)
+        ready: list[_Due] = []
+        for row in heads:
+            adapter = self.adapters.get(row.bot)
+            if adapter is None:
+                ready.append(row)  # no adapter: fails below and ends in the DLQ with a reason
+                continue
+            wait = await self.limiter.reserve(adapter.limits(row.chat_id))
+            if wait > 0:
+                wait_hint = min(wait_hint, wait)
+                continue
+            ready.append(row)
+        if not ready:
+            return wait_hint
+        claimed = await self._claim(ready, now)
+        if not claimed:
+            return 0.0
+        results = await asyncio.gather(*(self._deliver(row) for row in claimed))
+        await self._record(results)
+        for result in results:
+            if result.kind == "wait":
+                wait_hint = min(wait_hint, result.delay)
+        return 0.0 if any(r.kind == "sent" for r in results) else wait_hint
+
+    async def _due_heads(self, now: float) -> tuple[list[_Due], float]:
+        async with self.sessions() as session:
+            rows = await session.execute(
+                select(
+                    OutboxMessage.id,
+                    OutboxMessage.bot,
+                    OutboxMessage.channel,
+                    OutboxMessage.chat_id,
+                    OutboxMessage.attempts,
+                    OutboxMessage.next_attempt_at,
+                    OutboxMessage.claimed_until,
+                    OutboxMessage.trace_id,
+                    OutboxMessage.created_at,
+                )
+                .where(OutboxMessage.status == "pending")
+                .order_by(OutboxMessage.id)
+                .limit(SCAN_LIMIT)
+            )
+            seen: set[tuple[str, str]] = set()
+            heads: list[_Due] = []
+            wait_hint = self.settings.poll_interval
+            for r in rows:
+                key = (r.bot, r.chat_id)
+                if key in seen:
+                    continue
+                seen.add(key)
+                if r.claimed_until is not None and r.claimed_until > now:
+                    continue
+                if r.next_attempt_at > now:
+                    wait_hint = min(wait_hint, r.next_attempt_at - now)
+                    continue
+                heads.append(
+                    _Due(r.id, r.bot, r.channel, r.chat_id, r.attempts, r.trace_id, r.created_at)
+                )
+        return heads, wait_hint
+
+    async def _claim(self, rows: Sequence[_Due], now: float) -> list[_Due]:
+        """Take a lease on the rows so a second sender process leaves them alone."""
+        by_id = {row.id: row for row in rows}
+        async with self.sessions() as session, session.begin():
+            claimed = await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id.in_(by_id),
+                    OutboxMessage.status == "pending",
+                    (OutboxMessage.claimed_until.is_(None))
+                    | (OutboxMessage.claimed_until <= now),
+                )
+                .values(claimed_until=now + CLAIM_SECONDS)
+                .returning(OutboxMessage.id, OutboxMessage.payload)
+                .execution_options(synchronize_session=False)
+            )
+            result = []
+            for r in claimed:
+                row = by_id[r.id]
+                row.payload = r.payload
+                result.append(row)
+        result.sort(key=lambda row: row.id)
+        return result
+
+    async def _deliver(self, row: _Due) -> _Result:
+        adapter = self.adapters.get(row.bot)
+        if adapter is None:
+            return _Result(row, "dead", f"no adapter for bot {row.bot!r}")
+        structlog.contextvars.bind_contextvars(trace_id=row.trace_id, bot=row.bot)
+        try:
+            async with self._semaphore, asyncio.timeout(self.settings.send_timeout):
+                await adapter.send(row.chat_id, decode_message(row.payload))
+            metrics.MESSAGES_SENT.labels(row.channel, "sent").inc()
+            return _Result(row, "sent")
+        except RetryAfter as exc:
+            await self.limiter.pause(row.bot, exc.seconds)
+            log.warning("channel asked to wait", seconds=exc.seconds)
+            metrics.MESSAGES_SENT.labels(row.channel, "retry_after").inc()
+            return _Result(row, "wait", str(exc), delay=exc.seconds)
+        except ChatBlocked as exc:
+            log.info("chat blocked the bot", chat_id=row.chat_id)
+            metrics.MESSAGES_SENT.labels(row.channel, "blocked").inc()
+            return _Result(row, "blocked", str(exc))
+        except PermanentDeliveryError as exc:
+            log.warning("channel refused the message", error=str(exc))
+            metrics.MESSAGES_SENT.labels(row.channel, "refused").inc()
+            return _Result(row, "dead", str(exc))
+        except Exception as exc:  # transient: timeouts, 5xx, connection errors, adapter bugs
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+            attempts = row.attempts + 1
+            metrics.MESSAGES_SENT.labels(row.channel, "failed").inc()
+            if attempts >= self.settings.outbox_max_attempts:
+                log.error("delivery failed for good; moved to DLQ", error=error, attempts=attempts)
+                return _Result(row, "dead", error)
+            delay = min(
+                self.settings.outbox_backoff_base * 2 ** (attempts - 1),
+                self.settings.outbox_backoff_max,
+            )
+            log.warning("delivery failed; will retry", error=error, attempts=attempts, delay=delay)
+            return _Result(row, "retry", error, delay=delay)
+        finally:
+            structlog.contextvars.unbind_contextvars("trace_id", "bot")
+
+    async def _record(self, results: Sequence[_Result]) -> None:
+        now = self.clock.now()
+        async with self.sessions() as session, session.begin():
+            sent = [r.row.id for r in results if r.kind == "sent"]
+            if sent:
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_(sent))
+                    .values(status="sent", sent_at=now, claimed_until=None)
+                    .execution_options(synchronize_session=False)
+                )
+            for result in results:
+                if result.kind != "sent":
+                    await self._record_failure(session, result, now)
+
+    async def _record_failure(self, session: AsyncSession, result: _Result, now: float) -> None:
+        row = result.row
+        where = OutboxMessage.id == row.id
+        if result.kind == "wait":
+            values = {"next_attempt_at": now + result.delay, "claimed_until": None}
+        elif result.kind == "retry":
+            values = {
+                "attempts": row.attempts + 1,
+                "next_attempt_at": now + result.delay,
+                "claimed_until": None,
+                "last_error": result.error,
+            }
+        elif result.kind == "blocked":
+            values = {"status": "blocked", "claimed_until": None, "last_error": result.error}
+            await session.execute(
+                update(Chat)
+                .where(Chat.bot == row.bot, Chat.chat_id == row.chat_id)
+                .values(blocked_at=datetime.now(UTC))
+            )
+        else:
+            values = {"status": "dead", "claimed_until": None, "last_error": result.error}
+            await session.execute(
+                insert(DeadLetter).values(
+                    outbox_id=row.id,
+                    bot=row.bot,
+                    channel=row.channel,
+                    chat_id=row.chat_id,
+                    payload=row.payload,
+                    attempts=row.attempts + 1,
+                    last_error=result.error,
+                    trace_id=row.trace_id,
+                    created_at=row.created_at,
+                    failed_at=now,
+                )
+            )
+        await session.execute(
+            update(OutboxMessage)
+            .where(where)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )

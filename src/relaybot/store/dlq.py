@@ -1,0 +1,54 @@
+"""Operator actions on the dead-letter queue: list, replay into the outbox, drop."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, insert, select
+
+from relaybot.store.db import SessionMaker
+from relaybot.store.models import DeadLetter, OutboxMessage
+
+
+async def list_dead(sessions: SessionMaker, *, limit: int = 100) -> list[DeadLetter]:
+    async with sessions() as session:
+        rows = await session.scalars(select(DeadLetter).order_by(DeadLetter.id).limit(limit))
+        return list(rows)
+
+
+async def count_dead(sessions: SessionMaker) -> int:
+    async with sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(DeadLetter)) or 0)
+
+
+async def replay(sessions: SessionMaker, ids: Sequence[int] | None) -> list[int]:
+    """Put dead letters back in the outbox as new messages; `None` replays them all."""
+    now = time.time()
+    async with sessions() as session, session.begin():
+        query = select(DeadLetter).order_by(DeadLetter.id)
+        if ids is not None:
+            query = query.where(DeadLetter.id.in_(ids))
+        letters = list(await session.scalars(query.with_for_update()))
+        for letter in letters:
+            await session.execute(
+                insert(OutboxMessage).values(
+                    bot=letter.bot,
+                    channel=letter.channel,
+                    chat_id=letter.chat_id,
+                    payload=letter.payload,
+                    status="pending",
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                    trace_id=letter.trace_id,
+                )
+            )
+            await session.delete(letter)
+        return [letter.id for letter in letters]
+
+
+async def drop(sessions: SessionMaker, ids: Sequence[int]) -> int:
+    async with sessions() as session, session.begin():
+        result = await session.execute(delete(DeadLetter).where(DeadLetter.id.in_(ids)))
+        return int(getattr(result, "rowcount", 0))

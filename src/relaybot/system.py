@@ -1,0 +1,180 @@
+"""The composition root: turns settings into a running set of components.
+
+Everything else receives its collaborators; only this module decides which ones exist, so
+`relaybot run` and the separate `gateway`/`worker`/`sender` processes are the same parts
+started in different combinations.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from relaybot.apps import BUNDLED, load_app_class
+from relaybot.channels.registry import AdapterDeps, build_adapter
+from relaybot.channels.webchat import WebchatHub
+from relaybot.config import BotConfig, Settings
+from relaybot.core.app import App
+from relaybot.core.channel import ChannelAdapter
+from relaybot.core.i18n import register_catalogs
+from relaybot.runtime.clock import Clock, SystemClock
+from relaybot.runtime.queue import DbQueue, InboundQueue, IngestBatcher
+from relaybot.runtime.ratelimit import MemoryRateLimiter, RateLimiter
+from relaybot.runtime.sender import Sender
+from relaybot.runtime.signal import Signal
+from relaybot.runtime.worker import Worker
+from relaybot.store import migrate
+from relaybot.store.db import SessionMaker, create_engine, session_maker
+
+log = structlog.get_logger("relaybot")
+
+ROLES = ("gateway", "worker", "sender")
+
+
+def effective_bots(settings: Settings) -> list[BotConfig]:
+    """Configured bots, plus a web chat bot for every bundled app unless turned off."""
+    bots = list(settings.bots)
+    if settings.webchat_for_bundled_apps:
+        taken = {b.name for b in bots}
+        for app_name in BUNDLED:
+            if app_name not in taken:
+                bots.append(BotConfig(name=app_name, app=app_name, channel="webchat"))
+    return bots
+
+
+def app_classes(bots: Iterable[BotConfig]) -> list[type[App]]:
+    """Every bundled app (their tables always exist) plus any custom app a bot names."""
+    names = list(BUNDLED) + [b.app for b in bots if b.app not in BUNDLED]
+    classes: list[type[App]] = []
+    for name in dict.fromkeys(names):
+        cls = load_app_class(name)
+        if cls not in classes:
+            classes.append(cls)
+    return classes
+
+
+def _prepare_apps(classes: Iterable[type[App]]) -> list[Path]:
+    migration_dirs = []
+    for cls in classes:
+        locales = cls.locales_dir()
+        if locales is not None:
+            register_catalogs(locales)
+        migrations = cls.migrations_dir()
+        if migrations is not None:
+            migration_dirs.append(migrations)
+    return migration_dirs
+
+
+@asynccontextmanager
+async def open_store(settings: Settings) -> AsyncIterator[SessionMaker]:
+    """An up-to-date database for CLI commands and tests."""
+    engine = create_engine(settings.database_url)
+    try:
+        dirs = _prepare_apps(app_classes(effective_bots(settings)))
+        await migrate.upgrade(engine, dirs)
+        yield session_maker(engine)
+    finally:
+        await engine.dispose()
+
+
+@dataclass
+class System:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: SessionMaker
+    bots: dict[str, BotConfig]
+    apps: dict[str, App]
+    adapters: dict[str, ChannelAdapter]
+    queue: InboundQueue
+    batcher: IngestBatcher
+    hub: WebchatHub
+    clock: Clock
+    limiter: RateLimiter
+    worker_signal: Signal = field(default_factory=Signal)
+    sender_signal: Signal = field(default_factory=Signal)
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    app_types: list[type[App]] = field(default_factory=list)
+
+    def worker(self) -> Worker:
+        return Worker(
+            settings=self.settings,
+            sessions=self.sessions,
+            queue=self.queue,
+            bots=self.bots,
+            apps=self.apps,
+            wake=self.worker_signal,
+            outbox_ready=self.sender_signal,
+        )
+
+    def sender(self) -> Sender:
+        return Sender(
+            settings=self.settings,
+            sessions=self.sessions,
+            adapters=self.adapters,
+            limiter=self.limiter,
+            clock=self.clock,
+            wake=self.sender_signal,
+        )
+
+    async def start(self, roles: Iterable[str]) -> None:
+        """Start the background components of `roles`; the gateway is served by uvicorn."""
+        roles = set(roles)
+        for adapter in self.adapters.values():
+            await adapter.start()
+        if "worker" in roles:
+            self.tasks.append(asyncio.create_task(self.worker().run(self.stop), name="worker"))
+        if "sender" in roles:
+            self.tasks.append(asyncio.create_task(self.sender().run(self.stop), name="sender"))
+
+    async def close(self) -> None:
+        self.stop.set()
+        self.worker_signal.notify()
+        self.sender_signal.notify()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(asyncio.shield(task), timeout=10)
+            if not task.done():
+                task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        self.tasks.clear()
+        await self.batcher.close()
+        for adapter in self.adapters.values():
+            with contextlib.suppress(Exception):
+                await adapter.close()
+        await self.engine.dispose()
+
+
+async def build_system(settings: Settings, *, clock: Clock | None = None) -> System:
+    clock = clock or SystemClock()
+    bots = effective_bots(settings)
+    classes = app_classes(bots)
+    engine = create_engine(settings.database_url)
+    await migrate.upgrade(engine, _prepare_apps(classes))
+    sessions = session_maker(engine)
+    hub = WebchatHub()
+    deps = AdapterDeps(settings=settings, sessions=sessions, clock=clock, hub=hub)
+    apps = {b.name: load_app_class(b.app)(b, settings) for b in bots}
+    adapters = {b.name: build_adapter(b, deps) for b in bots}
+    queue = DbQueue(sessions)
+    return System(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        bots={b.name: b for b in bots},
+        apps=apps,
+        adapters=adapters,
+        queue=queue,
+        batcher=IngestBatcher(queue, max_batch=settings.ingest_batch_size),
+        hub=hub,
+        clock=clock,
+        limiter=MemoryRateLimiter(clock),
+        app_types=classes,
+    )
