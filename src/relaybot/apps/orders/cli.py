@@ -1,0 +1,82 @@
+"""`relaybot orders ...`: what an operator of the order bot needs at the shell."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from sqlalchemy import select
+
+from relaybot.cli import with_store
+from relaybot.store.db import SessionMaker
+
+from .models import ORDER_STATUSES, Order
+
+
+@click.group()
+def orders() -> None:
+    """Orders taken by the order-intake bot."""
+
+
+@orders.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per line.")
+@click.option("--status", type=click.Choice(ORDER_STATUSES), default=None)
+@click.option("--limit", default=50, show_default=True, help="Newest N orders.")
+@click.pass_context
+def list_orders(ctx: click.Context, as_json: bool, status: str | None, limit: int) -> None:
+    async def fetch(sessions: SessionMaker) -> list[Order]:
+        async with sessions() as session:
+            query = select(Order).order_by(Order.id.desc()).limit(limit)
+            if status:
+                query = query.where(Order.status == status)
+            return list(await session.scalars(query))
+
+    rows = with_store(ctx, fetch)
+    if as_json:
+        for order in rows:
+            click.echo(
+                json.dumps(
+                    {
+                        "id": order.id,
+                        "phone": order.client_phone,
+                        "address": order.delivery_address,
+                        "bottles": order.bottles_count,
+                        "source": order.source,
+                        "bot": order.bot,
+                        "client_id": order.client_id,
+                        "status": order.status,
+                        "created_at": order.created_at.isoformat(),
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        return
+    if not rows:
+        click.echo("no orders yet")
+        return
+    click.echo(f"{'NO.':>5}  {'CREATED (UTC)':16}  {'STATUS':9}  {'PHONE':14}  QTY  ADDRESS")
+    for order in rows:
+        click.echo(
+            f"{order.id:>5}  {order.created_at:%Y-%m-%d %H:%M}  {order.status:9}  "
+            f"{order.client_phone:14}  {order.bottles_count:>3}  {order.delivery_address[:60]}"
+        )
+
+
+@orders.command("set-status")
+@click.argument("order_id", type=int)
+@click.argument("status", type=click.Choice(ORDER_STATUSES))
+@click.pass_context
+def set_status(ctx: click.Context, order_id: int, status: str) -> None:
+    """Move an order along: confirmed, delivered or cancelled."""
+
+    async def change(sessions: SessionMaker) -> bool:
+        async with sessions() as session, session.begin():
+            order = await session.get(Order, order_id)
+            if order is None:
+                return False
+            order.status = status
+            return True
+
+    if not with_store(ctx, change):
+        raise click.ClickException(f"order {order_id} does not exist")
+    click.echo(f"order {order_id} is now {status}")

@@ -1,0 +1,266 @@
+"""The `relaybot` command."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from relaybot.config import Settings, load_settings
+from relaybot.runtime.logs import configure_logging
+
+T = TypeVar("T")
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    try:
+        import uvloop
+
+        return uvloop.run(coro)
+    except ImportError:  # pragma: no cover - uvloop ships with uvicorn[standard]
+        return asyncio.run(coro)
+
+
+def settings_of(ctx: click.Context) -> Settings:
+    settings = ctx.find_object(Settings)
+    if settings is None:
+        raise click.UsageError("settings were not loaded")
+    return settings
+
+
+class _Main(click.Group):
+    """Adds each bundled app's own command group (`relaybot orders ...`) lazily."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from relaybot.apps import BUNDLED
+
+        return sorted({*super().list_commands(ctx), *BUNDLED})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = super().get_command(ctx, name)
+        if command is not None:
+            return command
+        from relaybot.apps import BUNDLED, load_app_class
+
+        if name in BUNDLED:
+            return load_app_class(name).cli()
+        return None
+
+
+@click.group(cls=_Main)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Settings file (default: ./relaybot.toml when present).",
+)
+@click.version_option(package_name="relaybot")
+@click.pass_context
+def main(ctx: click.Context, config_path: Path | None) -> None:
+    """relaybot: messenger bots for real work, on one channel-neutral core."""
+    try:
+        settings = load_settings(config_path)
+    except Exception as exc:
+        raise click.ClickException(f"cannot load settings: {exc}") from exc
+    configure_logging(settings.log_level, settings.log_format)
+    ctx.obj = settings
+
+
+def _serve_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option("--port", type=int, default=None, help="Port to listen on.")(func)
+    func = click.option("--host", default=None, help="Address to listen on.")(func)
+    return func
+
+
+def _with_address(settings: Settings, host: str | None, port: int | None) -> Settings:
+    updates: dict[str, Any] = {}
+    if host is not None:
+        updates["host"] = host
+    if port is not None:
+        updates["port"] = port
+    return settings.model_copy(update=updates) if updates else settings
+
+
+async def _serve(settings: Settings, roles: tuple[str, ...]) -> None:
+    import uvicorn
+
+    from relaybot.gateway.app import create_app
+    from relaybot.system import build_system
+
+    system = await build_system(settings)
+    app = create_app(system, roles=roles)
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=10,
+        ws_max_size=64 * 1024,
+        proxy_headers=True,
+    )
+    server = uvicorn.Server(config)
+    click.echo(f"relaybot is listening on http://{settings.host}:{settings.port}", err=True)
+    await server.serve()
+
+
+async def _run_headless(settings: Settings, roles: tuple[str, ...]) -> None:
+    from relaybot.system import build_system
+
+    system = await build_system(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await system.start(roles)
+    try:
+        await stop.wait()
+    finally:
+        await system.close()
+
+
+@main.command()
+@_serve_options
+@click.pass_context
+def run(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Run everything in one process: gateway, worker and sender (SQLite by default)."""
+    settings = _with_address(settings_of(ctx), host, port)
+    run_async(_serve(settings, ("gateway", "worker", "sender")))
+
+
+@main.command()
+@_serve_options
+@click.pass_context
+def gateway(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Run only the HTTP gateway (webhooks, web chat, REST)."""
+    settings = _with_address(settings_of(ctx), host, port)
+    run_async(_serve(settings, ("gateway",)))
+
+
+@main.command()
+@click.pass_context
+def worker(ctx: click.Context) -> None:
+    """Run only a worker: updates in, state and outbox out."""
+    run_async(_run_headless(settings_of(ctx), ("worker",)))
+
+
+@main.command()
+@click.pass_context
+def sender(ctx: click.Context) -> None:
+    """Run only the outbox sender."""
+    run_async(_run_headless(settings_of(ctx), ("sender",)))
+
+
+@main.command()
+@click.pass_context
+def migrate(ctx: click.Context) -> None:
+    """Apply database migrations (they also apply themselves on start)."""
+    from relaybot.system import open_store
+
+    async def go() -> None:
+        async with open_store(settings_of(ctx)):
+            pass
+
+    run_async(go())
+    click.echo("database is up to date")
+
+
+def with_store(ctx: click.Context, action: Callable[[Any], Awaitable[T]]) -> T:
+    """Run `action(sessions)` against the configured, migrated database."""
+    from relaybot.system import open_store
+
+    async def go() -> T:
+        async with open_store(settings_of(ctx)) as sessions:
+            return await action(sessions)
+
+    return run_async(go())
+
+
+def _ts(value: float) -> str:
+    return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@main.group()
+def dlq() -> None:
+    """The dead-letter queue: messages that could not be delivered."""
+
+
+@dlq.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
+@click.option("--limit", default=100, show_default=True)
+@click.pass_context
+def dlq_list(ctx: click.Context, as_json: bool, limit: int) -> None:
+    from relaybot.store import dlq as store
+
+    letters = with_store(ctx, lambda s: store.list_dead(s, limit=limit))
+    if as_json:
+        for letter in letters:
+            click.echo(
+                json.dumps(
+                    {
+                        "id": letter.id,
+                        "bot": letter.bot,
+                        "channel": letter.channel,
+                        "chat_id": letter.chat_id,
+                        "attempts": letter.attempts,
+                        "last_error": letter.last_error,
+                        "failed_at": _ts(letter.failed_at),
+                        "trace_id": letter.trace_id,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        return
+    if not letters:
+        click.echo("the dead-letter queue is empty")
+        return
+    click.echo(f"{'ID':>6}  {'FAILED AT (UTC)':19}  {'BOT':12}  {'CHAT':16}  TRIES  ERROR")
+    for letter in letters:
+        click.echo(
+            f"{letter.id:>6}  {_ts(letter.failed_at)}  {letter.bot[:12]:12}  "
+            f"{letter.chat_id[:16]:16}  {letter.attempts:>5}  {letter.last_error[:60]}"
+        )
+
+
+@dlq.command("replay")
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all", "replay_all", is_flag=True, help="Replay every dead letter.")
+@click.pass_context
+def dlq_replay(ctx: click.Context, ids: tuple[int, ...], replay_all: bool) -> None:
+    """Put dead letters back into the outbox."""
+    from relaybot.store import dlq as store
+
+    if not ids and not replay_all:
+        raise click.UsageError("name the IDs to replay, or pass --all")
+    done = with_store(ctx, lambda s: store.replay(s, None if replay_all else list(ids)))
+    missing = sorted(set(ids) - set(done))
+    click.echo(f"replayed {len(done)} message(s)")
+    if missing:
+        click.echo(f"not found: {', '.join(map(str, missing))}", err=True)
+        sys.exit(1)
+
+
+@dlq.command("drop")
+@click.argument("ids", nargs=-1, type=int, required=True)
+@click.pass_context
+def dlq_drop(ctx: click.Context, ids: tuple[int, ...]) -> None:
+    """Delete dead letters for good."""
+    from relaybot.store import dlq as store
+
+    count = with_store(ctx, lambda s: store.drop(s, list(ids)))
+    click.echo(f"dropped {count} message(s)")
+    if count != len(set(ids)):
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""The HTTP face of relaybot: webhooks, web chat, REST, health and metrics."""

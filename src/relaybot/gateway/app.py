@@ -1,0 +1,65 @@
+"""The FastAPI application; its lifespan starts the components this process runs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from relaybot import __version__
+from relaybot.gateway.health import health_router
+from relaybot.gateway.limits import BodyLimitMiddleware
+from relaybot.gateway.webchat import webchat_router
+from relaybot.gateway.webhooks import webhook_router
+from relaybot.system import System
+
+log = structlog.get_logger("relaybot.gateway")
+
+
+def create_app(system: System, *, roles: Iterable[str] = ("gateway",)) -> FastAPI:
+    roles = tuple(roles)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await system.start(roles)
+        log.info("relaybot started", roles=",".join(roles), bots=",".join(system.bots))
+        try:
+            yield
+        finally:
+            await system.close()
+
+    app = FastAPI(
+        title="relaybot",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        redoc_url=None,
+    )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=system.settings.max_body_bytes)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error", error_type=type(exc).__name__, exc_info=exc)
+        return JSONResponse({"detail": "internal error"}, status_code=500)
+
+    app.include_router(health_router(system))
+    app.include_router(webhook_router(system))
+    app.include_router(webchat_router(system))
+    for app_type in system.app_types:
+        router = app_type.api_router(system.settings, system.sessions)
+        if router is not None:
+            app.include_router(router)
+    return app

@@ -1,0 +1,223 @@
+"""The web chat: a page, a small JSON API and a WebSocket, all scoped to the visitor's session.
+
+A visitor is known only by an unguessable cookie. Everything a request can read or write is
+filtered by the chat id behind that cookie, so one browser never sees another's messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import msgspec
+from fastapi import APIRouter, HTTPException, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from relaybot.core.i18n import normalize_locale, translator
+from relaybot.core.types import Update
+from relaybot.gateway.webhooks import new_trace_id
+from relaybot.runtime import metrics
+from relaybot.store import webchat as store
+from relaybot.system import System
+
+COOKIE = "relaybot_session"
+STATIC = Path(__file__).resolve().parent / "static"
+LIVE_REREAD_SECONDS = 2.0
+
+
+class OutgoingText(BaseModel):
+    """What the page posts: a client-made id (for safe retries), text or a button payload."""
+
+    id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    text: str = Field(default="", max_length=4000)
+    payload: str | None = Field(default=None, max_length=256)
+    locale: str | None = Field(default=None, max_length=16)
+
+
+def _allowed_origins(system: System, request_host: str | None) -> set[str]:
+    settings = system.settings
+    origins = set()
+    if settings.public_url:
+        parts = urlsplit(settings.public_url)
+        origins.add(f"{parts.scheme}://{parts.netloc}")
+    else:
+        port = settings.port
+        origins |= {f"http://127.0.0.1:{port}", f"http://localhost:{port}"}
+        if request_host:
+            origins.add(f"http://{request_host}")
+    return origins
+
+
+def webchat_router(system: System) -> APIRouter:
+    router = APIRouter(tags=["web chat"])
+    sessions = system.sessions
+
+    def webchat_bots() -> list[str]:
+        return [name for name, bot in system.bots.items() if bot.channel == "webchat"]
+
+    def origin_ok(origin: str | None, host: str | None) -> bool:
+        return origin is None or origin in _allowed_origins(system, host)
+
+    async def visitor_of(request: Request) -> store.Visitor:
+        visitor = await store.find_session(sessions, request.cookies.get(COOKIE))
+        if visitor is None:
+            raise HTTPException(403, "no valid web chat session: open the chat page first")
+        return visitor
+
+    def set_cookie(response: Response, token: str, secure: bool) -> None:
+        response.set_cookie(
+            COOKIE,
+            token,
+            max_age=180 * 24 * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=secure,
+            path="/",
+        )
+
+    @router.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def page(request: Request) -> Response:
+        html = (STATIC / "index.html").read_text(encoding="utf-8")
+        response = HTMLResponse(html, headers=_PAGE_HEADERS)
+        if await store.find_session(sessions, request.cookies.get(COOKIE)) is None:
+            token, _visitor = await store.create_session(sessions)
+            secure = (system.settings.public_url or "").startswith("https://")
+            set_cookie(response, token, secure)
+        return response
+
+    @router.get("/chat/api/bots")
+    async def bots(request: Request, locale: str | None = Query(None, max_length=16)) -> JSONResponse:
+        await visitor_of(request)
+        t = translator(normalize_locale(locale, system.settings.default_locale))
+        result = []
+        for name in webchat_bots():
+            app = system.apps[name]
+            bot = system.bots[name]
+            result.append(
+                {
+                    "name": name,
+                    "title": bot.title or t(app.title),
+                    "description": t(app.description),
+                }
+            )
+        return JSONResponse({"bots": result})
+
+    @router.get("/chat/api/{bot}/history")
+    async def bot_history(
+        bot: str, request: Request, after: int = Query(0, ge=0)
+    ) -> JSONResponse:
+        visitor = await visitor_of(request)
+        if bot not in webchat_bots():
+            raise HTTPException(404, "no such web chat bot")
+        items = await store.history(sessions, chat_id=visitor.chat_id, bot=bot, after=after)
+        return JSONResponse({"messages": items})
+
+    @router.post("/chat/api/{bot}/messages", status_code=202)
+    async def post_message(bot: str, body: OutgoingText, request: Request) -> JSONResponse:
+        if not origin_ok(request.headers.get("origin"), request.headers.get("host")):
+            raise HTTPException(403, "origin not allowed")
+        visitor = await visitor_of(request)
+        if bot not in webchat_bots():
+            raise HTTPException(404, "no such web chat bot")
+        text = body.text.strip()
+        if not text and not body.payload:
+            raise HTTPException(422, "send some text or press a button")
+        fresh = await store.add_incoming(
+            sessions, chat_id=visitor.chat_id, bot=bot, client_id=body.id, text=text
+        )
+        update = Update(
+            channel="webchat",
+            bot=bot,
+            chat_id=visitor.chat_id,
+            user_id=visitor.chat_id,
+            update_id=f"{visitor.chat_id}:{body.id}",
+            kind="button" if body.payload else "message",
+            text=text,
+            payload=body.payload,
+            language=body.locale,
+            received_at=time.time(),
+            trace_id=new_trace_id(),
+        )
+        (accepted,) = await system.batcher.submit([update])
+        if accepted:
+            metrics.UPDATES_RECEIVED.labels("webchat", bot).inc()
+            system.worker_signal.notify()
+        else:
+            metrics.UPDATES_DUPLICATE.labels(bot).inc()
+        system.hub.publish(visitor.chat_id)
+        return JSONResponse({"accepted": accepted, "duplicate": not fresh}, status_code=202)
+
+    @router.websocket("/chat/ws")
+    async def live(websocket: WebSocket) -> None:
+        if not origin_ok(websocket.headers.get("origin"), websocket.headers.get("host")):
+            await websocket.close(code=4403, reason="origin not allowed")
+            return
+        visitor = await store.find_session(sessions, websocket.cookies.get(COOKIE))
+        if visitor is None:
+            await websocket.close(code=4403, reason="no valid web chat session")
+            return
+        await websocket.accept()
+        after = int(websocket.query_params.get("after", "0") or 0)
+        reader = asyncio.create_task(_drain(websocket))
+        try:
+            async with system.hub.listen(visitor.chat_id) as wake:
+                while not reader.done():
+                    items = await store.history(sessions, chat_id=visitor.chat_id, bot=None, after=after)
+                    if items:
+                        after = items[-1]["id"]
+                        await websocket.send_bytes(msgspec.json.encode({"messages": items}))
+                        continue
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(LIVE_REREAD_SECONDS):
+                            await wake.wait()
+                    wake.clear()
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        finally:
+            reader.cancel()
+            with contextlib.suppress(Exception):
+                await reader
+
+    @router.get("/chat/api/new-id", include_in_schema=False)
+    async def new_id() -> JSONResponse:
+        return JSONResponse({"id": uuid.uuid4().hex})
+
+    router.add_api_route(
+        "/static/{name}", _static, methods=["GET"], include_in_schema=False
+    )
+    return router
+
+
+async def _drain(websocket: WebSocket) -> None:
+    """Read (and ignore) what the page sends, so a closed socket is noticed at once."""
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return
+
+
+_STATIC_TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
+_PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data: https:; style-src 'self'; "
+        "script-src 'self'; connect-src 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+async def _static(name: str) -> Response:
+    path = (STATIC / name).resolve()
+    if path.parent != STATIC or path.suffix not in _STATIC_TYPES or not path.is_file():
+        raise HTTPException(404, "not found")
+    return Response(
+        path.read_bytes(),
+        media_type=_STATIC_TYPES[path.suffix],
+        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+    )

@@ -1,0 +1,55 @@
+"""`POST /webhook/{channel}/{bot}`: verify, normalise, store durably, then answer."""
+
+from __future__ import annotations
+
+import secrets
+
+import msgspec
+import structlog
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from relaybot.core.channel import WebhookRejected
+from relaybot.runtime import metrics
+from relaybot.system import System
+
+log = structlog.get_logger("relaybot.gateway")
+
+
+def new_trace_id() -> str:
+    return secrets.token_hex(8)
+
+
+def webhook_router(system: System) -> APIRouter:
+    router = APIRouter(tags=["webhooks"])
+
+    async def receive(channel: str, bot: str, request: Request, subpath: str = "") -> Response:
+        config = system.bots.get(bot)
+        adapter = system.adapters.get(bot)
+        if config is None or adapter is None or config.channel != channel:
+            metrics.UPDATES_REJECTED.labels(channel[:32], "unknown_bot").inc()
+            return JSONResponse({"detail": "no such bot"}, status_code=404)
+        try:
+            result = await adapter.handle_webhook(request, subpath)
+        except WebhookRejected as rejected:
+            metrics.UPDATES_REJECTED.labels(channel, str(rejected.status)).inc()
+            log.info("webhook rejected", bot=bot, status=rejected.status, reason=rejected.detail)
+            return JSONResponse({"detail": rejected.detail}, status_code=rejected.status)
+        if result.updates:
+            updates = [
+                msgspec.structs.replace(u, trace_id=u.trace_id or new_trace_id())
+                for u in result.updates
+            ]
+            accepted = await system.batcher.submit(updates)
+            for upd, is_new in zip(updates, accepted, strict=True):
+                if is_new:
+                    metrics.UPDATES_RECEIVED.labels(upd.channel, upd.bot).inc()
+                else:
+                    metrics.UPDATES_DUPLICATE.labels(upd.bot).inc()
+            if any(accepted):
+                system.worker_signal.notify()
+        return JSONResponse(result.response)
+
+    router.add_api_route("/webhook/{channel}/{bot}", receive, methods=["POST"])
+    router.add_api_route("/webhook/{channel}/{bot}/{subpath:path}", receive, methods=["POST"])
+    return router
