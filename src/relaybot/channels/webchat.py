@@ -51,7 +51,9 @@ class WebchatHub:
             event.set()
 
 
-def message_to_json(message: OutgoingMessage) -> tuple[list[list[dict[str, str]]], list[dict[str, object]]]:
+def message_to_json(
+    message: OutgoingMessage,
+) -> tuple[list[list[dict[str, str]]], list[dict[str, object]]]:
     buttons = [[{"text": b.text, "payload": b.payload} for b in row] for row in message.buttons]
     media = [msgspec.to_builtins(m) for m in message.media]
     return buttons, media

@@ -17,7 +17,13 @@ from relaybot.core.types import Button
 from relaybot.store.models import DialogOutcome, MessageLog
 
 CONFIRM = "__confirm__"
-_BACK, _CANCEL, _YES, _NO, _RESTART = "flow:back", "flow:cancel", "flow:yes", "flow:no", "flow:restart"
+_BACK, _CANCEL, _YES, _NO, _RESTART = (
+    "flow:back",
+    "flow:cancel",
+    "flow:yes",
+    "flow:no",
+    "flow:restart",
+)
 _EDIT = "flow:edit:"
 _CHOICE = "choice:"
 _RETURN_TO_CONFIRM = "__return_to_confirm__"
@@ -305,9 +311,12 @@ class _Turn:
                 continue
             label = self.t(step.label or step.name)
             lines.append(f"{label}: {step.display(state.data[step.name], view)}")
-            edit_buttons.append(Button(self.t(N_("Change: {field}"), field=label), _EDIT + step.name))
+            edit_buttons.append(
+                Button(self.t(N_("Change: {field}"), field=label), _EDIT + step.name)
+            )
         rows = [[Button(self.t(N_("Yes")), _YES), Button(self.t(N_("No")), _NO)]]
         rows.extend([b] for b in edit_buttons)
+        rows.append([Button(self.t(N_("Back")), _BACK)])
         self.ctx.reply("\n".join(lines), buttons=rows)
 
     # -- persistence ------------------------------------------------------------------------

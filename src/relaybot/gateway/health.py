@@ -50,9 +50,9 @@ def health_router(system: System) -> APIRouter:
         metrics.QUEUE_OLDEST_AGE.set(stats.oldest_age or 0.0)
         async with system.sessions() as session:
             pending = await session.scalar(
-                select(func.count()).select_from(OutboxMessage).where(
-                    OutboxMessage.status == "pending"
-                )
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.status == "pending")
             )
             dead = await session.scalar(select(func.count()).select_from(DeadLetter))
         metrics.OUTBOX_PENDING.set(pending or 0)

@@ -91,7 +91,9 @@ def webchat_router(system: System) -> APIRouter:
         return response
 
     @router.get("/chat/api/bots")
-    async def bots(request: Request, locale: str | None = Query(None, max_length=16)) -> JSONResponse:
+    async def bots(
+        request: Request, locale: str | None = Query(None, max_length=16)
+    ) -> JSONResponse:
         await visitor_of(request)
         t = translator(normalize_locale(locale, system.settings.default_locale))
         result = []
@@ -108,9 +110,7 @@ def webchat_router(system: System) -> APIRouter:
         return JSONResponse({"bots": result})
 
     @router.get("/chat/api/{bot}/history")
-    async def bot_history(
-        bot: str, request: Request, after: int = Query(0, ge=0)
-    ) -> JSONResponse:
+    async def bot_history(bot: str, request: Request, after: int = Query(0, ge=0)) -> JSONResponse:
         visitor = await visitor_of(request)
         if bot not in webchat_bots():
             raise HTTPException(404, "no such web chat bot")
@@ -167,7 +167,9 @@ def webchat_router(system: System) -> APIRouter:
         try:
             async with system.hub.listen(visitor.chat_id) as wake:
                 while not reader.done():
-                    items = await store.history(sessions, chat_id=visitor.chat_id, bot=None, after=after)
+                    items = await store.history(
+                        sessions, chat_id=visitor.chat_id, bot=None, after=after
+                    )
                     if items:
                         after = items[-1]["id"]
                         await websocket.send_bytes(msgspec.json.encode({"messages": items}))
@@ -187,9 +189,7 @@ def webchat_router(system: System) -> APIRouter:
     async def new_id() -> JSONResponse:
         return JSONResponse({"id": uuid.uuid4().hex})
 
-    router.add_api_route(
-        "/static/{name}", _static, methods=["GET"], include_in_schema=False
-    )
+    router.add_api_route("/static/{name}", _static, methods=["GET"], include_in_schema=False)
     return router
 
 

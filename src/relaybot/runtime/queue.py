@@ -157,7 +157,9 @@ class DbQueue:
                 )
             ).one()
         depth, oldest = row
-        return QueueStats(depth=int(depth), oldest_age=None if oldest is None else time.time() - oldest)
+        return QueueStats(
+            depth=int(depth), oldest_age=None if oldest is None else time.time() - oldest
+        )
 
 
 class IngestBatcher:

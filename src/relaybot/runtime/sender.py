@@ -9,6 +9,7 @@ the dead-letter table; a chat that blocked the bot is marked and never retried.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import socket
 from collections.abc import Mapping, Sequence
@@ -34,6 +35,7 @@ log = structlog.get_logger("relaybot.sender")
 
 CLAIM_SECONDS = 60.0
 SCAN_LIMIT = 2000
+PER_CHAT_RUN = 20
 
 
 @dataclass
@@ -51,7 +53,7 @@ class _Due:
 @dataclass
 class _Result:
     row: _Due
-    kind: str  # sent | retry | dead | blocked | wait
+    kind: str  # sent | retry | dead | blocked | wait | release
     error: str = ""
     delay: float = 0.0
 
@@ -91,31 +93,52 @@ class Sender:
     async def tick(self) -> float:
         """Deliver what is due now; return how long until something else may be due."""
         now = self.clock.now()
-        heads, wait_hint = await self._due_heads(now)
-        ready: list[_Due] = []
-        for row in heads:
-            adapter = self.adapters.get(row.bot)
-            if adapter is None:
-                ready.append(row)  # no adapter: fails below and ends in the DLQ with a reason
-                continue
-            wait = await self.limiter.reserve(adapter.limits(row.chat_id))
-            if wait > 0:
-                wait_hint = min(wait_hint, wait)
-                continue
-            ready.append(row)
+        chats, wait_hint = await self._due_chats(now)
+        ready: list[list[_Due]] = []
+        for rows in chats:
+            allowed: list[_Due] = []
+            adapter = self.adapters.get(rows[0].bot)
+            for row in rows:
+                if adapter is not None:
+                    wait = await self.limiter.reserve(adapter.limits(row.chat_id))
+                    if wait > 0:
+                        wait_hint = min(wait_hint, wait)
+                        break
+                allowed.append(row)  # no adapter: fails below and ends in the DLQ with a reason
+            if allowed:
+                ready.append(allowed)
         if not ready:
             return wait_hint
-        claimed = await self._claim(ready, now)
+        claimed = await self._claim([row for rows in ready for row in rows], now)
         if not claimed:
             return 0.0
-        results = await asyncio.gather(*(self._deliver(row) for row in claimed))
+        batches: list[list[_Due]] = []
+        released: list[_Result] = []
+        for rows in ready:
+            prefix = list(itertools.takewhile(lambda row: row.id in claimed, rows))
+            batches.append(prefix)
+            released.extend(_Result(r, "release") for r in rows[len(prefix) :] if r.id in claimed)
+        outcomes = await asyncio.gather(*(self._deliver_chat(rows) for rows in batches if rows))
+        results = [result for chat_results in outcomes for result in chat_results] + released
         await self._record(results)
         for result in results:
             if result.kind == "wait":
                 wait_hint = min(wait_hint, result.delay)
         return 0.0 if any(r.kind == "sent" for r in results) else wait_hint
 
-    async def _due_heads(self, now: float) -> tuple[list[_Due], float]:
+    async def _deliver_chat(self, rows: Sequence[_Due]) -> list[_Result]:
+        """One chat's messages strictly in order; the first that does not go stops the rest."""
+        results: list[_Result] = []
+        for position, row in enumerate(rows):
+            result = await self._deliver(row)
+            results.append(result)
+            if result.kind != "sent":
+                results.extend(_Result(later, "release") for later in rows[position + 1 :])
+                break
+        return results
+
+    async def _due_chats(self, now: float) -> tuple[list[list[_Due]], float]:
+        """Per chat, the run of due messages from its oldest pending one, in order."""
         async with self.sessions() as session:
             rows = await session.execute(
                 select(
@@ -133,25 +156,26 @@ class Sender:
                 .order_by(OutboxMessage.id)
                 .limit(SCAN_LIMIT)
             )
-            seen: set[tuple[str, str]] = set()
-            heads: list[_Due] = []
+            runs: dict[tuple[str, str], list[_Due]] = {}
+            closed: set[tuple[str, str]] = set()
             wait_hint = self.settings.poll_interval
             for r in rows:
                 key = (r.bot, r.chat_id)
-                if key in seen:
+                if key in closed:
                     continue
-                seen.add(key)
-                if r.claimed_until is not None and r.claimed_until > now:
+                run = runs.setdefault(key, [])
+                claimed = r.claimed_until is not None and r.claimed_until > now
+                if claimed or r.next_attempt_at > now or len(run) >= PER_CHAT_RUN:
+                    if not claimed and r.next_attempt_at > now:
+                        wait_hint = min(wait_hint, r.next_attempt_at - now)
+                    closed.add(key)  # nothing after a message that is not due may overtake it
                     continue
-                if r.next_attempt_at > now:
-                    wait_hint = min(wait_hint, r.next_attempt_at - now)
-                    continue
-                heads.append(
+                run.append(
                     _Due(r.id, r.bot, r.channel, r.chat_id, r.attempts, r.trace_id, r.created_at)
                 )
-        return heads, wait_hint
+        return [run for run in runs.values() if run], wait_hint
 
-    async def _claim(self, rows: Sequence[_Due], now: float) -> list[_Due]:
+    async def _claim(self, rows: Sequence[_Due], now: float) -> set[int]:
         """Take a lease on the rows so a second sender process leaves them alone."""
         by_id = {row.id: row for row in rows}
         async with self.sessions() as session, session.begin():
@@ -160,20 +184,17 @@ class Sender:
                 .where(
                     OutboxMessage.id.in_(by_id),
                     OutboxMessage.status == "pending",
-                    (OutboxMessage.claimed_until.is_(None))
-                    | (OutboxMessage.claimed_until <= now),
+                    (OutboxMessage.claimed_until.is_(None)) | (OutboxMessage.claimed_until <= now),
                 )
                 .values(claimed_until=now + CLAIM_SECONDS)
                 .returning(OutboxMessage.id, OutboxMessage.payload)
                 .execution_options(synchronize_session=False)
             )
-            result = []
+            taken: set[int] = set()
             for r in claimed:
-                row = by_id[r.id]
-                row.payload = r.payload
-                result.append(row)
-        result.sort(key=lambda row: row.id)
-        return result
+                by_id[r.id].payload = r.payload
+                taken.add(r.id)
+        return taken
 
     async def _deliver(self, row: _Due) -> _Result:
         adapter = self.adapters.get(row.bot)
@@ -232,7 +253,9 @@ class Sender:
     async def _record_failure(self, session: AsyncSession, result: _Result, now: float) -> None:
         row = result.row
         where = OutboxMessage.id == row.id
-        if result.kind == "wait":
+        if result.kind == "release":
+            values = {"claimed_until": None}
+        elif result.kind == "wait":
             values = {"next_attempt_at": now + result.delay, "claimed_until": None}
         elif result.kind == "retry":
             values = {

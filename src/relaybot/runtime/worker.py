@@ -23,8 +23,8 @@ from relaybot.runtime import metrics
 from relaybot.runtime.outbox import enqueue
 from relaybot.runtime.queue import InboundQueue, QueuedUpdate
 from relaybot.runtime.signal import Signal
-from relaybot.store.dialogs import SqlStateStorage
 from relaybot.store.db import SessionMaker
+from relaybot.store.dialogs import SqlStateStorage
 from relaybot.store.models import Chat
 from relaybot.store.sql import upsert_insert
 

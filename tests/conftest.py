@@ -1,0 +1,89 @@
+"""Shared fixtures: real SQLite files and real PostgreSQL databases, one per test."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from relaybot.config import Settings, load_settings
+
+PG_HOST = os.environ.get("RELAYBOT_TEST_PG_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("RELAYBOT_TEST_PG_PORT", "5432"))
+PG_USER = os.environ.get("RELAYBOT_TEST_PG_USER", "postgres")
+REDIS_URL = os.environ.get("RELAYBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _need(service: str, reason: str) -> None:
+    """A missing service skips on a laptop and fails in CI (style guide, habit 8)."""
+    message = f"{service} is not reachable: {reason}"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+async def _pg_admin(sql: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(
+        host=PG_HOST, port=PG_PORT, user=PG_USER, database="postgres", timeout=5
+    )
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'relaybot.db'}"
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    name = f"relaybot_test_{uuid.uuid4().hex[:12]}"
+    try:
+        await _pg_admin(f'CREATE DATABASE "{name}"')
+    except Exception as exc:  # noqa: BLE001 - any failure to reach the server is "absent"
+        _need("PostgreSQL", f"{type(exc).__name__}: {exc}")
+    yield f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+    await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """Runs the test once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'relaybot.db'}"
+        return
+    name = f"relaybot_test_{uuid.uuid4().hex[:12]}"
+    try:
+        await _pg_admin(f'CREATE DATABASE "{name}"')
+    except Exception as exc:  # noqa: BLE001
+        _need("PostgreSQL", f"{type(exc).__name__}: {exc}")
+    yield f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+    await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    """Settings isolated from the developer's own relaybot.toml and environment."""
+    monkeypatch.chdir(tmp_path)
+    for key in list(os.environ):
+        if key.startswith("RELAYBOT_") and not key.startswith("RELAYBOT_TEST_"):
+            monkeypatch.delenv(key)
+
+    def make(database_url: str, **overrides: object) -> Settings:
+        return load_settings(None, database_url=database_url, poll_interval=0.2, **overrides)
+
+    yield make
+
+
+@pytest.fixture(scope="session")
+def event_loop_policy() -> asyncio.AbstractEventLoopPolicy:
+    return asyncio.DefaultEventLoopPolicy()
