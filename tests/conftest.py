@@ -81,3 +81,34 @@ def make_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[o
         return load_settings(None, database_url=database_url, poll_interval=0.2, **overrides)
 
     yield make
+
+
+@pytest.fixture
+async def redis_url() -> AsyncIterator[str]:
+    """The real Redis server; the test gets its own key namespace (`RELAYBOT_QUEUE_NAMESPACE`)."""
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(REDIS_URL, socket_connect_timeout=5)
+    try:
+        await client.ping()
+    except Exception as exc:
+        await client.aclose()
+        _need("Redis", f"{type(exc).__name__}: {exc}")
+    yield REDIS_URL
+    await client.aclose()
+
+
+@pytest.fixture
+async def redis_namespace(redis_url: str) -> AsyncIterator[str]:
+    """A fresh key prefix, removed with everything under it after the test."""
+    from redis.asyncio import Redis
+
+    namespace = f"rbtest-{uuid.uuid4().hex[:10]}"
+    yield namespace
+    client = Redis.from_url(redis_url)
+    try:
+        keys = [key async for key in client.scan_iter(match=f"{namespace}:*", count=1000)]
+        for start in range(0, len(keys), 500):
+            await client.delete(*keys[start : start + 500])
+    finally:
+        await client.aclose()

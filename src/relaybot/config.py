@@ -43,6 +43,11 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///./data/relaybot.db"
     queue_url: str | None = None
+    # Redis Streams queue (scale-out); ignored while queue_url is unset.
+    queue_namespace: str = Field(default="relaybot", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    queue_lease_seconds: float = Field(default=10.0, gt=0)
+    queue_reclaim_after: float = Field(default=30.0, gt=0)
+    queue_dedup_seconds: int = Field(default=3 * 24 * 3600, gt=0)
     host: str = "127.0.0.1"
     port: int = 8080
     public_url: str | None = None
@@ -79,6 +84,15 @@ class Settings(BaseSettings):
             raise ValueError(
                 "database_url must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
             )
+        return value
+
+    @field_validator("queue_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("queue_url must start with redis://, rediss:// or unix://")
         return value
 
     @model_validator(mode="after")

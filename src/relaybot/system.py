@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -32,6 +33,9 @@ from relaybot.runtime.signal import Signal
 from relaybot.runtime.worker import Worker
 from relaybot.store import migrate
 from relaybot.store.db import SessionMaker, create_engine, session_maker
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 log = structlog.get_logger("relaybot")
 
@@ -102,6 +106,7 @@ class System:
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     app_types: list[type[App]] = field(default_factory=list)
+    redis: Redis | None = None
 
     def worker(self) -> Worker:
         return Worker(
@@ -146,6 +151,11 @@ class System:
         await asyncio.gather(*self.tasks, return_exceptions=True)
         self.tasks.clear()
         await self.batcher.close()
+        with contextlib.suppress(Exception):
+            await self.queue.close()
+        if self.redis is not None:
+            with contextlib.suppress(Exception):
+                await self.redis.aclose()
         for adapter in self.adapters.values():
             with contextlib.suppress(Exception):
                 await adapter.close()
@@ -163,7 +173,13 @@ async def build_system(settings: Settings, *, clock: Clock | None = None) -> Sys
     deps = AdapterDeps(settings=settings, sessions=sessions, clock=clock, hub=hub)
     apps = {b.name: load_app_class(b.app)(b, settings) for b in bots}
     adapters = {b.name: build_adapter(b, deps) for b in bots}
-    queue = DbQueue(sessions)
+    redis = connect_redis(settings.queue_url) if settings.queue_url else None
+    queue: InboundQueue = DbQueue(sessions) if redis is None else redis_queue(redis, settings)
+    limiter: RateLimiter = MemoryRateLimiter(clock)
+    if redis is not None:
+        from relaybot.runtime.redis_ratelimit import RedisRateLimiter
+
+        limiter = RedisRateLimiter(redis, namespace=settings.queue_namespace)
     return System(
         settings=settings,
         engine=engine,
@@ -175,6 +191,30 @@ async def build_system(settings: Settings, *, clock: Clock | None = None) -> Sys
         batcher=IngestBatcher(queue, max_batch=settings.ingest_batch_size),
         hub=hub,
         clock=clock,
-        limiter=MemoryRateLimiter(clock),
+        limiter=limiter,
         app_types=classes,
+        redis=redis,
+    )
+
+
+def connect_redis(url: str) -> Redis:
+    """A client for the queue and the shared rate limits; its timeouts outlast a blocking read."""
+    from redis.asyncio import Redis
+
+    client: Redis = Redis.from_url(
+        url, socket_timeout=15, socket_connect_timeout=5, health_check_interval=30
+    )
+    return client
+
+
+def redis_queue(redis: Redis, settings: Settings) -> InboundQueue:
+    from relaybot.runtime.redis_queue import RedisQueue
+
+    return RedisQueue(
+        redis,
+        namespace=settings.queue_namespace,
+        lease_seconds=settings.queue_lease_seconds,
+        reclaim_after=settings.queue_reclaim_after,
+        dedup_seconds=settings.queue_dedup_seconds,
+        block_seconds=min(1.0, settings.poll_interval),
     )

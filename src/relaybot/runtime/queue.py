@@ -45,6 +45,9 @@ class QueueStats:
 
 
 class InboundQueue(Protocol):
+    blocking: bool
+    """True when `fetch` itself waits a little for new updates, so the worker need not poll."""
+
     async def put_many(self, updates: Sequence[Update]) -> list[bool]:
         """Store durably; True for each update that is new, False for a repeat."""
         ...
@@ -67,9 +70,15 @@ class InboundQueue(Protocol):
 
     async def stats(self) -> QueueStats: ...
 
+    async def close(self) -> None:
+        """Let go of what this process holds (Redis: partition leases)."""
+        ...
+
 
 class DbQueue:
     """The inbound queue as a table, for one worker process (the embedded default)."""
+
+    blocking = False
 
     def __init__(self, sessions: SessionMaker) -> None:
         self.sessions = sessions
@@ -145,6 +154,9 @@ class DbQueue:
             )
 
     async def acknowledge(self, items: Sequence[QueuedUpdate]) -> None:
+        return None
+
+    async def close(self) -> None:
         return None
 
     async def stats(self) -> QueueStats:

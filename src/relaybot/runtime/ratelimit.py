@@ -24,6 +24,12 @@ class RateLimiter(Protocol):
         ...
 
 
+def scopes(key: str) -> list[str]:
+    """`key` and every `:`-separated prefix of it: a pause on "shop" holds "shop:42" too."""
+    parts = key.split(":")
+    return [":".join(parts[:n]) for n in range(len(parts), 0, -1)]
+
+
 @dataclass
 class _Bucket:
     tokens: float
@@ -43,9 +49,10 @@ class MemoryRateLimiter:
         now = self.clock.now()
         wait = 0.0
         for limit in limits:
-            paused = self._paused_until.get(limit.key, 0.0)
-            if paused > now:
-                wait = max(wait, paused - now)
+            for scope in scopes(limit.key):
+                paused = self._paused_until.get(scope, 0.0)
+                if paused > now:
+                    wait = max(wait, paused - now)
         if wait > 0:
             return wait
         buckets = [self._refill(limit, now) for limit in limits]

@@ -62,7 +62,7 @@ class Worker:
                 log.exception("worker batch failed; retrying")
                 handled = 0
                 await asyncio.sleep(self.settings.poll_interval)
-            if handled == 0:
+            if handled == 0 and not self.queue.blocking:
                 await self.wake.wait(self.settings.poll_interval)
         log.info("worker stopped")
 
