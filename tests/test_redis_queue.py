@@ -22,6 +22,7 @@ from relaybot.store.db import SessionMaker
 from relaybot.store.models import OutboxMessage
 from relaybot.system import open_store
 from relaybot.testing.counting import CountingApp
+from relaybot.testing.waiting import eventually
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
@@ -105,9 +106,7 @@ async def run_until(
     stop = asyncio.Event()
     tasks = [asyncio.create_task(w.run(stop)) for w in workers]
     try:
-        async with asyncio.timeout(timeout):
-            while not await done():
-                await asyncio.sleep(0.05)
+        await eventually(done, timeout=timeout)
     finally:
         stop.set()
         await asyncio.gather(*tasks)
@@ -208,9 +207,11 @@ async def test_a_worker_that_joins_gets_partitions_handed_over_without_losing_or
                 second = rig.queue(lease=0.9, member="second")
                 running.append(asyncio.create_task(rig.worker(second).run(stop)))
             await asyncio.sleep(0.05)
-        async with asyncio.timeout(60):
-            while sum(map(len, (await replies(rig.sessions)).values())) < 600:
-                await asyncio.sleep(0.05)
+
+        async def all_answered() -> bool:
+            return sum(map(len, (await replies(rig.sessions)).values())) >= 600
+
+        await eventually(all_answered, timeout=60)
     finally:
         stop.set()
         await asyncio.gather(*running)
