@@ -9,13 +9,14 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 import msgspec
-from sqlalchemy import insert
 
 from relaybot.config import BotConfig
 from relaybot.core.channel import Limit, WebhookRejected, WebhookResult
 from relaybot.core.types import OutgoingMessage
+from relaybot.store.base import utcnow
 from relaybot.store.db import SessionMaker
 from relaybot.store.models import WebchatMessage
+from relaybot.store.sql import upsert_insert
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -71,17 +72,23 @@ class WebchatAdapter:
         raise WebhookRejected(404, "the web chat receives messages at /chat/api/, not a webhook")
 
     async def send(self, chat_id: str, message: OutgoingMessage) -> None:
+        """Store the reply; one sent again after a crash (same `delivery_id`) is kept once."""
         buttons, media = message_to_json(message)
+        delivery_id = message.meta.get("delivery_id")
         async with self.sessions() as session, session.begin():
             await session.execute(
-                insert(WebchatMessage).values(
+                upsert_insert(session, WebchatMessage)
+                .values(
                     chat_id=chat_id,
                     bot=self.bot.name,
                     direction="out",
                     text=message.text,
                     buttons=buttons,
                     media=media,
+                    client_id=delivery_id if isinstance(delivery_id, str) else None,
+                    created_at=utcnow(),
                 )
+                .on_conflict_do_nothing(index_elements=["chat_id", "bot", "client_id"])
             )
         self.hub.publish(chat_id)
 

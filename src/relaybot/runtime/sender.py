@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import msgspec
 import structlog
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from relaybot.config import Settings
 from relaybot.core.channel import ChannelAdapter
 from relaybot.core.errors import ChatBlocked, PermanentDeliveryError, RetryAfter
-from relaybot.core.types import decode_message
+from relaybot.core.types import OutgoingMessage, decode_message
 from relaybot.runtime import metrics
 from relaybot.runtime.clock import Clock, SystemClock
 from relaybot.runtime.ratelimit import MemoryRateLimiter, RateLimiter
@@ -56,6 +57,14 @@ class _Result:
     kind: str  # sent | retry | dead | blocked | wait | release
     error: str = ""
     delay: float = 0.0
+
+
+def _with_delivery_id(row: _Due) -> OutgoingMessage:
+    """The message, tagged with its outbox row: a channel that can store it drops a resend."""
+    message = decode_message(row.payload)
+    return msgspec.structs.replace(
+        message, meta={**message.meta, "delivery_id": f"outbox:{row.id}"}
+    )
 
 
 class Sender:
@@ -203,7 +212,7 @@ class Sender:
         structlog.contextvars.bind_contextvars(trace_id=row.trace_id, bot=row.bot)
         try:
             async with self._semaphore, asyncio.timeout(self.settings.send_timeout):
-                await adapter.send(row.chat_id, decode_message(row.payload))
+                await adapter.send(row.chat_id, _with_delivery_id(row))
             metrics.MESSAGES_SENT.labels(row.channel, "sent").inc()
             return _Result(row, "sent")
         except RetryAfter as exc:
