@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     config_file: ClassVar[Path | None] = None
 
     database_url: str = "sqlite+aiosqlite:///./data/relaybot.db"
+    # PostgreSQL connections per process: up to twice this many under load.
+    database_pool_size: int = Field(default=10, gt=0)
     queue_url: str | None = None
     # Redis Streams queue (scale-out); ignored while queue_url is unset.
     queue_namespace: str = Field(default="relaybot", pattern=r"^[A-Za-z0-9_.-]{1,64}$")

@@ -166,7 +166,7 @@ async def build_system(settings: Settings, *, clock: Clock | None = None) -> Sys
     clock = clock or SystemClock()
     bots = effective_bots(settings)
     classes = app_classes(bots)
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
     await migrate.upgrade(engine, _prepare_apps(classes))
     sessions = session_maker(engine)
     hub = WebchatHub()
