@@ -50,25 +50,32 @@ async def open_chats(client: httpx.AsyncClient, gateways: list[str], count: int)
     semaphore = asyncio.Semaphore(50)
 
     async def visit(i: int) -> str:
-        async with semaphore:
-            response = await client.get(f"{gateways[i % len(gateways)]}/")
+        async with semaphore, httpx.AsyncClient(timeout=30) as browser:
+            response = await browser.get(f"{gateways[i % len(gateways)]}/")
             response.raise_for_status()
             return response.cookies["relaybot_session"]
 
     return list(await asyncio.gather(*(visit(i) for i in range(count))))
 
 
+# Telegram opens at most 40 webhook connections at a time by default; so does this test.
+IN_FLIGHT = asyncio.Semaphore(40)
+
+
 async def say(client: httpx.AsyncClient, url: str, cookie: str, msg_id: str, text: str) -> None:
     """Post until the gateway says it has the message stored (a retry reuses the same id)."""
     for _ in range(100):
         try:
-            response = await client.post(
-                f"{url}/chat/api/{BOT}/messages",
-                json={"id": msg_id, "text": text, "locale": "en"},
-                cookies={"relaybot_session": cookie},
-            )
+            async with IN_FLIGHT:
+                response = await client.post(
+                    f"{url}/chat/api/{BOT}/messages",
+                    json={"id": msg_id, "text": text, "locale": "en"},
+                    headers={"Cookie": f"relaybot_session={cookie}"},
+                )
             if response.status_code == 202:
                 return
+            if response.status_code < 500:
+                raise RuntimeError(f"message {msg_id} refused: {response.text}")
         except httpx.TransportError:
             pass
         await asyncio.sleep(0.1)
@@ -87,6 +94,7 @@ async def test_killing_workers_with_sigkill_loses_and_repeats_nothing(
             "RELAYBOT_QUEUE_LEASE_SECONDS": "1.5",
             "RELAYBOT_QUEUE_RECLAIM_AFTER": "2",
             "RELAYBOT_POLL_INTERVAL": "0.2",
+            "RELAYBOT_SENDER_CONCURRENCY": "8",
             "RELAYBOT_BOTS": bot_settings(),
             "RELAYBOT_WEBCHAT_FOR_BUNDLED_APPS": "false",
             "RELAYBOT_LOG_LEVEL": "warning",
@@ -142,7 +150,7 @@ async def test_killing_workers_with_sigkill_loses_and_repeats_nothing(
                 nonlocal sent
                 for n in range(1, PER_CHAT + 1):
                     url = urls[(index + n) % len(urls)]
-                    await say(client, url, cookies[index], f"c{index}-m{n}", f"m{n}")
+                    await say(client, url, cookies[index], f"chat{index:04d}-msg{n:03d}", f"m{n}")
                     sent += 1
 
             async def chaos() -> None:
@@ -164,6 +172,17 @@ async def test_killing_workers_with_sigkill_loses_and_repeats_nothing(
                     everyone.append(replacement)
                     await replacement.start()
 
+            async def progress() -> None:
+                while True:
+                    await asyncio.sleep(10)
+                    with capsys.disabled():
+                        print(
+                            f"\n{time.monotonic() - started:.0f}s: sent {sent}, kills {kills}, "
+                            f"replies {await replies_stored()}",
+                            flush=True,
+                        )
+
+            reporter = asyncio.create_task(progress())
             async with asyncio.timeout(240):
                 await asyncio.gather(chaos(), *(chat(i) for i in range(CHATS)))
 
@@ -172,6 +191,7 @@ async def test_killing_workers_with_sigkill_loses_and_repeats_nothing(
 
                 await eventually(all_replied, timeout=180, interval=0.25)
                 await asyncio.sleep(1.0)  # a duplicate would still be on its way now
+            reporter.cancel()
         wall = time.monotonic() - started
 
         async with sessions() as session:

@@ -289,7 +289,7 @@ class RedisQueue:
                 return False  # a reader may still be working on them: wait for them to age
         self._replay.add(partition)
         await self._forget_dead_consumers(key)
-        log.info("partition taken over", partition=partition)
+        log.debug("partition taken over", partition=partition)
         return True
 
     async def _others_pending(self, key: str) -> bool:
