@@ -315,7 +315,8 @@ class _Turn:
                 Button(self.t(N_("Change: {field}"), field=label), _EDIT + step.name)
             )
         rows = [[Button(self.t(N_("Yes")), _YES), Button(self.t(N_("No")), _NO)]]
-        rows.extend([b] for b in edit_buttons)
+        if edit_buttons:
+            rows.append(edit_buttons)
         rows.append([Button(self.t(N_("Back")), _BACK)])
         self.ctx.reply("\n".join(lines), buttons=rows)
 

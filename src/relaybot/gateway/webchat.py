@@ -172,7 +172,7 @@ def webchat_router(system: System) -> APIRouter:
                     )
                     if items:
                         after = items[-1]["id"]
-                        await websocket.send_bytes(msgspec.json.encode({"messages": items}))
+                        await websocket.send_text(msgspec.json.encode({"messages": items}).decode())
                         continue
                     with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(LIVE_REREAD_SECONDS):

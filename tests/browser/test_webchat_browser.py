@@ -1,0 +1,79 @@
+"""A person places an order in the web chat with a real (headless) Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from relaybot.apps.orders.models import Order
+from relaybot.testing import RelaybotServer
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("RELAYBOT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def _chromium_or_skip() -> str:
+    if Path(CHROMIUM).exists():
+        return CHROMIUM
+    reason = (
+        "NO CHROMIUM FOUND: the browser test did not run. Install Debian's `chromium` package "
+        "(`.ci/run` does this in CI) or point RELAYBOT_CHROMIUM at a Chromium binary."
+    )
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+async def test_a_visitor_orders_water_in_the_browser(make_settings, sqlite_url):
+    executable = _chromium_or_skip()
+    from playwright.async_api import async_playwright, expect
+
+    async with RelaybotServer(make_settings(sqlite_url)) as server, async_playwright() as pw:
+        browser = await pw.chromium.launch(
+            executable_path=executable,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        page = await browser.new_page(viewport={"width": 1100, "height": 760}, locale="en-US")
+        await page.goto(f"{server.url}/?bot=orders")
+        await page.get_by_role("button", name="EN", exact=True).click()
+        messages = page.locator("#messages")
+        box = page.get_by_label("Message")
+
+        async def say(text: str, expect_text: str) -> None:
+            await box.fill(text)
+            await box.press("Enter")
+            await expect(messages).to_contain_text(expect_text, timeout=10_000)
+
+        await say("Hello", "Where should we deliver?")
+        await say("Bishkek, Chui avenue 120, apt 5", "Your phone number")
+        await say("0555 123 456", "How many 19 l bottles?")
+        await page.get_by_role("button", name="3", exact=True).last.click()
+        await expect(messages).to_contain_text("Please check your order", timeout=10_000)
+        await page.mouse.move(0, 0)
+        DOCS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(DOCS / "webchat.png"))
+        await page.get_by_role("button", name="Yes", exact=True).last.click()
+        await expect(messages).to_contain_text("order No. 1 is accepted", timeout=10_000)
+
+        await page.reload()
+        await expect(messages).to_contain_text("order No. 1 is accepted", timeout=10_000)
+        await browser.close()
+
+        assert server.system is not None
+        async with server.system.sessions() as session:
+            orders = list(await session.scalars(select(Order)))
+        assert [(o.bottles_count, o.client_phone) for o in orders] == [(3, "+996555123456")]
