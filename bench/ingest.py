@@ -1,4 +1,4 @@
-"""Webhook ingest: relaybot's durable write + 200 against a bare FastAPI endpoint that only says 200.
+"""Webhook ingest: relaybot's durable write + 200 against a bare FastAPI endpoint saying 200.
 
 Both servers run as their own single process (uvicorn, uvloop, httptools). The load comes from
 separate processes: `wrk` for the saturation rate, bench/loadgen.py for latency at a fixed rate.
