@@ -30,7 +30,7 @@ def _chromium_or_skip() -> str:
     pytest.skip(reason)
 
 
-async def test_a_visitor_orders_water_in_the_browser(make_settings, sqlite_url):
+async def test_a_visitor_orders_water_in_the_browser(make_settings, sqlite_url, tmp_path):
     executable = _chromium_or_skip()
     from playwright.async_api import async_playwright, expect
 
@@ -64,8 +64,10 @@ async def test_a_visitor_orders_water_in_the_browser(make_settings, sqlite_url):
         await page.get_by_role("button", name="3", exact=True).last.click()
         await expect(messages).to_contain_text("Please check your order", timeout=10_000)
         await page.mouse.move(0, 0)
-        DOCS.mkdir(exist_ok=True)
-        await page.screenshot(path=str(DOCS / "webchat.png"))
+        # RELAYBOT_UPDATE_SCREENSHOT=1 refreshes the README's picture from this very run.
+        target = DOCS if os.environ.get("RELAYBOT_UPDATE_SCREENSHOT") == "1" else tmp_path
+        await page.screenshot(path=str(target / "webchat.png"))
+        assert (target / "webchat.png").stat().st_size > 10_000
         await page.get_by_role("button", name="Yes", exact=True).last.click()
         await expect(messages).to_contain_text("order No. 1 is accepted", timeout=10_000)
 
