@@ -290,8 +290,7 @@ class _Turn:
 
     # -- rendering --------------------------------------------------------------------------
     def _prompt(self, step: Step) -> None:
-        assert self.state is not None
-        view = FlowView(self.t, self.state.data)
+        view = FlowView(self.t, self.state.data if self.state is not None else {})
         text = step.prompt(view) if callable(step.prompt) else self.t(step.prompt)
         rows: list[list[Button]] = []
         if step.choices:
@@ -322,7 +321,8 @@ class _Turn:
 
     # -- persistence ------------------------------------------------------------------------
     async def _save(self) -> None:
-        assert self.state is not None
+        if self.state is None:
+            return
         ttl = self.flow.ttl or timedelta(seconds=self.ctx.settings.dialog_ttl_seconds)
         self.state.updated_at = self.ctx.now
         self.state.expires_at = self.ctx.now + ttl

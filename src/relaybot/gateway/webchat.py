@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -184,10 +183,6 @@ def webchat_router(system: System) -> APIRouter:
             reader.cancel()
             with contextlib.suppress(Exception):
                 await reader
-
-    @router.get("/chat/api/new-id", include_in_schema=False)
-    async def new_id() -> JSONResponse:
-        return JSONResponse({"id": uuid.uuid4().hex})
 
     router.add_api_route("/static/{name}", _static, methods=["GET"], include_in_schema=False)
     return router
