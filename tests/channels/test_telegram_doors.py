@@ -76,10 +76,10 @@ def test_a_webhook_bot_without_a_usable_secret_is_refused_at_start(make_settings
     bot = BotConfig(
         name="water", app="orders", channel="telegram", token="1:a", webhook_secret="a b"
     )
-    with pytest.raises(ValueError, match="water.*webhook_secret"):
+    with pytest.raises(ValueError, match=r"water.*webhook_secret"):
         build_adapter(bot, deps)
     no_token = BotConfig(name="water", app="orders", channel="telegram", mode="polling")
-    with pytest.raises(ValueError, match="water.*needs a token"):
+    with pytest.raises(ValueError, match=r"water.*needs a token"):
         build_adapter(no_token, deps)
     wrong = BotConfig(
         name="water",
@@ -89,5 +89,5 @@ def test_a_webhook_bot_without_a_usable_secret_is_refused_at_start(make_settings
         mode="polling",
         options={"per_chat_per_second": "fast"},
     )
-    with pytest.raises(ValueError, match="water.*per_chat_per_second"):
+    with pytest.raises(ValueError, match=r"water.*per_chat_per_second"):
         build_adapter(wrong, deps)

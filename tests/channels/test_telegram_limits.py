@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 from sqlalchemy import select
@@ -52,7 +53,7 @@ async def test_ten_messages_to_one_private_chat_are_spread_over_at_least_nine_se
     finally:
         await system.close()
     assert sent[-1] - sent[0] >= 9.0
-    assert all(b - a >= 0.999 for a, b in zip(sent, sent[1:], strict=False)), "one per second"
+    assert all(b - a >= 0.999 for a, b in itertools.pairwise(sent)), "one per second"
     assert [m.text for m in telegram.sent_to(5000001)] == [f"part {n}" for n in range(10)]
 
 
@@ -80,4 +81,4 @@ async def test_a_group_gets_at_most_twenty_messages_in_any_minute(
     finally:
         await system.close()
     assert max(sum(1 for t in sent if start <= t < start + 60.0) for start in sent) <= 20
-    assert all(b - a >= 0.999 for a, b in zip(sent, sent[1:], strict=False))
+    assert all(b - a >= 0.999 for a, b in itertools.pairwise(sent))
