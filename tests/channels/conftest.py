@@ -13,3 +13,11 @@ from relaybot.testing.telegram_standin import TelegramStandin
 async def telegram() -> AsyncIterator[TelegramStandin]:
     async with TelegramStandin() as standin:
         yield standin
+
+
+@pytest.fixture
+async def mattermost():
+    from relaybot.testing.mattermost_standin import MattermostStandin
+
+    async with MattermostStandin() as standin:
+        yield standin
