@@ -148,8 +148,7 @@ class System:
     async def ingest(self, updates: Sequence[Update]) -> list[bool]:
         """Store updates a poller fetched, exactly as the webhook route stores a call's."""
         stamped = [
-            msgspec.structs.replace(u, trace_id=u.trace_id or secrets.token_hex(8))
-            for u in updates
+            msgspec.structs.replace(u, trace_id=u.trace_id or secrets.token_hex(8)) for u in updates
         ]
         accepted = await self.batcher.submit(stamped)
         for upd, is_new in zip(stamped, accepted, strict=True):
