@@ -1,4 +1,4 @@
-"""Settings from `RELAYBOT_*` variables, a `.env` file and `relaybot.toml`, in that order of weight."""
+"""Settings from `RELAYBOT_*` variables, a `.env` file and `relaybot.toml`, strongest first."""
 
 from __future__ import annotations
 
