@@ -128,7 +128,7 @@ class Authenticator:
         return require_api_token
 
     def user(self, *roles: str) -> Dependency:
-        """A dependency admitting JWT access tokens whose role claim is in `roles` (any if empty)."""
+        """A dependency admitting JWT access tokens with a role in `roles` (any role if empty)."""
         allowed = frozenset(roles)
 
         async def require_user(

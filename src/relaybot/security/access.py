@@ -56,9 +56,7 @@ class AccessTokens:
         self.ttl_seconds = ttl_seconds
         self._clock = clock
 
-    def issue(
-        self, subject: str, *, role: str, extra: Mapping[str, Any] | None = None
-    ) -> str:
+    def issue(self, subject: str, *, role: str, extra: Mapping[str, Any] | None = None) -> str:
         if not subject or not role:
             raise ValueError("an access token needs a subject and a role")
         clash = _RESERVED & set(extra or {})
