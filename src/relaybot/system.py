@@ -155,9 +155,13 @@ class System:
                     self.tasks.append(asyncio.create_task(poller, name=f"poll:{name}"))
 
     async def ingest(self, updates: Sequence[Update]) -> list[bool]:
-        """Store updates a poller fetched, exactly as the webhook route stores a call's."""
+        """Store updates a poller fetched, screened and stored as the webhook route does."""
+        screened = await self.guard.screen(updates) if updates else []
+        if not screened:
+            return []
         stamped = [
-            msgspec.structs.replace(u, trace_id=u.trace_id or secrets.token_hex(8)) for u in updates
+            msgspec.structs.replace(u, trace_id=u.trace_id or secrets.token_hex(8))
+            for u in screened
         ]
         accepted = await self.batcher.submit(stamped)
         for upd, is_new in zip(stamped, accepted, strict=True):
