@@ -71,3 +71,35 @@ async def test_a_stand_in_runs_as_its_own_process_and_reports_over_http(module, 
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+async def test_a_telegram_stand_in_process_takes_a_persons_message_and_serves_it_to_polling():
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "relaybot.testing.telegram_standin", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    token = "123456:process-test"
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
+            for _ in range(100):
+                try:
+                    await http.get("/_standin/calls")
+                    break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+            said = await http.post(
+                "/_standin/telegram/say", json={"token": token, "user_id": 77, "text": "/start"}
+            )
+            assert said.json() == {"delivered_status": None}, "no webhook: queued for polling"
+            updates = (await http.post(f"/bot{token}/getUpdates", data={"timeout": "0"})).json()
+            (update,) = updates["result"]
+            assert update["message"]["text"] == "/start"
+            assert update["message"]["entities"][0]["type"] == "bot_command"
+            offset = str(update["update_id"] + 1)
+            confirmed = await http.post(f"/bot{token}/getUpdates", data={"offset": offset})
+            assert confirmed.json()["result"] == []
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -64,6 +64,7 @@ class Chat2DeskStandin(StandinServer):
         self.deliveries: list[int] = []
         self._ids = itertools.count(9_000_001)
         self._http: httpx.AsyncClient | None = None
+        self._clients: dict[int, Chat2DeskClient] = {}
 
     def add_webhook(self, url: str, *, events: tuple[str, ...] = ("inbox",)) -> Webhook:
         hook = Webhook(next(self._ids), f"hook{len(self.webhooks) + 1}", url, list(events))
@@ -78,7 +79,12 @@ class Chat2DeskStandin(StandinServer):
         phone: str | None = None,
         transport: str = "whatsapp",
     ) -> Chat2DeskClient:
-        return Chat2DeskClient(self, client_id, name=name, phone=phone, transport=transport)
+        """The client with this id (the same one each time, so message ids keep counting)."""
+        known = self._clients.get(client_id)
+        if known is None:
+            known = Chat2DeskClient(self, client_id, name=name, phone=phone, transport=transport)
+            self._clients[client_id] = known
+        return known
 
     def sent_to(self, client_id: int | str) -> list[SentMessage]:
         return [m for m in self.sent if m.client_id == int(client_id)]

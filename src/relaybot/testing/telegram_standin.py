@@ -443,6 +443,19 @@ class TelegramStandin(StandinServer):
                 {"delivered_status": None if response is None else response.status_code}
             )
 
+        async def say(request: Request) -> Response:
+            """A person writes: {"token", "user_id", "text"} (a /command gets its entity)."""
+            body = await request.json()
+            user = self.user(str(body["token"]), user_id=int(body.get("user_id", 5000001)))
+            content: dict[str, Any] = {"text": str(body["text"])}
+            if content["text"].startswith("/"):
+                length = len(content["text"].split()[0])
+                content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+            response = await self.push_update(user.token, {"message": user._message(**content)})
+            return JSONResponse(
+                {"delivered_status": None if response is None else response.status_code}
+            )
+
         async def messages(request: Request) -> Response:
             chat = request.query_params.get("chat_id")
             items = [m.raw for m in self.sent if chat is None or m.chat_id == int(chat)]
@@ -454,6 +467,7 @@ class TelegramStandin(StandinServer):
 
         return [
             Route("/_standin/telegram/updates", inject, methods=["POST"]),
+            Route("/_standin/telegram/say", say, methods=["POST"]),
             Route("/_standin/telegram/messages", messages, methods=["GET"]),
             Route("/_standin/telegram/blocked", block, methods=["POST"]),
         ]
