@@ -53,6 +53,14 @@ async def count(system: System, query: Any) -> int:
         return int(await session.scalar(query) or 0)
 
 
+async def reach(system: System, query: Any, target: int) -> None:
+    """Poll the database until `query` counts `target` rows (what the bench waits for)."""
+    while True:
+        if await count(system, query) >= target:
+            return
+        await asyncio.sleep(0.02)
+
+
 async def polling_ingest(workdir: Path, updates: int) -> dict[str, float]:
     async with TelegramStandin() as telegram:
         for n in range(updates):
@@ -74,8 +82,7 @@ async def polling_ingest(workdir: Path, updates: int) -> dict[str, float]:
         await system.start(["gateway"])
         stored_query = select(func.count()).select_from(InboundUpdate)
         try:
-            while await count(system, stored_query) < updates:
-                await asyncio.sleep(0.02)
+            await reach(system, stored_query, updates)
             elapsed = time.perf_counter() - started
         finally:
             await system.close()
@@ -101,8 +108,7 @@ async def delivery(workdir: Path, messages: int, options: dict[str, Any]) -> dic
         started = time.perf_counter()
         await system.start(["sender"])
         try:
-            while await count(system, sent_query) < messages:
-                await asyncio.sleep(0.02)
+            await reach(system, sent_query, messages)
             elapsed = time.perf_counter() - started
         finally:
             await system.close()
