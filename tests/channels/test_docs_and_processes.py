@@ -103,3 +103,11 @@ async def test_a_telegram_stand_in_process_takes_a_persons_message_and_serves_it
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+async def test_the_testing_example_in_the_channels_guide_passes(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (block,) = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+    namespace: dict[str, object] = {}
+    exec(compile(block, str(DOC), "exec"), namespace)
+    await namespace["test_the_order_bot_greets_and_survives_a_429"](tmp_path)  # type: ignore[operator]

@@ -118,3 +118,30 @@ async def test_a_user_who_blocked_the_bot_is_marked_and_never_retried(
     assert dead == 0
     refused = [c for c in telegram.calls_to("sendMessage") if c.status == 403]
     assert len(refused) == 1, "a 403 is not retried"
+
+
+async def test_a_hung_call_and_a_5xx_are_retried_until_the_message_arrives_once(
+    make_settings, sqlite_url, telegram
+):
+    settings = make_settings(
+        sqlite_url, bots=[showcase(telegram)], send_timeout=1.0, outbox_backoff_base=0.2
+    )
+    async with RelaybotServer(settings) as server:
+        hook(telegram, server)
+        telegram.hang("sendMessage", seconds=2)
+        telegram.fail("sendMessage", status=502)
+        user = telegram.user(TELEGRAM_TOKEN, user_id=3001)
+        await user.send({"message": user._message(text="anyone?")})
+        await telegram.wait_until(lambda: len(user.messages) == 1, timeout=10)
+        sessions = server.system.sessions  # type: ignore[union-attr]
+
+        async def sent() -> OutboxMessage | None:
+            async with sessions() as session:
+                row = (await session.scalars(select(OutboxMessage))).one()
+                return row if row.status == "sent" else None
+
+        row = await eventually(sent)
+        await telegram.wait_until(lambda: telegram.calls_to("sendMessage")[0].status != 0)
+    assert [m.text for m in user.messages] == ["you said: anyone?"]
+    assert [c.status for c in telegram.calls_to("sendMessage")] == [499, 502, 200]
+    assert row.status == "sent" and row.attempts == 2

@@ -121,7 +121,7 @@ class Chat2DeskStandin(StandinServer):
         if request.headers.get("authorization") != self.token:
             call.status = 401
             return params, JSONResponse({"status": "error", "message": "Unauthorized"}, 401)
-        fault = await self.fault_for(method, params)
+        fault = await self.fault_for(method, params, request)
         if fault is not None:
             call.status = fault.status
             headers = {}

@@ -197,7 +197,7 @@ class MattermostStandin(StandinServer):
         call = self.record(method, request, params)
         try:
             bot = self._authorise(request)
-            fault = await self.fault_for(method, params)
+            fault = await self.fault_for(method, params, request)
             if fault is not None:
                 error = ApiError(fault.status, "standin.fault", fault.description or "fault")
                 response = error.response()

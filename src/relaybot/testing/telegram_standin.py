@@ -217,7 +217,7 @@ class TelegramStandin(StandinServer):
         call = self.record(method, request, params)
         try:
             state = self.bot(token)
-            fault = await self.fault_for(method, params)
+            fault = await self.fault_for(method, params, request)
             if fault is not None:
                 raise ApiError(
                     fault.status,
