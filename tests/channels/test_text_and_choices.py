@@ -11,11 +11,17 @@ from relaybot.channels.text import split_text
 from relaybot.core.types import Button
 
 
+def test_a_long_text_is_cut_between_paragraphs_then_lines_then_words():
+    text = "first paragraph\n\nsecond one is longer\nwith a line"
+    assert split_text(text, 30) == ["first paragraph", "second one is longer", "with a line"]
+    assert split_text("short", 30) == ["short"]
+
+
 @given(st.text(min_size=0, max_size=3000), st.integers(min_value=10, max_value=500))
-def test_split_parts_never_exceed_the_limit_and_keep_every_word(text, limit):
+def test_split_parts_never_exceed_the_limit_and_lose_no_character(text, limit):
     parts = split_text(text, limit)
     assert all(len(p) <= limit for p in parts)
-    assert "".join(parts).split() == text.split()
+    assert "".join("".join(parts).split()) == "".join(text.split()), "only spacing may change"
 
 
 def test_typed_answers_pick_an_option_by_label_first_then_by_number():
