@@ -73,6 +73,7 @@ class BotMessage:
     message_id: int
     kind: str
     text: str = ""
+    token: str = ""
     media: list[str] = field(default_factory=list)
     reply_markup: dict[str, Any] | None = None
     media_group_id: str | None = None
@@ -143,8 +144,13 @@ class TelegramStandin(StandinServer):
     def next_message_id(self, chat_id: int) -> int:
         return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
 
-    def sent_to(self, chat_id: int | str) -> list[BotMessage]:
-        return [m for m in self.sent if m.chat_id == int(chat_id)]
+    def sent_to(self, chat_id: int | str, *, token: str | None = None) -> list[BotMessage]:
+        """Messages bots sent to the chat (only the bot with `token`, when given)."""
+        return [
+            m
+            for m in self.sent
+            if m.chat_id == int(chat_id) and (token is None or m.token == token)
+        ]
 
     def block(self, chat_id: int | str) -> None:
         """The user blocks the bot: every send to the chat gets 403 from now on."""
@@ -425,6 +431,7 @@ class TelegramStandin(StandinServer):
                 chat_id=chat_id,
                 message_id=message_id,
                 kind=kind,
+                token=state.token,
                 text=text,
                 media=list(media or []),
                 reply_markup=reply_markup,
@@ -514,8 +521,8 @@ class TelegramUser:
 
     @property
     def messages(self) -> list[BotMessage]:
-        """Everything the bot sent to this chat, oldest first."""
-        return self.standin.sent_to(self.chat_id)
+        """Everything this bot sent to this chat, oldest first."""
+        return self.standin.sent_to(self.chat_id, token=self.token)
 
     def buttons(self) -> list[str]:
         """The labels on the bot's latest message that has buttons."""
