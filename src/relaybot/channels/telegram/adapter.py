@@ -232,7 +232,8 @@ class TelegramAdapter:
             b.payload
             for row in message.buttons
             for b in row
-            if len(b.payload.encode()) > CALLBACK_DATA_BYTES or b.payload.startswith(KEY_PREFIX)
+            if not 1 <= len(b.payload.encode()) <= CALLBACK_DATA_BYTES
+            or b.payload.startswith(KEY_PREFIX)
         ]
         keys = await self.payloads.shorten(long) if long else {}
         return InlineKeyboardMarkup(
