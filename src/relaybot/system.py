@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterable
+import secrets
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import msgspec
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -23,9 +25,12 @@ from relaybot.channels.registry import AdapterDeps, build_adapter
 from relaybot.channels.webchat import WebchatHub
 from relaybot.config import BotConfig, Settings
 from relaybot.core.app import App
-from relaybot.core.channel import ChannelAdapter
+from relaybot.core.channel import ChannelAdapter, PollingChannel
 from relaybot.core.i18n import register_catalogs
+from relaybot.core.types import Update
+from relaybot.runtime import metrics
 from relaybot.runtime.clock import Clock, SystemClock
+from relaybot.runtime.inbound import InboundGuard
 from relaybot.runtime.queue import DbQueue, InboundQueue, IngestBatcher
 from relaybot.runtime.ratelimit import MemoryRateLimiter, RateLimiter
 from relaybot.runtime.sender import Sender
@@ -40,6 +45,7 @@ if TYPE_CHECKING:
 log = structlog.get_logger("relaybot")
 
 ROLES = ("gateway", "worker", "sender")
+CHANNEL_MIGRATIONS = Path(__file__).resolve().parent / "channels" / "migrations"
 
 
 def effective_bots(settings: Settings) -> list[BotConfig]:
@@ -73,6 +79,7 @@ def _prepare_apps(classes: Iterable[type[App]]) -> list[Path]:
         migrations = cls.migrations_dir()
         if migrations is not None:
             migration_dirs.append(migrations)
+    migration_dirs.append(CHANNEL_MIGRATIONS)
     return migration_dirs
 
 
@@ -107,6 +114,14 @@ class System:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     app_types: list[type[App]] = field(default_factory=list)
     redis: Redis | None = None
+    _guard: InboundGuard | None = field(default=None, repr=False)
+
+    @property
+    def guard(self) -> InboundGuard:
+        """Inbound flood limits shared by every door of this gateway process."""
+        if self._guard is None:
+            self._guard = InboundGuard(self.settings, self.clock)
+        return self._guard
 
     def worker(self) -> Worker:
         return Worker(
@@ -138,6 +153,30 @@ class System:
             self.tasks.append(asyncio.create_task(self.worker().run(self.stop), name="worker"))
         if "sender" in roles:
             self.tasks.append(asyncio.create_task(self.sender().run(self.stop), name="sender"))
+        if "gateway" in roles:
+            for name, adapter in self.adapters.items():
+                if isinstance(adapter, PollingChannel) and adapter.polling:
+                    poller = adapter.poll(self.ingest, self.stop)
+                    self.tasks.append(asyncio.create_task(poller, name=f"poll:{name}"))
+
+    async def ingest(self, updates: Sequence[Update]) -> list[bool]:
+        """Store updates a poller fetched, screened and stored as the webhook route does."""
+        screened = await self.guard.screen(updates) if updates else []
+        if not screened:
+            return []
+        stamped = [
+            msgspec.structs.replace(u, trace_id=u.trace_id or secrets.token_hex(8))
+            for u in screened
+        ]
+        accepted = await self.batcher.submit(stamped)
+        for upd, is_new in zip(stamped, accepted, strict=True):
+            if is_new:
+                metrics.UPDATES_RECEIVED.labels(upd.channel, upd.bot).inc()
+            else:
+                metrics.UPDATES_DUPLICATE.labels(upd.bot).inc()
+        if any(accepted):
+            self.worker_signal.notify()
+        return accepted
 
     async def close(self) -> None:
         self.stop.set()
