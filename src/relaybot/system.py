@@ -120,7 +120,9 @@ class System:
     def guard(self) -> InboundGuard:
         """Inbound flood limits shared by every door of this gateway process."""
         if self._guard is None:
-            self._guard = InboundGuard(self.settings, self.clock)
+            # With Redis every gateway draws on the same inbound buckets, as it does outbound.
+            shared = self.limiter if self.redis is not None else None
+            self._guard = InboundGuard(self.settings, self.clock, limiter=shared)
         return self._guard
 
     def worker(self) -> Worker:
