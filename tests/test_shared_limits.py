@@ -63,12 +63,12 @@ async def test_three_senders_together_keep_thirty_a_second_per_bot_and_one_per_c
                     granted_per_chat[f"c{chat}"].append(clock.now())
     # Never more than 30 in any one-second window, whichever sender sent them.
     for i, start in enumerate(granted):
-        in_window = sum(1 for t in granted[i:] if t <= start + 1.0 + 1e-9)
+        in_window = sum(1 for t in granted[i:] if t < start + 1.0 - 1e-6)
         assert in_window <= 30, f"{in_window} sends in the second from {start}"
     assert len(granted) >= BOT_RATE * 5 * 0.8, "together they still use most of the budget"
     for chat, times in granted_per_chat.items():
         gaps = [b - a for a, b in itertools.pairwise(times)]
-        assert all(gap >= 1.0 - 1e-6 for gap in gaps), f"{chat} got two messages within 1 s"
+        assert all(gap >= 1.0 - 1e-6 for gap in gaps), f"{chat} got two within 1 s: {gaps}"
 
 
 async def test_a_message_takes_tokens_from_all_its_buckets_or_from_none(redis, redis_namespace):

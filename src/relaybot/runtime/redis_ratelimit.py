@@ -17,7 +17,8 @@ from relaybot.runtime.clock import Clock
 from relaybot.runtime.ratelimit import scopes
 
 # KEYS: n bucket keys, then the pause keys. ARGV: n, now ('' = Redis time), rate and burst per
-# bucket. Returns the seconds to wait as a string ("0" = tokens taken).
+# bucket. Returns the seconds to wait as a string: "0" when the tokens were taken, else at
+# least a microsecond, so that rounding never turns a refusal into a grant.
 _RESERVE = """
 local n = tonumber(ARGV[1])
 local now
@@ -32,7 +33,7 @@ for i = n + 1, #KEYS do
   local paused = tonumber(redis.call('GET', KEYS[i]) or '0')
   if paused > now then wait = math.max(wait, paused - now) end
 end
-if wait > 0 then return tostring(wait) end
+if wait > 0 then return string.format('%.6f', math.max(wait, 0.000001)) end
 local tokens = {}
 for i = 1, n do
   local rate = tonumber(ARGV[1 + 2 * i])
@@ -48,11 +49,12 @@ for i = 1, n do
   tokens[i] = t
   if t < 1 then wait = math.max(wait, (1 - t) / rate) end
 end
-if wait > 0 then return tostring(wait) end
+if wait > 0 then return string.format('%.6f', math.max(wait, 0.000001)) end
 for i = 1, n do
   local rate = tonumber(ARGV[1 + 2 * i])
   local burst = tonumber(ARGV[2 + 2 * i])
-  redis.call('HSET', KEYS[i], 't', tostring(tokens[i] - 1), 'u', tostring(now))
+  local left = string.format('%.9f', tokens[i] - 1)
+  redis.call('HSET', KEYS[i], 't', left, 'u', string.format('%.6f', now))
   redis.call('PEXPIRE', KEYS[i], math.ceil(burst / rate * 1000) + 1000)
 end
 return '0'
@@ -70,7 +72,8 @@ end
 local seconds = tonumber(ARGV[1])
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 if now + seconds > current then
-  redis.call('SET', KEYS[1], tostring(now + seconds), 'PX', math.ceil(seconds * 1000) + 1000)
+  local until_at = string.format('%.6f', now + seconds)
+  redis.call('SET', KEYS[1], until_at, 'PX', math.ceil(seconds * 1000) + 1000)
 end
 return 1
 """
