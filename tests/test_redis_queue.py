@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 from redis.asyncio import Redis
 from sqlalchemy import select
+from structlog.testing import capture_logs
 
 from relaybot.config import BotConfig, Settings
 from relaybot.core.types import Update, decode_message
@@ -104,12 +105,15 @@ async def run_until(
     workers: list[Worker], done: Callable[[], Awaitable[bool]], timeout: float
 ) -> None:
     stop = asyncio.Event()
-    tasks = [asyncio.create_task(w.run(stop)) for w in workers]
-    try:
-        await eventually(done, timeout=timeout)
-    finally:
-        stop.set()
-        await asyncio.gather(*tasks)
+    with capture_logs() as logs:
+        tasks = [asyncio.create_task(w.run(stop)) for w in workers]
+        try:
+            await eventually(done, timeout=timeout)
+        finally:
+            stop.set()
+            await asyncio.gather(*tasks)
+    errors = [entry for entry in logs if entry["log_level"] in ("error", "critical")]
+    assert errors == [], "the workers ran without a single failed batch"
 
 
 async def test_a_repeated_update_is_queued_once_even_within_one_batch(rig: Rig):

@@ -82,7 +82,9 @@ async def test_relaybot_run_killed_three_times_loses_and_repeats_nothing(tmp_pat
             async def chat(index: int) -> None:
                 nonlocal sent
                 for n in range(1, PER_CHAT + 1):
-                    await say(client, bot.url, cookies[index], f"chat{index:04d}-msg{n:03d}", f"m{n}")
+                    await say(
+                        client, bot.url, cookies[index], f"chat{index:04d}-msg{n:03d}", f"m{n}"
+                    )
                     sent += 1
                     await asyncio.sleep(rng.uniform(0, 0.02))
 

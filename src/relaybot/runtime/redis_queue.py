@@ -274,15 +274,9 @@ class RedisQueue:
             cursor = "0-0"
             while True:
                 reply = await self.redis.xautoclaim(
-                    key,
-                    GROUP,
-                    self.member,
-                    self.reclaim_ms,
-                    start_id=cursor,
-                    count=500,
-                    justid=True,
+                    key, GROUP, self.member, self.reclaim_ms, start_id=cursor, count=500
                 )
-                cursor = _text(reply[0])
+                cursor = _text(reply[0])  # (redis-py drops the cursor when asked for ids only)
                 if cursor == "0-0":
                     break
             if await self._others_pending(key):

@@ -25,7 +25,8 @@ class RelaybotProcess:
     """`relaybot <args>` with its output in `<workdir>/<name>.log`.
 
     Give `port` for commands that serve HTTP (`run`, `gateway`): `start` then waits until
-    `/health` answers. Headless ones (`worker`, `sender`) count as started once spawned.
+    `ready_path` answers 200. Headless ones (`worker`, `sender`) count as started once spawned.
+    `module` runs another entry point the same way, e.g. `relaybot.testing.telegram_standin`.
     """
 
     def __init__(
@@ -36,7 +37,11 @@ class RelaybotProcess:
         workdir: Path,
         name: str,
         port: int | None = None,
+        module: str = "relaybot.cli",
+        ready_path: str = "/health",
     ) -> None:
+        self.module = module
+        self.ready_path = ready_path
         self.args = [*args, *(["--port", str(port)] if port is not None else [])]
         self.env = dict(env)
         self.workdir = workdir
@@ -56,7 +61,7 @@ class RelaybotProcess:
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "relaybot.cli",
+            self.module,
             *self.args,
             cwd=self.workdir,
             env=self.env,
@@ -69,7 +74,7 @@ class RelaybotProcess:
         async with httpx.AsyncClient(timeout=2.0) as client, asyncio.timeout(timeout):
             while True:
                 with contextlib.suppress(httpx.TransportError):
-                    if (await client.get(f"{self.url}/health")).status_code == 200:
+                    if (await client.get(f"{self.url}{self.ready_path}")).status_code == 200:
                         return
                 if self.process.returncode is not None:
                     raise RuntimeError(f"{self.name} exited: {self.tail()}")
