@@ -63,6 +63,10 @@ async def test_relaybot_run_killed_three_times_loses_and_repeats_nothing(tmp_pat
                 [{"name": BOT, "app": "relaybot.testing.counting:CountingApp"}]
             ),
             "RELAYBOT_WEBCHAT_FOR_BUNDLED_APPS": "false",
+            # Fifty visitors from one address, each sending twenty messages without a pause.
+            "RELAYBOT_WEBCHAT_SESSIONS_PER_MINUTE": "1000",
+            "RELAYBOT_INBOUND_USER_BURST": "100",
+            "RELAYBOT_INBOUND_CHAT_BURST": "100",
             "RELAYBOT_LOG_LEVEL": "warning",
         }
     )
