@@ -163,7 +163,7 @@ async def create(
     session.add(message)
     actor.user.current_demand_id = demand.id
     await session.flush()
-    return demand, message
+    return await _reload(session, demand.id), message
 
 
 async def post(
