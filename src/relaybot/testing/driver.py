@@ -48,17 +48,16 @@ class Person:
         self.inbox: list[OutgoingMessage] = []
         self._read = 0
 
-    async def say(
+    def update(
         self,
         text: str = "",
         *,
         payload: str | None = None,
         attachments: Sequence[Attachment] = (),
         chat_type: str = "private",
-    ) -> list[OutgoingMessage]:
-        """Send, let the worker process it, and return what this chat was sent meanwhile."""
-        self.unread()
-        update = Update(
+    ) -> Update:
+        """An update from this person, to deliver later (several at once with `deliver`)."""
+        return Update(
             channel=self.channel,
             bot=self.bot,
             chat_id=self.chat_id,
@@ -73,6 +72,18 @@ class Person:
             chat_type=chat_type,
             received_at=time.time(),
         )
+
+    async def say(
+        self,
+        text: str = "",
+        *,
+        payload: str | None = None,
+        attachments: Sequence[Attachment] = (),
+        chat_type: str = "private",
+    ) -> list[OutgoingMessage]:
+        """Send, let the worker process it, and return what this chat was sent meanwhile."""
+        self.unread()
+        update = self.update(text, payload=payload, attachments=attachments, chat_type=chat_type)
         await self.driver.deliver([update])
         return self.unread()
 
