@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -49,7 +48,7 @@ async def postgres_url() -> AsyncIterator[str]:
     name = f"relaybot_test_{uuid.uuid4().hex[:12]}"
     try:
         await _pg_admin(f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # noqa: BLE001 - any failure to reach the server is "absent"
+    except Exception as exc:
         _need("PostgreSQL", f"{type(exc).__name__}: {exc}")
     yield f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
     await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -64,7 +63,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     name = f"relaybot_test_{uuid.uuid4().hex[:12]}"
     try:
         await _pg_admin(f'CREATE DATABASE "{name}"')
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         _need("PostgreSQL", f"{type(exc).__name__}: {exc}")
     yield f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
     await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -82,8 +81,3 @@ def make_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[o
         return load_settings(None, database_url=database_url, poll_interval=0.2, **overrides)
 
     yield make
-
-
-@pytest.fixture(scope="session")
-def event_loop_policy() -> asyncio.AbstractEventLoopPolicy:
-    return asyncio.DefaultEventLoopPolicy()

@@ -46,9 +46,9 @@ async def test_client_orders_three_bottles_and_gets_an_order_number(make_setting
             assert "order No. 1 is accepted" in texts(done)
 
         orders = await orders_in(server)
-        assert [(o.client_phone, o.delivery_address, o.bottles_count, o.source) for o in orders] == [
-            ("+996555123456", "Bishkek, Chui avenue 120, apt 5", 3, "webchat")
-        ]
+        assert [
+            (o.client_phone, o.delivery_address, o.bottles_count, o.source) for o in orders
+        ] == [("+996555123456", "Bishkek, Chui avenue 120, apt 5", 3, "webchat")]
         assert server.system is not None
         async with server.system.sessions() as session:
             outcome = (await session.scalars(select(DialogOutcome))).one()
@@ -75,8 +75,13 @@ async def test_every_invalid_answer_gets_a_clear_message_and_the_same_question(
                 assert "phone number" in reply[-1]["text"]
             await chat.say("+996 (555) 12-34-56")
 
-            for wrong, why in (("0", "from 1 to 50"), ("51", "from 1 to 50"), ("two", "whole number"),
-                               ("2.5", "whole number"), ("-1", "whole number")):
+            for wrong, why in (
+                ("0", "from 1 to 50"),
+                ("51", "from 1 to 50"),
+                ("two", "whole number"),
+                ("2.5", "whole number"),
+                ("-1", "whole number"),
+            ):
                 reply = await chat.say(wrong)
                 assert why in reply[0]["text"], wrong
             summary = await chat.say("50 bottles")
@@ -128,7 +133,9 @@ async def test_client_cancels_and_nothing_is_saved_then_starts_again(make_settin
         assert await orders_in(server) == []
         assert server.system is not None
         async with server.system.sessions() as session:
-            reasons = list(await session.scalars(select(DialogOutcome.reason).order_by(DialogOutcome.id)))
+            reasons = list(
+                await session.scalars(select(DialogOutcome.reason).order_by(DialogOutcome.id))
+            )
         assert reasons == ["cancelled", "declined"]
 
 

@@ -48,9 +48,9 @@ def _translations(locale: str) -> dict[str, str]:
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=locale)
         for message in catalog:
-            if message.id and message.string and not message.fuzzy:
-                if isinstance(message.id, str) and isinstance(message.string, str):
-                    merged[message.id] = message.string
+            usable = message.id and message.string and not message.fuzzy
+            if usable and isinstance(message.id, str) and isinstance(message.string, str):
+                merged[message.id] = message.string
     return merged
 
 

@@ -253,6 +253,7 @@ class Sender:
     async def _record_failure(self, session: AsyncSession, result: _Result, now: float) -> None:
         row = result.row
         where = OutboxMessage.id == row.id
+        values: dict[str, object]
         if result.kind == "release":
             values = {"claimed_until": None}
         elif result.kind == "wait":

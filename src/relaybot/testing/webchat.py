@@ -65,15 +65,28 @@ class WebchatClient:
                 await asyncio.sleep(0.2)
             ws_url = self.base_url.replace("http://", "ws://") + f"/chat/ws?after={self._last_id}"
 
-    async def post(self, text: str = "", *, payload: str | None = None, msg_id: str | None = None) -> httpx.Response:
-        body = {"id": msg_id or uuid.uuid4().hex, "text": text, "payload": payload, "locale": self.locale}
+    async def post(
+        self, text: str = "", *, payload: str | None = None, msg_id: str | None = None
+    ) -> httpx.Response:
+        body = {
+            "id": msg_id or uuid.uuid4().hex,
+            "text": text,
+            "payload": payload,
+            "locale": self.locale,
+        }
         return await self.http.post(
             f"/chat/api/{self.bot}/messages", json=body, headers={"Origin": self.base_url}
         )
 
     async def say(
-        self, text: str = "", *, payload: str | None = None, msg_id: str | None = None,
-        expect: int = 1, timeout: float = 10.0, quiet: float = 0.3,
+        self,
+        text: str = "",
+        *,
+        payload: str | None = None,
+        msg_id: str | None = None,
+        expect: int = 1,
+        timeout: float = 10.0,
+        quiet: float = 0.3,
     ) -> list[dict[str, Any]]:
         """Send and return the bot's replies: at least `expect`, then until `quiet` s of silence."""
         start = len(self.received)
