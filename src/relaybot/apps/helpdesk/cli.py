@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -12,10 +11,11 @@ import click
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from relaybot.cli import settings_of, with_store
+from relaybot.cli import cli_actor, settings_of, with_store
+from relaybot.store.audit import audit
 from relaybot.store.db import SessionMaker
 
-from . import audit, catalog, demo, people, switches
+from . import catalog, demo, people, switches
 from .errors import Conflict, NotFound
 from .models import DEMAND_STATUSES, Demand, DemandMessage, Place, Resource, UserScenario
 from .roles import GRANTABLE, Role
@@ -40,18 +40,14 @@ def _run(ctx: click.Context, action: Callable[[AsyncSession], Awaitable[T]]) -> 
         raise click.ClickException(str(exc)) from exc
 
 
-def _note(session: AsyncSession, action: str, target: str, **details: Any) -> None:
-    try:
-        who = getpass.getuser()
-    except Exception:  # no user name in this environment (containers)
-        who = "unknown"
-    audit.record(
+async def _note(session: AsyncSession, action: str, target: str, **details: Any) -> None:
+    await audit(
         session,
-        actor=f"cli:{who}",
+        actor=cli_actor(),
         channel="cli",
-        action=action,
+        action=f"helpdesk.{action}",
         target=target,
-        details=details or None,
+        details=details,
     )
 
 
@@ -95,7 +91,7 @@ def _named_group(model: type[Place] | type[Resource], plural: str, kind: str) ->
     def add_item(ctx: click.Context, name: str, description: str) -> None:
         async def go(session: AsyncSession) -> int:
             item = await catalog.add_named(session, model, name, description, _now())
-            _note(session, f"{kind}.add", f"{kind}:{item.id}", name=item.name)
+            await _note(session, f"{kind}.add", f"{kind}:{item.id}", name=item.name)
             return item.id
 
         click.echo(f"{kind} {_run(ctx, go)} added")
@@ -113,7 +109,7 @@ def _named_group(model: type[Place] | type[Resource], plural: str, kind: str) ->
 
         async def go(session: AsyncSession) -> None:
             await catalog.update_named(session, model, item_id, name=name, description=description)
-            _note(session, f"{kind}.update", f"{kind}:{item_id}")
+            await _note(session, f"{kind}.update", f"{kind}:{item_id}")
 
         _run(ctx, go)
         click.echo(f"{kind} {item_id} updated")
@@ -124,7 +120,7 @@ def _named_group(model: type[Place] | type[Resource], plural: str, kind: str) ->
     def remove_item(ctx: click.Context, item_id: int) -> None:
         async def go(session: AsyncSession) -> None:
             await catalog.delete_named(session, model, item_id)
-            _note(session, f"{kind}.delete", f"{kind}:{item_id}")
+            await _note(session, f"{kind}.delete", f"{kind}:{item_id}")
 
         _run(ctx, go)
         click.echo(f"{kind} {item_id} removed")
@@ -209,7 +205,7 @@ def scenarios_add(
             active=not inactive,
             now=_now(),
         )
-        _note(session, "scenario.add", f"scenario:{scenario.id}")
+        await _note(session, "scenario.add", f"scenario:{scenario.id}")
         return scenario.id
 
     click.echo(f"scenario {_run(ctx, go)} added")
@@ -228,7 +224,7 @@ def scenarios_update(
 
     async def go(session: AsyncSession) -> None:
         await catalog.update_scenario(session, scenario_id, description=description, active=active)
-        _note(session, "scenario.update", f"scenario:{scenario_id}")
+        await _note(session, "scenario.update", f"scenario:{scenario_id}")
 
     _run(ctx, go)
     click.echo(f"scenario {scenario_id} updated")
@@ -240,7 +236,7 @@ def scenarios_update(
 def scenarios_remove(ctx: click.Context, scenario_id: int) -> None:
     async def go(session: AsyncSession) -> None:
         await catalog.delete_scenario(session, scenario_id)
-        _note(session, "scenario.delete", f"scenario:{scenario_id}")
+        await _note(session, "scenario.delete", f"scenario:{scenario_id}")
 
     _run(ctx, go)
     click.echo(f"scenario {scenario_id} removed")
@@ -313,7 +309,7 @@ def revoke(ctx: click.Context, user_id: int, role: str) -> None:
 def _set_role(ctx: click.Context, user_id: int, role: Role, enabled: bool) -> None:
     async def go(session: AsyncSession) -> None:
         await people.set_role(session, user_id, role, enabled)
-        _note(session, "grant" if enabled else "revoke", f"user:{user_id}", role=role.value)
+        await _note(session, "grant" if enabled else "revoke", f"user:{user_id}", role=role.value)
 
     _run(ctx, go)
 
@@ -329,7 +325,7 @@ def link(ctx: click.Context, user_id: int, scenario_ids: tuple[int, ...]) -> Non
         added = []
         for scenario_id in scenario_ids:
             if await people.link(session, user_id, scenario_id, _now()):
-                _note(session, "link", f"user:{user_id}", scenario=scenario_id)
+                await _note(session, "link", f"user:{user_id}", scenario=scenario_id)
                 added.append(scenario_id)
         return added
 
@@ -352,7 +348,7 @@ def unlink(ctx: click.Context, user_id: int, scenario_ids: tuple[int, ...]) -> N
         removed = 0
         for scenario_id in scenario_ids:
             if await people.unlink(session, user_id, scenario_id):
-                _note(session, "unlink", f"user:{user_id}", scenario=scenario_id)
+                await _note(session, "unlink", f"user:{user_id}", scenario=scenario_id)
                 removed += 1
         return removed
 
@@ -457,7 +453,9 @@ def demo_data(ctx: click.Context, locale: str | None, self_service: bool) -> Non
 
     async def go(session: AsyncSession) -> demo.DemoSummary:
         summary = await demo.seed(session, locale=lang, now=_now(), self_service=self_service)
-        _note(session, "demo-data", "catalogue", added=summary.added, self_service=self_service)
+        await _note(
+            session, "demo-data", "catalogue", added=summary.added, self_service=self_service
+        )
         return summary
 
     summary = _run(ctx, go)
@@ -481,7 +479,7 @@ def self_service(ctx: click.Context, state: str) -> None:
 
     async def go(session: AsyncSession) -> None:
         await switches.turn(session, switches.SELF_SERVICE_ROLES, state == "on", _now())
-        _note(session, "self-service", "settings", on=state == "on")
+        await _note(session, "self-service", "settings", on=state == "on")
 
     _run(ctx, go)
     click.echo(f"self-service roles are {state}")

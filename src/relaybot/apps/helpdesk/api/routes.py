@@ -11,13 +11,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from relaybot.config import Settings
+from relaybot.gateway.auth import Authenticator, Principal
+from relaybot.store.audit import audit
 from relaybot.store.db import SessionMaker
 
-from .. import audit, catalog, people
+from .. import catalog, people
 from ..errors import Conflict, NotFound
 from ..models import Demand, DemandMessage, HelpdeskUser, Participant, Place, Resource, Scenario
 from ..roles import Role
-from .auth import Caller, caller_dependency, require_role
 from .schemas import (
     DemandDetail,
     DemandOut,
@@ -106,9 +107,11 @@ def _demand_fields(item: Demand) -> dict[str, Any]:
 
 
 def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
-    caller = caller_dependency(settings, sessions)
-    Admin = Annotated[Caller, Depends(require_role(caller, "admin"))]
-    Reader = Annotated[Caller, Depends(require_role(caller, "admin", "moderator"))]
+    auth = Authenticator(settings, sessions)
+    # Operators keep the catalogue and the links; only admins hand out roles.
+    Owner = Annotated[Principal, Depends(auth.admin("admin"))]
+    Admin = Annotated[Principal, Depends(auth.admin("admin", "operator"))]
+    Reader = Annotated[Principal, Depends(auth.admin("admin", "operator", "readonly"))]
     router = APIRouter(prefix="/api/helpdesk", tags=["helpdesk"], responses=ERRORS)
 
     async def run(action: Callable[[AsyncSession], Awaitable[T]]) -> T:
@@ -121,14 +124,16 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
         except Conflict as exc:
             raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
 
-    def note(session: AsyncSession, who: Caller, action: str, target: str, **details: Any) -> None:
-        audit.record(
+    async def note(
+        session: AsyncSession, who: Principal, action: str, target: str, **details: Any
+    ) -> None:
+        await audit(
             session,
-            actor=f"api:{who.name}",
-            channel="api",
-            action=action,
+            actor=who.actor,
+            channel="rest",
+            action=f"helpdesk.{action}",
             target=target,
-            details=details or None,
+            details=details,
         )
 
     # -- places and resources -------------------------------------------------------------------
@@ -149,7 +154,7 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
         async def add_item(body: NamedIn, who: Admin) -> NamedOut:
             async def go(session: AsyncSession) -> NamedOut:
                 item = await catalog.add_named(session, model, body.name, body.description, _now())
-                note(session, who, f"{kind}.add", f"{kind}:{item.id}", name=item.name)
+                await note(session, who, f"{kind}.add", f"{kind}:{item.id}", name=item.name)
                 return _named_out(item)
 
             return await run(go)
@@ -171,7 +176,7 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
                 item = await catalog.update_named(
                     session, model, item_id, name=body.name, description=body.description
                 )
-                note(session, who, f"{kind}.update", f"{kind}:{item_id}")
+                await note(session, who, f"{kind}.update", f"{kind}:{item_id}")
                 return _named_out(item)
 
             return await run(go)
@@ -185,7 +190,7 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
         async def delete_item(item_id: int, who: Admin) -> Response:
             async def go(session: AsyncSession) -> None:
                 await catalog.delete_named(session, model, item_id)
-                note(session, who, f"{kind}.delete", f"{kind}:{item_id}")
+                await note(session, who, f"{kind}.delete", f"{kind}:{item_id}")
 
             await run(go)
             return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -222,7 +227,7 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
                 active=body.active,
                 now=_now(),
             )
-            note(session, who, "scenario.add", f"scenario:{item.id}")
+            await note(session, who, "scenario.add", f"scenario:{item.id}")
             return _scenario_out(item)
 
         return await run(go)
@@ -244,7 +249,7 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
             item = await catalog.update_scenario(
                 session, scenario_id, description=body.description, active=body.active
             )
-            note(session, who, "scenario.update", f"scenario:{scenario_id}")
+            await note(session, who, "scenario.update", f"scenario:{scenario_id}")
             return _scenario_out(item)
 
         return await run(go)
@@ -258,7 +263,7 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
     async def delete_scenario(scenario_id: int, who: Admin) -> Response:
         async def go(session: AsyncSession) -> None:
             await catalog.delete_scenario(session, scenario_id)
-            note(session, who, "scenario.delete", f"scenario:{scenario_id}")
+            await note(session, who, "scenario.delete", f"scenario:{scenario_id}")
 
         await run(go)
         return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -293,13 +298,13 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
         summary="Grant or take away moderator and admin",
         responses=NOT_FOUND,
     )
-    async def set_roles(user_id: int, body: RolesIn, who: Admin) -> UserOut:
+    async def set_roles(user_id: int, body: RolesIn, who: Owner) -> UserOut:
         async def go(session: AsyncSession) -> UserOut:
             user = await people.get(session, user_id)
             for role, wanted in ((Role.MODERATOR, body.moderator), (Role.ADMIN, body.admin)):
                 if wanted is not None:
                     user = await people.set_role(session, user_id, role, wanted)
-                    note(
+                    await note(
                         session,
                         who,
                         "grant" if wanted else "revoke",
@@ -342,7 +347,7 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
                 raise Conflict(
                     f"user {body.user_id} is already linked to scenario {body.scenario_id}"
                 )
-            note(session, who, "link", f"user:{body.user_id}", scenario=body.scenario_id)
+            await note(session, who, "link", f"user:{body.user_id}", scenario=body.scenario_id)
             return LinkOut(user_id=body.user_id, scenario_id=body.scenario_id, created_at=now)
 
         return await run(go)
@@ -357,7 +362,7 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
         async def go(session: AsyncSession) -> None:
             if not await people.unlink(session, user_id, scenario_id):
                 raise NotFound(f"user {user_id} is not linked to scenario {scenario_id}")
-            note(session, who, "unlink", f"user:{user_id}", scenario=scenario_id)
+            await note(session, who, "unlink", f"user:{user_id}", scenario=scenario_id)
 
         await run(go)
         return Response(status_code=status.HTTP_204_NO_CONTENT)

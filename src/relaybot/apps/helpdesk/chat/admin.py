@@ -44,7 +44,7 @@ async def grant(turn: Turn, command: Command, *, enabled: bool) -> None:
         user = await people.set_role(turn.db, user_id, role, enabled)
     except NotFound as exc:
         raise Refused(N_("There is no user with id {id}."), id=user_id) from exc
-    turn.audit("grant" if enabled else "revoke", f"user:{user_id}", role=role.value)
+    await turn.audit("grant" if enabled else "revoke", f"user:{user_id}", role=role.value)
     label = Label(ROLE_LABELS[role])
     if enabled:
         turn.reply(N_("User {id} is now a {role}."), id=user_id, role=label)
@@ -79,7 +79,7 @@ async def link(turn: Turn, command: Command, *, linked: bool) -> None:
         ) from exc
     except Conflict as exc:  # pragma: no cover - a simultaneous identical link
         raise Refused(N_("That did not work; please try again.")) from exc
-    turn.audit("link" if linked else "unlink", f"user:{user_id}", scenario=scenario_id)
+    await turn.audit("link" if linked else "unlink", f"user:{user_id}", scenario=scenario_id)
     if linked:
         turn.reply(
             N_("User {user} now helps in {category}."), user=user_id, category=scenario.title
@@ -135,7 +135,7 @@ async def try_role(turn: Turn, choice: str) -> None:
     else:
         raise Refused(N_("There is no such role to try."))
     await turn.db.flush()
-    turn.audit("try-role", f"user:{user.id}", role=choice)
+    await turn.audit("try-role", f"user:{user.id}", role=choice)
     await turn.reload()
     t = turn.t
     roles = ", ".join(t(ROLE_LABELS[r]) for r in Role if r in turn.actor.roles)

@@ -15,8 +15,9 @@ from sqlalchemy import select
 from relaybot.core.app import Context
 from relaybot.core.i18n import N_
 from relaybot.core.types import Button
+from relaybot.store.audit import audit
 
-from .. import audit, demands, people
+from .. import demands, people
 from ..models import OPEN_STATUSES, Demand, DemandMessage, HelpdeskUser, Scenario
 from ..options import DeskOptions
 from ..queue import former_providers, providers_for, take_next
@@ -136,16 +137,17 @@ class Turn:
     def reply(self, message: str, *, buttons: Any = None, media: Any = (), **values: Any) -> None:
         self.ctx.reply(text(self.t, message, values), buttons=buttons, media=media)
 
-    def audit(self, action: str, target: str | None = None, **details: Any) -> None:
-        audit.record(
+    async def audit(self, action: str, target: str, **details: Any) -> None:
+        """Moderator and admin actions go to the audit log, in this update's transaction."""
+        await audit(
             self.db,
-            actor=audit.user_actor(self.user),
+            actor=f"{self.user.channel}:{self.user.user_id}",
             channel=self.user.channel,
             bot=self.user.bot,
-            action=action,
+            action=f"helpdesk.{action}",
             target=target,
             at=self.ctx.now,
-            details=details or None,
+            details={"helpdesk_user": self.user.id, **details},
         )
 
     def target_of(self, command: Command) -> int:
@@ -348,7 +350,7 @@ class Turn:
             self.menu(N_("Request #{number} is closed. We are glad you got help!"), number=number)
             who = Label(N_("the requester"))
         else:
-            self.audit("close", f"demand:{number}")
+            await self.audit("close", f"demand:{number}")
             self.menu(N_("You closed request #{number}."), number=number)
             who = Label(N_("a moderator"))
         for member in before:
@@ -607,7 +609,7 @@ class Turn:
         demand = await demands.join(self.db, self.actor, number, now=self.ctx.now)
         role = already or "moderator"
         if already is None:
-            self.audit("join", f"demand:{number}")
+            await self.audit("join", f"demand:{number}")
             for member in await demands.members(self.db, number):
                 if member.user.id != self.user.id:
                     self.notifier.tell(
@@ -618,7 +620,7 @@ class Turn:
     async def do_leave(self, command: Command) -> None:
         number = self.target_of(command)
         await demands.leave(self.db, self.actor, number, now=self.ctx.now)
-        self.audit("leave", f"demand:{number}")
+        await self.audit("leave", f"demand:{number}")
         self.menu(N_("You no longer follow request #{number}."), number=number)
 
     # -- demo ---------------------------------------------------------------------------------
