@@ -81,6 +81,18 @@ def settings(make_settings: Callable[..., Settings], sqlite_url: str) -> Setting
 
 
 @pytest.fixture
+async def any_driver(
+    make_settings: Callable[..., Settings], database_url: str
+) -> AsyncIterator[tuple[ChatDriver, Catalogue]]:
+    """A driver on SQLite and, in a second run, on PostgreSQL."""
+    settings = make_settings(database_url)
+    async with open_store(settings) as sessions:
+        catalogue = await add_catalogue(sessions)
+    async with ChatDriver(settings) as chat:
+        yield chat, catalogue
+
+
+@pytest.fixture
 async def cat(settings: Settings) -> Catalogue:
     async with open_store(settings) as sessions:
         return await add_catalogue(sessions)

@@ -9,8 +9,9 @@ from .conftest import Catalogue, make_moderator, make_provider, texts
 
 
 async def test_requester_gets_help_from_a_provider_while_a_moderator_watches(
-    driver: ChatDriver, cat: Catalogue
+    any_driver: tuple[ChatDriver, Catalogue],
 ) -> None:
+    driver, cat = any_driver
     asel = driver.person("asel", bot="helpdesk")
     bakyt = driver.person("bakyt", bot="helpdesk")
     moder = driver.person("moder", bot="helpdesk")
@@ -80,8 +81,9 @@ async def test_requester_gets_help_from_a_provider_while_a_moderator_watches(
 
 
 async def test_a_declined_request_goes_first_to_the_next_provider_and_the_decliner_hears_no_more(
-    driver: ChatDriver, cat: Catalogue
+    any_driver: tuple[ChatDriver, Catalogue],
 ) -> None:
+    driver, cat = any_driver
     asel = driver.person("asel", bot="helpdesk")
     dana = driver.person("dana", bot="helpdesk")
     bakyt = driver.person("bakyt", bot="helpdesk")
