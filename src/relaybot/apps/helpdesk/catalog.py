@@ -136,7 +136,7 @@ async def list_scenarios(
 
 
 async def get_scenario(session: AsyncSession, scenario_id: int) -> Scenario:
-    scenario = await session.get(Scenario, scenario_id)
+    scenario = await session.get(Scenario, scenario_id, populate_existing=True)
     if scenario is None:
         raise NotFound(f"scenario {scenario_id} does not exist")
     return scenario

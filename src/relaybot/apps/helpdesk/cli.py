@@ -254,6 +254,7 @@ def users(ctx: click.Context, role: str | None, as_json: bool, limit: int) -> No
     async def go(session: AsyncSession) -> list[dict[str, Any]]:
         rows = await people.list_users(session, role=Role(role) if role else None, limit=limit)
         linked = await people.links_of(session, [u.id for u in rows])
+        active = await people.links_of(session, [u.id for u in rows], active_only=True)
         return [
             {
                 "id": u.id,
@@ -261,7 +262,7 @@ def users(ctx: click.Context, role: str | None, as_json: bool, limit: int) -> No
                 "channel": u.channel,
                 "chat_id": u.chat_id,
                 "name": u.name,
-                "roles": people.roles_of(u, linked[u.id]),
+                "roles": people.roles_of(u, active[u.id]),
                 "scenario_ids": linked[u.id],
                 "last_seen": u.last_seen.isoformat(),
             }

@@ -67,12 +67,7 @@ async def get(session: AsyncSession, user_id: int) -> HelpdeskUser:
 
 async def scenario_ids(session: AsyncSession, user_id: int) -> frozenset[int]:
     """Active scenarios the user is linked to: an inactive category makes nobody a provider."""
-    rows = await session.scalars(
-        select(UserScenario.scenario_id)
-        .join(Scenario, Scenario.id == UserScenario.scenario_id)
-        .where(UserScenario.user_id == user_id, Scenario.active.is_(True))
-    )
-    return frozenset(rows)
+    return frozenset((await links_of(session, [user_id], active_only=True))[user_id])
 
 
 async def actor_of(session: AsyncSession, user: HelpdeskUser) -> Actor:
@@ -92,30 +87,41 @@ async def list_users(
     elif role is Role.ADMIN:
         query = query.where(HelpdeskUser.is_admin.is_(True))
     elif role is Role.PROVIDER:
-        query = query.where(
-            HelpdeskUser.id.in_(select(UserScenario.user_id).distinct().scalar_subquery())
+        linked = (
+            select(UserScenario.user_id)
+            .join(Scenario, Scenario.id == UserScenario.scenario_id)
+            .where(Scenario.active.is_(True))
         )
+        query = query.where(HelpdeskUser.id.in_(linked))
     return list(await session.scalars(query))
 
 
-async def links_of(session: AsyncSession, user_ids: Sequence[int]) -> dict[int, list[int]]:
-    """Every scenario each user is linked to, active or not (what an admin needs to see)."""
+async def links_of(
+    session: AsyncSession, user_ids: Sequence[int], *, active_only: bool = False
+) -> dict[int, list[int]]:
+    """The scenarios each user is linked to: all of them for an admin, or the active ones."""
     result: dict[int, list[int]] = {uid: [] for uid in user_ids}
     if not user_ids:
         return result
-    rows = await session.execute(
+    query = (
         select(UserScenario.user_id, UserScenario.scenario_id)
         .where(UserScenario.user_id.in_(user_ids))
         .order_by(UserScenario.user_id, UserScenario.scenario_id)
     )
+    if active_only:
+        query = query.join(Scenario, Scenario.id == UserScenario.scenario_id).where(
+            Scenario.active.is_(True)
+        )
+    rows = await session.execute(query)
     for user_id, scenario_id in rows:
         result[user_id].append(scenario_id)
     return result
 
 
-def roles_of(user: HelpdeskUser, linked: Sequence[int]) -> list[str]:
+def roles_of(user: HelpdeskUser, active_links: Sequence[int]) -> list[str]:
+    """The same roles an `Actor` has: provider only through a link to an active scenario."""
     roles = [Role.REQUESTER.value]
-    if linked:
+    if active_links:
         roles.append(Role.PROVIDER.value)
     if user.is_moderator:
         roles.append(Role.MODERATOR.value)

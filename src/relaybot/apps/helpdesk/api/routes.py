@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from sqlalchemy import func, select
@@ -72,7 +72,14 @@ def _scenario_out(item: Scenario) -> ScenarioOut:
     )
 
 
-def _user_out(user: HelpdeskUser, linked: list[int]) -> UserOut:
+async def _users_out(session: AsyncSession, users: list[HelpdeskUser]) -> list[UserOut]:
+    ids = [u.id for u in users]
+    linked = await people.links_of(session, ids)
+    active = await people.links_of(session, ids, active_only=True)
+    return [_user_out(u, linked[u.id], active[u.id]) for u in users]
+
+
+def _user_out(user: HelpdeskUser, linked: list[int], active: list[int]) -> UserOut:
     return UserOut(
         id=user.id,
         bot=user.bot,
@@ -80,7 +87,7 @@ def _user_out(user: HelpdeskUser, linked: list[int]) -> UserOut:
         chat_id=user.chat_id,
         name=user.name,
         language=user.language,
-        roles=people.roles_of(user, linked),
+        roles=people.roles_of(user, active),
         scenario_ids=linked,
         current_demand_id=user.current_demand_id,
         created_at=user.created_at,
@@ -109,9 +116,9 @@ def _demand_fields(item: Demand) -> dict[str, Any]:
 def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
     auth = Authenticator(settings, sessions)
     # Operators keep the catalogue and the links; only admins hand out roles.
-    Owner = Annotated[Principal, Depends(auth.admin("admin"))]
-    Admin = Annotated[Principal, Depends(auth.admin("admin", "operator"))]
-    Reader = Annotated[Principal, Depends(auth.admin("admin", "operator", "readonly"))]
+    owner = Depends(auth.admin("admin"))
+    editor = Depends(auth.admin("admin", "operator"))
+    reader = Depends(auth.admin("admin", "operator", "readonly"))
     router = APIRouter(prefix="/api/helpdesk", tags=["helpdesk"], responses=ERRORS)
 
     async def run(action: Callable[[AsyncSession], Awaitable[T]]) -> T:
@@ -139,7 +146,7 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
     # -- places and resources -------------------------------------------------------------------
     def named_routes(model: type[Place] | type[Resource], plural: str, kind: str) -> None:
         @router.get(f"/{plural}", summary=f"List {plural}")
-        async def list_items(who: Reader) -> list[NamedOut]:
+        async def list_items(who: Principal = reader) -> list[NamedOut]:
             async def go(session: AsyncSession) -> list[NamedOut]:
                 return [_named_out(i) for i in await catalog.list_named(session, model)]
 
@@ -151,7 +158,7 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
             summary=f"Add a {kind}",
             responses=CONFLICT,
         )
-        async def add_item(body: NamedIn, who: Admin) -> NamedOut:
+        async def add_item(body: NamedIn, who: Principal = editor) -> NamedOut:
             async def go(session: AsyncSession) -> NamedOut:
                 item = await catalog.add_named(session, model, body.name, body.description, _now())
                 await note(session, who, f"{kind}.add", f"{kind}:{item.id}", name=item.name)
@@ -160,7 +167,7 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
             return await run(go)
 
         @router.get(f"/{plural}/{{item_id}}", summary=f"One {kind}", responses=NOT_FOUND)
-        async def get_item(item_id: int, who: Reader) -> NamedOut:
+        async def get_item(item_id: int, who: Principal = reader) -> NamedOut:
             async def go(session: AsyncSession) -> NamedOut:
                 return _named_out(await catalog.get_named(session, model, item_id))
 
@@ -171,7 +178,7 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
             summary=f"Rename or describe a {kind}",
             responses={**NOT_FOUND, **CONFLICT},
         )
-        async def patch_item(item_id: int, body: NamedPatch, who: Admin) -> NamedOut:
+        async def patch_item(item_id: int, body: NamedPatch, who: Principal = editor) -> NamedOut:
             async def go(session: AsyncSession) -> NamedOut:
                 item = await catalog.update_named(
                     session, model, item_id, name=body.name, description=body.description
@@ -187,7 +194,7 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
             summary=f"Delete a {kind} no scenario uses",
             responses={**NOT_FOUND, **CONFLICT},
         )
-        async def delete_item(item_id: int, who: Admin) -> Response:
+        async def delete_item(item_id: int, who: Principal = editor) -> Response:
             async def go(session: AsyncSession) -> None:
                 await catalog.delete_named(session, model, item_id)
                 await note(session, who, f"{kind}.delete", f"{kind}:{item_id}")
@@ -201,7 +208,7 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
     # -- scenarios ------------------------------------------------------------------------------
     @router.get("/scenarios", summary="List scenarios (categories of help)")
     async def list_scenarios(
-        who: Reader,
+        who: Principal = reader,
         active: bool | None = Query(None, description="Only active (true) or inactive (false)."),
         place_id: int | None = Query(None, gt=0),
     ) -> list[ScenarioOut]:
@@ -217,7 +224,7 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
         summary="Add a scenario: a place and a resource",
         responses={**NOT_FOUND, **CONFLICT},
     )
-    async def add_scenario(body: ScenarioIn, who: Admin) -> ScenarioOut:
+    async def add_scenario(body: ScenarioIn, who: Principal = editor) -> ScenarioOut:
         async def go(session: AsyncSession) -> ScenarioOut:
             item = await catalog.add_scenario(
                 session,
@@ -233,7 +240,7 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
         return await run(go)
 
     @router.get("/scenarios/{scenario_id}", summary="One scenario", responses=NOT_FOUND)
-    async def get_scenario(scenario_id: int, who: Reader) -> ScenarioOut:
+    async def get_scenario(scenario_id: int, who: Principal = reader) -> ScenarioOut:
         async def go(session: AsyncSession) -> ScenarioOut:
             return _scenario_out(await catalog.get_scenario(session, scenario_id))
 
@@ -244,7 +251,9 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
         summary="Describe, deactivate or reactivate a scenario",
         responses=NOT_FOUND,
     )
-    async def patch_scenario(scenario_id: int, body: ScenarioPatch, who: Admin) -> ScenarioOut:
+    async def patch_scenario(
+        scenario_id: int, body: ScenarioPatch, who: Principal = editor
+    ) -> ScenarioOut:
         async def go(session: AsyncSession) -> ScenarioOut:
             item = await catalog.update_scenario(
                 session, scenario_id, description=body.description, active=body.active
@@ -260,7 +269,7 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
         summary="Delete a scenario that has no requests",
         responses={**NOT_FOUND, **CONFLICT},
     )
-    async def delete_scenario(scenario_id: int, who: Admin) -> Response:
+    async def delete_scenario(scenario_id: int, who: Principal = editor) -> Response:
         async def go(session: AsyncSession) -> None:
             await catalog.delete_scenario(session, scenario_id)
             await note(session, who, "scenario.delete", f"scenario:{scenario_id}")
@@ -271,7 +280,7 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
     # -- users, roles and links -----------------------------------------------------------------
     @router.get("/users", summary="List help desk users")
     async def list_users(
-        who: Reader,
+        who: Principal = reader,
         role: UserRole | None = None,
         limit: int = Query(100, ge=1, le=500),
         offset: int = Query(0, ge=0),
@@ -280,16 +289,14 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
             users = await people.list_users(
                 session, role=Role(role) if role else None, limit=limit, offset=offset
             )
-            linked = await people.links_of(session, [u.id for u in users])
-            return [_user_out(u, linked[u.id]) for u in users]
+            return await _users_out(session, users)
 
         return await run(go)
 
     @router.get("/users/{user_id}", summary="One user", responses=NOT_FOUND)
-    async def get_user(user_id: int, who: Reader) -> UserOut:
+    async def get_user(user_id: int, who: Principal = reader) -> UserOut:
         async def go(session: AsyncSession) -> UserOut:
-            user = await people.get(session, user_id)
-            return _user_out(user, (await people.links_of(session, [user_id]))[user_id])
+            return (await _users_out(session, [await people.get(session, user_id)]))[0]
 
         return await run(go)
 
@@ -298,7 +305,7 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
         summary="Grant or take away moderator and admin",
         responses=NOT_FOUND,
     )
-    async def set_roles(user_id: int, body: RolesIn, who: Owner) -> UserOut:
+    async def set_roles(user_id: int, body: RolesIn, who: Principal = owner) -> UserOut:
         async def go(session: AsyncSession) -> UserOut:
             user = await people.get(session, user_id)
             for role, wanted in ((Role.MODERATOR, body.moderator), (Role.ADMIN, body.admin)):
@@ -311,13 +318,13 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
                         f"user:{user_id}",
                         role=role.value,
                     )
-            return _user_out(user, (await people.links_of(session, [user_id]))[user_id])
+            return (await _users_out(session, [user]))[0]
 
         return await run(go)
 
     @router.get("/links", summary="Links of users to scenarios")
     async def list_links(
-        who: Reader,
+        who: Principal = reader,
         user_id: int | None = Query(None, gt=0),
         scenario_id: int | None = Query(None, gt=0),
         limit: int = Query(100, ge=1, le=500),
@@ -340,7 +347,7 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
         summary="Make a user a provider in a scenario",
         responses={**NOT_FOUND, **CONFLICT},
     )
-    async def add_link(body: LinkIn, who: Admin) -> LinkOut:
+    async def add_link(body: LinkIn, who: Principal = editor) -> LinkOut:
         async def go(session: AsyncSession) -> LinkOut:
             now = _now()
             if not await people.link(session, body.user_id, body.scenario_id, now):
@@ -358,7 +365,7 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
         summary="Remove a user's link to a scenario",
         responses=NOT_FOUND,
     )
-    async def delete_link(user_id: int, scenario_id: int, who: Admin) -> Response:
+    async def delete_link(user_id: int, scenario_id: int, who: Principal = editor) -> Response:
         async def go(session: AsyncSession) -> None:
             if not await people.unlink(session, user_id, scenario_id):
                 raise NotFound(f"user {user_id} is not linked to scenario {scenario_id}")
@@ -370,7 +377,7 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
     # -- requests -------------------------------------------------------------------------------
     @router.get("/demands", summary="List requests, newest first")
     async def list_demands(
-        who: Reader,
+        who: Principal = reader,
         status_: Status | None = Query(None, alias="status"),
         scenario_id: int | None = Query(None, gt=0),
         user_id: int | None = Query(
@@ -415,7 +422,7 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
     )
     async def get_demand(
         demand_id: int,
-        who: Reader,
+        who: Principal = reader,
         messages_limit: int = Query(200, ge=1, le=1000, description="The latest N messages."),
     ) -> DemandDetail:
         async def go(session: AsyncSession) -> DemandDetail:
