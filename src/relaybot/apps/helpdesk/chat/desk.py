@@ -345,9 +345,15 @@ class Turn:
         number = self.target_of(command)
         before = await demands.members(self.db, number)
         was_requester = any(m.user.id == self.user.id and m.role == "requester" for m in before)
+        was_helped = any(m.role == "provider" for m in before)
         demand = await demands.close(self.db, self.actor, number, now=self.ctx.now)
         if was_requester:
-            self.menu(N_("Request #{number} is closed. We are glad you got help!"), number=number)
+            if was_helped:
+                self.menu(
+                    N_("Request #{number} is closed. We are glad you got help!"), number=number
+                )
+            else:
+                self.menu(N_("Request #{number} is closed."), number=number)
             who = Label(N_("the requester"))
         else:
             await self.audit("close", f"demand:{number}")
