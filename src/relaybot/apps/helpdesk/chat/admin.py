@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select
 
 from relaybot.core.i18n import N_
+from relaybot.core.types import Button
 
 from .. import catalog, people
 from ..errors import Conflict, NotFound
 from ..models import Scenario, UserScenario
 from ..roles import GRANTABLE, ROLE_LABELS, Label, Refused, Role, require_admin
-from .commands import Command
+from .commands import Command, payload
 from .render import take_button
 
 if TYPE_CHECKING:
@@ -140,3 +141,28 @@ async def try_role(turn: Turn, choice: str) -> None:
     t = turn.t
     roles = ", ".join(t(ROLE_LABELS[r]) for r in Role if r in turn.actor.roles)
     turn.menu(N_("Done. Your roles: {roles}."), roles=roles)
+
+
+async def try_menu(turn: Turn, command: Command) -> None:
+    """Demo only: offer the roles, or take the one named."""
+    if not turn.self_service:
+        raise Refused(N_("Trying roles is not available on this help desk."))
+    t = turn.t
+    choice = command.arg.strip().lower()
+    if choice:
+        await try_role(turn, choice)
+        return
+    turn.reply(
+        N_(
+            "This is a demo help desk, so you may try every role yourself. To play both "
+            "sides of a conversation, open the chat in a second (private) browser window "
+            "too."
+        ),
+        buttons=[
+            [Button(t(N_("Helper in every category")), payload("try", "provider"))],
+            [Button(t(N_("Moderator")), payload("try", "moderator"))],
+            [Button(t(N_("Administrator")), payload("try", "admin"))],
+            [Button(t(N_("Just a requester again")), payload("try", "requester"))],
+            [Button(t(N_("Menu")), payload("menu"))],
+        ],
+    )

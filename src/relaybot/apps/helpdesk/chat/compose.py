@@ -19,6 +19,7 @@ from relaybot.core.types import Button
 from .. import catalog, demands
 from ..models import Place, Scenario
 from ..roles import Refused
+from . import lifecycle
 from .commands import Command, payload
 
 if TYPE_CHECKING:
@@ -224,4 +225,4 @@ async def _describe(turn: Turn, state: DialogState) -> None:
         max_open=turn.options.requester_max_open,
     )
     await clear(turn.ctx)
-    await turn.created(demand, message)
+    await lifecycle.created(turn, demand, message)
