@@ -1,5 +1,7 @@
-"""The help desk story on Telegram: three people in private chats with one bot, whose Bot API
-is played by the stand-in server over HTTP, photos included."""
+"""The help desk story on Telegram: three private chats with one bot, photos included.
+
+The Bot API is played by the stand-in server over HTTP; relaybot's real adapter talks to it.
+"""
 
 from __future__ import annotations
 
