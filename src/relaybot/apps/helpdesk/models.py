@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -111,7 +112,14 @@ class Demand(Base):
 
     __tablename__ = "helpdesk_demands"
     __table_args__ = (
-        Index("ix_helpdesk_demands_queue", "status", "priority", "created_at"),
+        # The queue order of "take next", so the next request is the first index entry.
+        Index(
+            "ix_helpdesk_demands_queue",
+            "status",
+            text("priority DESC"),
+            "created_at",
+            "id",
+        ),
         Index("ix_helpdesk_demands_requester", "requester_id"),
         Index("ix_helpdesk_demands_provider", "provider_id"),
     )

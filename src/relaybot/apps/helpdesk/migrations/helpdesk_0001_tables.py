@@ -132,7 +132,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_helpdesk_demands")),
     )
     op.create_index(
-        "ix_helpdesk_demands_queue", "helpdesk_demands", ["status", "priority", "created_at"]
+        "ix_helpdesk_demands_queue",
+        "helpdesk_demands",
+        ["status", sa.text("priority DESC"), "created_at", "id"],
     )
     op.create_index("ix_helpdesk_demands_requester", "helpdesk_demands", ["requester_id"])
     op.create_index("ix_helpdesk_demands_provider", "helpdesk_demands", ["provider_id"])
