@@ -22,6 +22,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -140,14 +141,14 @@ async def run(name: str, url: str, requests: int, providers: int) -> None:
     )
 
 
-async def with_postgres(base: str, action: object) -> None:
+async def with_postgres(base: str, action: Callable[[str], Awaitable[None]]) -> None:
     import asyncpg
 
     name = f"relaybot_bench_{uuid.uuid4().hex[:10]}"
     admin = await asyncpg.connect(base.replace("postgresql+asyncpg", "postgresql") + "/postgres")
     await admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        await action(f"{base}/{name}")  # type: ignore[operator]
+        await action(f"{base}/{name}")
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
