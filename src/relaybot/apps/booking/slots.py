@@ -1,0 +1,454 @@
+"""Free slots: working hours minus bookings minus the service's length, on the 15-minute grid.
+
+`SlotCache` keeps, per location and local day, each specialist's free cells as a bit mask.
+An entry is valid while two versions stored in the database are unchanged: the location's
+`schedule_version` (hours, exceptions, services, specialists) and the day's row in
+`booking_slot_versions` (bookings). Every change writes a fresh random version in the same
+transaction, so every process sees a change the moment it commits, and a version written by
+a transaction that rolled back is never seen again.
+
+The cache only speeds up reading. Whether a time can really be booked is decided by the
+primary key of `booking_cells` when the booking is written.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from relaybot.store.sql import upsert_insert
+
+from .grid import (
+    bits,
+    cell_at,
+    cell_start,
+    cells_for,
+    cells_mask,
+    day_cells,
+    interval_mask,
+    local_day,
+    starts_mask,
+)
+from .models import (
+    Cell,
+    Location,
+    ScheduleException,
+    Service,
+    SlotVersion,
+    Specialist,
+    SpecialistService,
+    WorkingHours,
+)
+
+Interval = tuple[int, int]
+
+
+def new_version() -> int:
+    """A version no transaction has used before, so a rolled-back one can never match."""
+    return secrets.randbits(62)
+
+
+@dataclass(frozen=True)
+class LocationView:
+    """What a location's slots depend on apart from bookings and exceptions."""
+
+    id: int
+    schedule_version: int
+    tz: ZoneInfo
+    active: bool
+    service_cells: dict[int, int]
+    offers: dict[int, frozenset[int]]
+    hours: dict[int, dict[int, tuple[Interval, ...]]]
+
+
+@dataclass(frozen=True)
+class DayGrid:
+    day: date
+    first: int
+    size: int
+    schedule_version: int
+    version: int
+    free: dict[int, int]
+
+
+@dataclass(frozen=True)
+class Start:
+    """A time a service can begin, and which specialists are free for all of it."""
+
+    cell: int
+    specialists: tuple[int, ...]
+
+    @property
+    def at(self) -> datetime:
+        return cell_start(self.cell)
+
+
+class UnknownLocation(LookupError):
+    pass
+
+
+class SlotCache:
+    """Day grids of every location, shared by all updates a process handles."""
+
+    def __init__(self, *, max_days: int = 20_000) -> None:
+        self.max_days = max_days
+        self._views: dict[int, LocationView] = {}
+        self._days: OrderedDict[tuple[int, date], DayGrid] = OrderedDict()
+        self.loads = 0
+
+    def clear(self) -> None:
+        self._views.clear()
+        self._days.clear()
+
+    # -- reading ------------------------------------------------------------------------------
+    async def grids(
+        self, session: AsyncSession, location_id: int, days: Sequence[date]
+    ) -> tuple[LocationView, list[DayGrid]]:
+        row = (
+            await session.execute(
+                select(Location.schedule_version, Location.timezone, Location.active).where(
+                    Location.id == location_id
+                )
+            )
+        ).first()
+        if row is None:
+            raise UnknownLocation(location_id)
+        view = self._views.get(location_id)
+        if view is None or view.schedule_version != row.schedule_version:
+            view = await _load_view(
+                session, location_id, row.schedule_version, ZoneInfo(row.timezone), row.active
+            )
+            self._views[location_id] = view
+        versions = await _day_versions(session, location_id, days)
+        grids: dict[date, DayGrid] = {}
+        missing: list[date] = []
+        for day in days:
+            cached = self._days.get((location_id, day))
+            if (
+                cached is not None
+                and cached.schedule_version == view.schedule_version
+                and cached.version == versions.get(day, 0)
+            ):
+                self._days.move_to_end((location_id, day))
+                grids[day] = cached
+            else:
+                missing.append(day)
+        if missing:
+            self.loads += 1
+            for grid in await _load_days(session, view, missing, versions):
+                grids[grid.day] = grid
+                self._days[(location_id, grid.day)] = grid
+            while len(self._days) > self.max_days:
+                self._days.popitem(last=False)
+        return view, [grids[day] for day in days]
+
+    async def starts(
+        self,
+        session: AsyncSession,
+        *,
+        location_id: int,
+        service_id: int,
+        specialist_id: int | None,
+        day: date,
+        after: datetime,
+    ) -> list[Start]:
+        """Free starts on one local day, after `after`, for one specialist or any of them."""
+        view, (grid,) = await self.grids(session, location_id, [day])
+        return _starts(view, grid, service_id, specialist_id, cell_at(after))
+
+    async def free_days(
+        self,
+        session: AsyncSession,
+        *,
+        location_id: int,
+        service_id: int,
+        specialist_id: int | None,
+        days: Sequence[date],
+        after: datetime,
+    ) -> list[date]:
+        view, grids = await self.grids(session, location_id, days)
+        floor = cell_at(after)
+        return [
+            grid.day
+            for grid in grids
+            if _starts(view, grid, service_id, specialist_id, floor, first_only=True)
+        ]
+
+    async def nearest(
+        self,
+        session: AsyncSession,
+        *,
+        location_id: int,
+        service_id: int,
+        specialist_id: int | None,
+        around: datetime,
+        after: datetime,
+        limit: int = 6,
+        horizon_days: int = 14,
+    ) -> list[Start]:
+        """The free starts closest to `around`: that day first, then the days after it."""
+        view, _ = await self.grids(session, location_id, [])
+        first_day = around.astimezone(view.tz).date()
+        days = [first_day + timedelta(days=n) for n in range(horizon_days)]
+        view, grids = await self.grids(session, location_id, days)
+        target, floor = cell_at(around), cell_at(after)
+        found: list[Start] = []
+        for index, grid in enumerate(grids):
+            starts = _starts(view, grid, service_id, specialist_id, floor)
+            if index == 0:
+                starts.sort(key=lambda s: (abs(s.cell - target), s.cell))
+            found.extend(starts[: limit - len(found)])
+            if len(found) >= limit:
+                break
+        return sorted(found, key=lambda s: s.cell)
+
+    async def is_free(
+        self,
+        session: AsyncSession,
+        *,
+        location_id: int,
+        service_id: int,
+        specialist_id: int | None,
+        start: datetime,
+        after: datetime,
+        ignore: Iterable[int] = (),
+    ) -> tuple[int, ...]:
+        """The specialists free for the whole service from `start`; empty when none is.
+
+        `ignore` are cells to count as free: those of the booking being moved.
+        """
+        view, _ = await self.grids(session, location_id, [])
+        day = start.astimezone(view.tz).date()
+        view, (grid,) = await self.grids(session, location_id, [day])
+        cell = cell_at(start)
+        if cell < cell_at(after):
+            return ()
+        own = cells_mask(ignore, grid.first, grid.size)
+        if own and specialist_id in grid.free:
+            grid = replace(grid, free={**grid.free, specialist_id: grid.free[specialist_id] | own})
+        for found in _starts(view, grid, service_id, specialist_id, cell):
+            if found.cell == cell:
+                return found.specialists
+            break
+        return ()
+
+
+def _starts(
+    view: LocationView,
+    grid: DayGrid,
+    service_id: int,
+    specialist_id: int | None,
+    floor: int,
+    *,
+    first_only: bool = False,
+) -> list[Start]:
+    needed = view.service_cells.get(service_id)
+    if needed is None or not view.active:
+        return []
+    past = floor - grid.first
+    keep = -1 if past <= 0 else ~((1 << past) - 1)
+    by_cell: defaultdict[int, list[int]] = defaultdict(list)
+    for specialist, free in grid.free.items():
+        if specialist_id is not None and specialist != specialist_id:
+            continue
+        if service_id not in view.offers.get(specialist, frozenset()):
+            continue
+        mask = starts_mask(free, needed) & keep
+        if first_only and mask:
+            return [Start(grid.first + next(bits(mask)), (specialist,))]
+        for position in bits(mask):
+            by_cell[grid.first + position].append(specialist)
+    return [Start(cell, tuple(sorted(by_cell[cell]))) for cell in sorted(by_cell)]
+
+
+async def _load_view(
+    session: AsyncSession, location_id: int, version: int, tz: ZoneInfo, active: bool
+) -> LocationView:
+    services = {
+        r.id: cells_for(r.duration_min)
+        for r in await session.execute(
+            select(Service.id, Service.duration_min).where(Service.active.is_(True))
+        )
+    }
+    hours: defaultdict[int, defaultdict[int, list[Interval]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    rows = await session.execute(
+        select(
+            WorkingHours.specialist_id,
+            WorkingHours.weekday,
+            WorkingHours.start_min,
+            WorkingHours.end_min,
+        )
+        .join(Specialist, Specialist.id == WorkingHours.specialist_id)
+        .where(WorkingHours.location_id == location_id, Specialist.active.is_(True))
+    )
+    for r in rows:
+        hours[r.specialist_id][r.weekday].append((r.start_min, r.end_min))
+    offers: defaultdict[int, set[int]] = defaultdict(set)
+    rows = await session.execute(
+        select(SpecialistService.specialist_id, SpecialistService.service_id)
+        .join(Specialist, Specialist.id == SpecialistService.specialist_id)
+        .where(Specialist.active.is_(True))
+    )
+    for r in rows:
+        offers[r.specialist_id].add(r.service_id)
+    return LocationView(
+        id=location_id,
+        schedule_version=version,
+        tz=tz,
+        active=active,
+        service_cells=services,
+        offers={k: frozenset(v) for k, v in offers.items()},
+        hours={s: {d: tuple(sorted(v)) for d, v in days.items()} for s, days in hours.items()},
+    )
+
+
+async def _day_versions(
+    session: AsyncSession, location_id: int, days: Sequence[date]
+) -> dict[date, int]:
+    if not days:
+        return {}
+    rows = await session.execute(
+        select(SlotVersion.day, SlotVersion.version).where(
+            SlotVersion.location_id == location_id,
+            SlotVersion.day >= min(days),
+            SlotVersion.day <= max(days),
+        )
+    )
+    return {r.day: r.version for r in rows}
+
+
+async def _load_days(
+    session: AsyncSession, view: LocationView, days: Sequence[date], versions: dict[date, int]
+) -> list[DayGrid]:
+    exceptions: defaultdict[tuple[int, date], list[Interval]] = defaultdict(list)
+    rows = await session.execute(
+        select(
+            ScheduleException.specialist_id,
+            ScheduleException.day,
+            ScheduleException.start_min,
+            ScheduleException.end_min,
+        )
+        .join(Specialist, Specialist.id == ScheduleException.specialist_id)
+        .where(
+            ScheduleException.location_id == view.id,
+            ScheduleException.day >= min(days),
+            ScheduleException.day <= max(days),
+            Specialist.active.is_(True),
+        )
+    )
+    for r in rows:
+        entry = exceptions[(r.specialist_id, r.day)]
+        if r.start_min is not None and r.end_min is not None:
+            entry.append((r.start_min, r.end_min))
+    frames = {day: day_cells(day, view.tz) for day in days}
+    working: dict[date, dict[int, int]] = {}
+    specialists: set[int] = set()
+    for day, (first, size) in frames.items():
+        masks: dict[int, int] = {}
+        people = set(view.hours) | {s for (s, d) in exceptions if d == day}
+        for specialist in people:
+            if (specialist, day) in exceptions:
+                intervals: Iterable[Interval] = exceptions[(specialist, day)]
+            else:
+                intervals = view.hours.get(specialist, {}).get(day.weekday(), ())
+            mask = 0
+            for start, end in intervals:
+                mask |= interval_mask(day, view.tz, first, size, start, end)
+            if mask:
+                masks[specialist] = mask
+                specialists.add(specialist)
+        working[day] = masks
+    taken: defaultdict[int, list[int]] = defaultdict(list)
+    if specialists:
+        low = min(first for first, _ in frames.values())
+        high = max(first + size for first, size in frames.values())
+        rows = await session.execute(
+            select(Cell.specialist_id, Cell.cell).where(
+                Cell.specialist_id.in_(sorted(specialists)), Cell.cell >= low, Cell.cell < high
+            )
+        )
+        for r in rows:
+            taken[r.specialist_id].append(r.cell)
+    grids = []
+    for day, (first, size) in frames.items():
+        free = {
+            specialist: mask & ~cells_mask(taken.get(specialist, ()), first, size)
+            for specialist, mask in working[day].items()
+        }
+        grids.append(
+            DayGrid(
+                day=day,
+                first=first,
+                size=size,
+                schedule_version=view.schedule_version,
+                version=versions.get(day, 0),
+                free=free,
+            )
+        )
+    return grids
+
+
+# -- invalidation -----------------------------------------------------------------------------
+async def touch_schedule(session: AsyncSession, location_ids: Iterable[int] | None = None) -> None:
+    """Hours, exceptions, services or specialists changed: every day of these locations is stale."""
+    stmt = update(Location).values(schedule_version=new_version())
+    if location_ids is not None:
+        ids = sorted(set(location_ids))
+        if not ids:
+            return
+        stmt = stmt.where(Location.id.in_(ids))
+    await session.execute(stmt.execution_options(synchronize_session=False))
+
+
+async def touch_days(
+    session: AsyncSession, specialist_id: int, cells: Sequence[int], *, location_id: int
+) -> None:
+    """Bookings of `specialist_id` on these cells changed: the days they fall on are stale.
+
+    Every location the specialist works at is touched, not only the booking's, because a
+    specialist's free time is the same person's time wherever it is offered.
+    """
+    if not cells:
+        return
+    where = set(
+        await session.scalars(
+            select(WorkingHours.location_id).where(WorkingHours.specialist_id == specialist_id)
+        )
+    )
+    where |= set(
+        await session.scalars(
+            select(ScheduleException.location_id).where(
+                ScheduleException.specialist_id == specialist_id
+            )
+        )
+    )
+    if location_id is not None:
+        where.add(location_id)
+    if not where:
+        return
+    zones = {
+        r.id: ZoneInfo(r.timezone)
+        for r in await session.execute(
+            select(Location.id, Location.timezone).where(Location.id.in_(sorted(where)))
+        )
+    }
+    keys = sorted(
+        {(location, local_day(cell, tz)) for location, tz in zones.items() for cell in cells}
+    )
+    for location, day in keys:
+        stmt = upsert_insert(session, SlotVersion).values(
+            location_id=location, day=day, version=new_version()
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["location_id", "day"], set_={"version": stmt.excluded.version}
+        )
+        await session.execute(stmt)
