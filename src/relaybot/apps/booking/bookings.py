@@ -160,7 +160,7 @@ class Bookings:
         booking = await self._booking(booking_id)
         if actor.role == "specialist":
             raise Refused(N_("Sorry, please ask an administrator to move a booking."))
-        self._may_change(actor, booking)
+        self.may_change(actor, booking)
         self._check_time(start)
         if start == booking.starts_at:
             raise Refused(N_("The booking is already at that time."))
@@ -216,7 +216,7 @@ class Bookings:
     # -- ending -------------------------------------------------------------------------------
     async def cancel(self, actor: Actor, booking_id: int) -> Booking:
         booking = await self._booking(booking_id)
-        self._may_change(actor, booking)
+        self.may_change(actor, booking)
         cells = list(
             await self.session.scalars(select(Cell.cell).where(Cell.booking_id == booking.id))
         )
@@ -269,7 +269,7 @@ class Bookings:
             raise Refused(N_("There is no booking with that number."))
         return booking
 
-    def _may_change(self, actor: Actor, booking: Booking) -> None:
+    def may_change(self, actor: Actor, booking: Booking) -> None:
         own = (actor.role == "client" and booking.client_id == actor.user.id) or (
             actor.role == "specialist" and booking.specialist_id == actor.specialist_id
         )

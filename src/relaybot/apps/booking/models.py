@@ -7,6 +7,7 @@ primary key (specialist, cell) is what makes a double booking impossible on ever
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -29,6 +30,11 @@ ROLES = ("admin", "specialist", "client")
 STATUSES = ("pending", "confirmed", "done", "cancelled", "no_show")
 OPEN_STATUSES = ("pending", "confirmed")
 EVENTS = ("booking_created", "booking_cancelled", "booking_rescheduled", "booking_done")
+
+
+def new_version() -> int:
+    """A slot version no transaction has used before, so a rolled-back one never matches."""
+    return secrets.randbits(62)
 
 
 class User(Base):
@@ -61,7 +67,7 @@ class Location(Base):
     address: Mapped[str] = mapped_column(String(200), default="")
     timezone: Mapped[str] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    schedule_version: Mapped[int] = mapped_column(BigInteger, default=0)
+    schedule_version: Mapped[int] = mapped_column(BigInteger, default=new_version)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -13,7 +13,6 @@ primary key of `booking_cells` when the booking is written.
 
 from __future__ import annotations
 
-import secrets
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -45,14 +44,10 @@ from .models import (
     Specialist,
     SpecialistService,
     WorkingHours,
+    new_version,
 )
 
 Interval = tuple[int, int]
-
-
-def new_version() -> int:
-    """A version no transaction has used before, so a rolled-back one can never match."""
-    return secrets.randbits(62)
 
 
 @dataclass(frozen=True)
