@@ -153,9 +153,14 @@ class SlotCache:
         specialist_id: int | None,
         day: date,
         after: datetime,
+        ignore: Iterable[int] = (),
     ) -> list[Start]:
-        """Free starts on one local day, after `after`, for one specialist or any of them."""
+        """Free starts on one local day, after `after`, for one specialist or any of them.
+
+        `ignore` are cells to count as free: those of the booking being moved.
+        """
         view, (grid,) = await self.grids(session, location_id, [day])
+        grid = _with_own(grid, specialist_id, ignore)
         return _starts(view, grid, service_id, specialist_id, cell_at(after))
 
     async def free_days(
@@ -225,14 +230,19 @@ class SlotCache:
         cell = cell_at(start)
         if cell < cell_at(after):
             return ()
-        own = cells_mask(ignore, grid.first, grid.size)
-        if own and specialist_id in grid.free:
-            grid = replace(grid, free={**grid.free, specialist_id: grid.free[specialist_id] | own})
+        grid = _with_own(grid, specialist_id, ignore)
         for found in _starts(view, grid, service_id, specialist_id, cell):
             if found.cell == cell:
                 return found.specialists
             break
         return ()
+
+
+def _with_own(grid: DayGrid, specialist_id: int | None, ignore: Iterable[int]) -> DayGrid:
+    own = cells_mask(ignore, grid.first, grid.size)
+    if not own or specialist_id is None or specialist_id not in grid.free:
+        return grid
+    return replace(grid, free={**grid.free, specialist_id: grid.free[specialist_id] | own})
 
 
 def _starts(

@@ -458,7 +458,12 @@ class Wizard:
             specialist_id=_specialist(data),
             day=day,
             after=self.screen.now,
+            ignore=await self._own_cells(data),
         )
+        if data["mode"] == "move":
+            booking = await self.db.get(Booking, int(data["booking"]))
+            current = cell_at(booking.starts_at) if booking is not None else None
+            starts = [s for s in starts if s.cell != current]
         location = await self.db.get(Location, data["location"])
         assert location is not None
         choices = [Button(clock(s.at, tz), f"bk:w:time:{s.cell}") for s in starts]
