@@ -69,11 +69,13 @@ class Matrix:
 
     @property
     def events(self) -> list[str]:
-        return sorted({event for event, _ in self._routes})
+        """Events in the order they were declared."""
+        return list(dict.fromkeys(event for event, _ in self._routes))
 
     def roles_told(self, event: str) -> list[str]:
-        roles = {r for (e, _), table in self._routes.items() if e == event for r in table}
-        return sorted(roles)
+        """Roles that may hear of `event`, in the order they were declared."""
+        roles = (r for (e, _), table in self._routes.items() if e == event for r in table)
+        return list(dict.fromkeys(roles))
 
 
 @dataclass(frozen=True)
