@@ -115,7 +115,7 @@ class Bookings:
             )
             .group_by(Booking.specialist_id)
         )
-        load = {specialist: count for specialist, count in rows.tuples()}
+        load = {row[0]: int(row[1]) for row in rows}
         return sorted(specialists, key=lambda s: (load.get(s, 0), s))
 
     async def _occupy(

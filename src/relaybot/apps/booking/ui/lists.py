@@ -138,7 +138,7 @@ async def specialist_days(screen: Screen, days: int) -> None:
     title = N_("Your bookings today:") if days == 1 else N_("Your bookings for 7 days:")
     screen.say(
         t(title) + "\n" + "\n".join(lines).strip(),
-        buttons=[*rows_of(buttons, 2), [screen.menu_button()]],
+        buttons=[*rows_of(buttons, 2), *menu_buttons(screen)],
     )
 
 
