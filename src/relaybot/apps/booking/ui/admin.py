@@ -21,6 +21,7 @@ from .lists import hours_text
 from .screen import Screen, rows_of
 
 ON, OFF = "✓", "✗"
+ACTIVE, INACTIVE, AD = N_("active"), N_("inactive"), N_("ad")
 
 
 def _back(screen: Screen, label: str, payload: str) -> list[Button]:
@@ -99,7 +100,8 @@ async def specialist(screen: Screen, specialist_id: int) -> None:
     places = list(
         await db.scalars(select(Location).where(Location.active.is_(True)).order_by(Location.id))
     )
-    lines = [f"{person.name} ({t(N_('active')) if person.active else t(N_('inactive'))})"]
+    state = t(ACTIVE) if person.active else t(INACTIVE)
+    lines = [f"{person.name} ({state})"]
     if person.user_id is None and person.invite_code:
         lines.append(
             t(
@@ -175,13 +177,13 @@ async def notifications(screen: Screen) -> None:
             enabled = setting.enabled if setting is not None else True
             ad_id = setting.ad_template_id if setting is not None else None
             name = t(N_("{event} → {role}"), event=t(EVENT_NAMES[event]), role=t(ROLE_NAMES[role]))
-            ad = f" + {t(N_('ad'))} #{ad_id}" if ad_id in ads else ""
+            ad = f" + {t(AD)} #{ad_id}" if ad_id in ads else ""
             lines.append(f"{ON if enabled else OFF} {name}{ad}")
             buttons.append(
                 [
                     Button(f"{ON if enabled else OFF} {name}", f"bk:nt~:{event}:{role}"),
                     Button(
-                        f"{t(N_('ad'))}: #{ad_id}" if ad_id in ads else t(N_("no ad")),
+                        f"{t(AD)}: #{ad_id}" if ad_id in ads else t(N_("no ad")),
                         f"bk:nta:{event}:{role}",
                     ),
                 ]

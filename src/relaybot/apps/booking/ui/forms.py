@@ -32,6 +32,7 @@ from ..parse import (
     price_cleaner,
 )
 from ..render import price
+from .lists import DAY_OFF
 from .screen import Screen, after_form
 
 CURRENT: ContextVar[Screen] = ContextVar("booking_screen")
@@ -167,7 +168,7 @@ def _hours_display(value: Any, view: FlowView) -> str:
 
     days = ", ".join(view.t(WEEKDAYS[d]) for d in value["weekdays"])
     spans = ", ".join(f"{minutes_label(a)}–{minutes_label(b)}" for a, b in value["intervals"])
-    return f"{days}: {spans or view.t(N_('day off'))}"
+    return f"{days}: {spans or view.t(DAY_OFF)}"
 
 
 def _change_display(value: Any, view: FlowView) -> str:
@@ -175,7 +176,7 @@ def _change_display(value: Any, view: FlowView) -> str:
 
     spans = ", ".join(f"{minutes_label(a)}–{minutes_label(b)}" for a, b in value["intervals"])
     day = day_label(date.fromisoformat(value["day"]), view.t.locale)
-    return f"{day}: {spans or view.t(N_('day off'))}"
+    return f"{day}: {spans or view.t(DAY_OFF)}"
 
 
 def _exception(text: str, view: FlowView) -> dict[str, object]:

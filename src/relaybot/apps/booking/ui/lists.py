@@ -27,6 +27,7 @@ from .screen import Screen, rows_of
 from .wizard import Wizard
 
 PAGE = 10
+DAY_OFF = N_("day off")
 
 
 async def my_bookings(screen: Screen) -> None:
@@ -195,7 +196,7 @@ async def hours_text(screen: Screen, specialist_id: int) -> str:
         for item in exceptions:
             label = day_label(item.day, t.locale)
             if item.start_min is None or item.end_min is None:
-                lines.append(f"  {label}: {t(N_('day off'))}")
+                lines.append(f"  {label}: {t(DAY_OFF)}")
             else:
                 span = f"{minutes_label(item.start_min)}–{minutes_label(item.end_min)}"
                 lines.append(f"  {label}: {span} ({names.get(item.location_id, '')})")
