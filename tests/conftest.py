@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -82,8 +81,3 @@ def make_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[o
         return load_settings(None, database_url=database_url, poll_interval=0.2, **overrides)
 
     yield make
-
-
-@pytest.fixture(scope="session")
-def event_loop_policy() -> asyncio.AbstractEventLoopPolicy:
-    return asyncio.DefaultEventLoopPolicy()

@@ -25,6 +25,7 @@ from relaybot.core.app import App
 from relaybot.core.channel import ChannelAdapter
 from relaybot.core.i18n import register_catalogs
 from relaybot.runtime.clock import Clock, SystemClock
+from relaybot.runtime.inbound import InboundGuard
 from relaybot.runtime.queue import DbQueue, InboundQueue, IngestBatcher
 from relaybot.runtime.ratelimit import MemoryRateLimiter, RateLimiter
 from relaybot.runtime.scheduler import Scheduler
@@ -104,6 +105,14 @@ class System:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     app_types: list[type[App]] = field(default_factory=list)
     wakers: list[Signal] = field(default_factory=list)
+    _guard: InboundGuard | None = field(default=None, repr=False)
+
+    @property
+    def guard(self) -> InboundGuard:
+        """Inbound flood limits shared by every door of this gateway process."""
+        if self._guard is None:
+            self._guard = InboundGuard(self.settings, self.clock)
+        return self._guard
 
     def worker(self) -> Worker:
         return Worker(

@@ -290,8 +290,7 @@ class _Turn:
 
     # -- rendering --------------------------------------------------------------------------
     def _prompt(self, step: Step) -> None:
-        assert self.state is not None
-        view = FlowView(self.t, self.state.data)
+        view = FlowView(self.t, self.state.data if self.state is not None else {})
         text = step.prompt(view) if callable(step.prompt) else self.t(step.prompt)
         rows: list[list[Button]] = []
         if step.choices:
@@ -315,13 +314,15 @@ class _Turn:
                 Button(self.t(N_("Change: {field}"), field=label), _EDIT + step.name)
             )
         rows = [[Button(self.t(N_("Yes")), _YES), Button(self.t(N_("No")), _NO)]]
-        rows.extend([b] for b in edit_buttons)
+        if edit_buttons:
+            rows.append(edit_buttons)
         rows.append([Button(self.t(N_("Back")), _BACK)])
         self.ctx.reply("\n".join(lines), buttons=rows)
 
     # -- persistence ------------------------------------------------------------------------
     async def _save(self) -> None:
-        assert self.state is not None
+        if self.state is None:
+            return
         ttl = self.flow.ttl or timedelta(seconds=self.ctx.settings.dialog_ttl_seconds)
         self.state.updated_at = self.ctx.now
         self.state.expires_at = self.ctx.now + ttl

@@ -18,8 +18,8 @@ class SystemClock:
 class ManualClock:
     """A clock that moves only when told to; for tests of limits and backoff."""
 
-    def __init__(self, start: float = 1_000_000.0) -> None:
-        self.value = start
+    def __init__(self, start: float | None = None) -> None:
+        self.value = time.time() if start is None else start
 
     def now(self) -> float:
         return self.value

@@ -20,6 +20,7 @@ from relaybot.core.app import App, Context
 from relaybot.core.i18n import N_, normalize_locale, translator
 from relaybot.core.types import Address, OutgoingMessage
 from relaybot.runtime import metrics
+from relaybot.runtime.inbound import NOTICE_TEXT, is_notice
 from relaybot.runtime.outbox import enqueue
 from relaybot.runtime.queue import InboundQueue, QueuedUpdate
 from relaybot.runtime.signal import Signal
@@ -123,6 +124,9 @@ class Worker:
         if not await self.queue.mark_processed(session, item, status="done"):
             metrics.UPDATES_PROCESSED.labels(upd.bot, "duplicate").inc()
             return "duplicate"
+        if is_notice(upd):
+            await self._flood_notice(session, item)
+            return "done"
         await self._touch_chat(session, upd.bot, bot.channel, item)
         ctx = Context(
             update=upd,
@@ -138,6 +142,19 @@ class Worker:
         await enqueue(session, ctx.outgoing, bots=self.bots, trace_id=upd.trace_id)
         metrics.UPDATES_PROCESSED.labels(upd.bot, "done").inc()
         return "done"
+
+    async def _flood_notice(self, session: AsyncSession, item: QueuedUpdate) -> None:
+        """The gateway dropped a flood from this chat: say so once, politely, in order."""
+        upd = item.update
+        t = translator(normalize_locale(upd.language, self.settings.default_locale))
+        notice = OutgoingMessage(text=t(NOTICE_TEXT))
+        await enqueue(
+            session,
+            [(Address(upd.bot, upd.chat_id), notice)],
+            bots=self.bots,
+            trace_id=upd.trace_id,
+        )
+        metrics.UPDATES_PROCESSED.labels(upd.bot, "flood_notice").inc()
 
     async def _give_up(self, session: AsyncSession, item: QueuedUpdate, error: str) -> None:
         upd = item.update
