@@ -102,9 +102,21 @@ class World:
 async def make_world(settings: Settings) -> World:
     system = await build_system(settings)
     async with system.sessions() as session, session.begin():
-        admin = User(bot="booking", chat_id="admin", channel="webchat", name="Asel", role="admin")
+        admin = User(
+            bot="booking",
+            chat_id="admin",
+            channel="webchat",
+            name="Asel",
+            role="admin",
+            language="en",
+        )
         specialist_user = User(
-            bot="booking", chat_id="aigul", channel="webchat", name="Aigul", role="specialist"
+            bot="booking",
+            chat_id="aigul",
+            channel="webchat",
+            name="Aigul",
+            role="specialist",
+            language="en",
         )
         session.add_all([admin, specialist_user])
         await session.flush()

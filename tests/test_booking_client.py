@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from tests.booking_world import World, make_world
 
-from booking_world import World, make_world
 from relaybot.apps.booking.models import Booking
 from relaybot.apps.booking.render import day_label
 

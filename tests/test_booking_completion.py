@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from tests.booking_world import make_world
 
-from booking_world import make_world
 from relaybot.apps.booking.jobs import ask_about_finished
 from relaybot.apps.booking.models import Booking, User
 from relaybot.runtime.clock import ManualClock
@@ -40,7 +40,14 @@ def schedulers(world, clock: ManualClock, count: int) -> list[Scheduler]:
 async def test_each_finished_booking_is_asked_about_once_with_two_schedulers_running(world):
     async with world.system.sessions() as session, session.begin():
         session.add(
-            User(bot="booking", chat_id="admin-2", channel="webchat", name="Bek", role="admin")
+            User(
+                bot="booking",
+                chat_id="admin-2",
+                channel="webchat",
+                name="Bek",
+                role="admin",
+                language="en",
+            )
         )
     dana = await world.new_client("Dana")
     for hhmm, who in (("09:00", world.aigul), ("09:00", world.bakyt), ("10:00", world.aigul)):

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
+from tests.booking_world import make_world
 
-from booking_world import make_world
 from relaybot.apps.booking.bookings import Bookings, Request, Taken
 from relaybot.apps.booking.grid import cell_at
 from relaybot.apps.booking.models import Booking, Cell, User

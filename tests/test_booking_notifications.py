@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from tests.booking_world import World, make_world
 
-from booking_world import World, make_world
 from relaybot.apps.booking.models import Booking, Broadcast, User
 from relaybot.apps.booking.render import day_label
 from relaybot.runtime.clock import ManualClock

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from tests.booking_world import World, make_world
 
-from booking_world import World, make_world
 from relaybot.apps.booking.bookings import Bookings, Request
 from relaybot.apps.booking.catalog import Catalog
 from relaybot.apps.booking.grid import day_cells

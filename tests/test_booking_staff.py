@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from tests.booking_world import make_world
 
-from booking_world import make_world
 from relaybot.apps.booking.models import (
     Booking,
     Location,
