@@ -13,13 +13,14 @@ primary key of `booking_cells` when the booking is written.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from relaybot.store.sql import upsert_insert
@@ -48,6 +49,7 @@ from .models import (
 )
 
 Interval = tuple[int, int]
+_NO_DAY = date(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,9 @@ class DayGrid:
     schedule_version: int
     version: int
     free: dict[int, int]
+    memo: dict[tuple[int, int | None], list[Start]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,26 @@ class Start:
     @property
     def at(self) -> datetime:
         return cell_start(self.cell)
+
+
+# Built once: the cached path is this one statement, so it should not be rebuilt every time.
+_VERSIONS = (
+    select(
+        Location.schedule_version,
+        Location.timezone,
+        Location.active,
+        SlotVersion.day,
+        SlotVersion.version,
+    )
+    .select_from(Location)
+    .outerjoin(
+        SlotVersion,
+        (SlotVersion.location_id == Location.id)
+        & (SlotVersion.day >= bindparam("low"))
+        & (SlotVersion.day <= bindparam("high")),
+    )
+    .where(Location.id == bindparam("location_id"))
+)
 
 
 class UnknownLocation(LookupError):
@@ -102,26 +127,31 @@ class SlotCache:
         self._views.clear()
         self._days.clear()
 
+    def forget_days(self) -> None:
+        self._days.clear()
+
     # -- reading ------------------------------------------------------------------------------
     async def grids(
         self, session: AsyncSession, location_id: int, days: Sequence[date]
     ) -> tuple[LocationView, list[DayGrid]]:
-        row = (
-            await session.execute(
-                select(Location.schedule_version, Location.timezone, Location.active).where(
-                    Location.id == location_id
-                )
+        """The location's view and the grids of `days`, reading only what changed."""
+        low, high = (min(days), max(days)) if days else (_NO_DAY, _NO_DAY)
+        connection = await session.connection()
+        rows = (
+            await connection.execute(
+                _VERSIONS, {"location_id": location_id, "low": low, "high": high}
             )
-        ).first()
-        if row is None:
+        ).all()
+        if not rows:
             raise UnknownLocation(location_id)
+        head = rows[0]
+        versions = {r.day: r.version for r in rows if r.day is not None}
         view = self._views.get(location_id)
-        if view is None or view.schedule_version != row.schedule_version:
+        if view is None or view.schedule_version != head.schedule_version:
             view = await _load_view(
-                session, location_id, row.schedule_version, ZoneInfo(row.timezone), row.active
+                session, location_id, head.schedule_version, ZoneInfo(head.timezone), head.active
             )
             self._views[location_id] = view
-        versions = await _day_versions(session, location_id, days)
         grids: dict[date, DayGrid] = {}
         missing: list[date] = []
         for day in days:
@@ -144,6 +174,16 @@ class SlotCache:
                 self._days.popitem(last=False)
         return view, [grids[day] for day in days]
 
+    async def zone(self, session: AsyncSession, location_id: int) -> ZoneInfo:
+        """The location's timezone (it is fixed when the location is created)."""
+        view = self._views.get(location_id)
+        if view is not None:
+            return view.tz
+        name = await session.scalar(select(Location.timezone).where(Location.id == location_id))
+        if name is None:
+            raise UnknownLocation(location_id)
+        return ZoneInfo(name)
+
     async def starts(
         self,
         session: AsyncSession,
@@ -160,8 +200,12 @@ class SlotCache:
         `ignore` are cells to count as free: those of the booking being moved.
         """
         view, (grid,) = await self.grids(session, location_id, [day])
-        grid = _with_own(grid, specialist_id, ignore)
-        return _starts(view, grid, service_id, specialist_id, cell_at(after))
+        floor = cell_at(after)
+        own = tuple(ignore)
+        if own:
+            grid = _with_own(grid, specialist_id, own)
+            return _starts(view, grid, service_id, specialist_id, floor)
+        return list(_after(_memo_starts(view, grid, service_id, specialist_id), floor))
 
     async def free_days(
         self,
@@ -178,7 +222,7 @@ class SlotCache:
         return [
             grid.day
             for grid in grids
-            if _starts(view, grid, service_id, specialist_id, floor, first_only=True)
+            if _after(_memo_starts(view, grid, service_id, specialist_id), floor)
         ]
 
     async def nearest(
@@ -194,14 +238,13 @@ class SlotCache:
         horizon_days: int = 14,
     ) -> list[Start]:
         """The free starts closest to `around`: that day first, then the days after it."""
-        view, _ = await self.grids(session, location_id, [])
-        first_day = around.astimezone(view.tz).date()
+        first_day = around.astimezone(await self.zone(session, location_id)).date()
         days = [first_day + timedelta(days=n) for n in range(horizon_days)]
         view, grids = await self.grids(session, location_id, days)
         target, floor = cell_at(around), cell_at(after)
         found: list[Start] = []
         for index, grid in enumerate(grids):
-            starts = _starts(view, grid, service_id, specialist_id, floor)
+            starts = list(_after(_memo_starts(view, grid, service_id, specialist_id), floor))
             if index == 0:
                 starts.sort(key=lambda s: (abs(s.cell - target), s.cell))
             found.extend(starts[: limit - len(found)])
@@ -224,13 +267,12 @@ class SlotCache:
 
         `ignore` are cells to count as free: those of the booking being moved.
         """
-        view, _ = await self.grids(session, location_id, [])
-        day = start.astimezone(view.tz).date()
+        day = start.astimezone(await self.zone(session, location_id)).date()
         view, (grid,) = await self.grids(session, location_id, [day])
         cell = cell_at(start)
         if cell < cell_at(after):
             return ()
-        grid = _with_own(grid, specialist_id, ignore)
+        grid = _with_own(grid, specialist_id, tuple(ignore))
         for found in _starts(view, grid, service_id, specialist_id, cell):
             if found.cell == cell:
                 return found.specialists
@@ -238,11 +280,30 @@ class SlotCache:
         return ()
 
 
+def _memo_starts(
+    view: LocationView, grid: DayGrid, service_id: int, specialist_id: int | None
+) -> list[Start]:
+    """All starts of a cached day for a service and specialist, computed once per grid."""
+    key = (service_id, specialist_id)
+    found = grid.memo.get(key)
+    if found is None:
+        found = _starts(view, grid, service_id, specialist_id, grid.first)
+        grid.memo[key] = found
+    return found
+
+
+def _after(starts: list[Start], floor: int) -> list[Start]:
+    if not starts or starts[0].cell >= floor:
+        return starts
+    return starts[bisect_left([s.cell for s in starts], floor) :]
+
+
 def _with_own(grid: DayGrid, specialist_id: int | None, ignore: Iterable[int]) -> DayGrid:
     own = cells_mask(ignore, grid.first, grid.size)
     if not own or specialist_id is None or specialist_id not in grid.free:
         return grid
-    return replace(grid, free={**grid.free, specialist_id: grid.free[specialist_id] | own})
+    free = {**grid.free, specialist_id: grid.free[specialist_id] | own}
+    return replace(grid, free=free, memo={})
 
 
 def _starts(
@@ -273,38 +334,59 @@ def _starts(
     return [Start(cell, tuple(sorted(by_cell[cell]))) for cell in sorted(by_cell)]
 
 
+_SERVICES = select(Service.id, Service.duration_min).where(Service.active.is_(True))
+_HOURS = (
+    select(
+        WorkingHours.specialist_id,
+        WorkingHours.weekday,
+        WorkingHours.start_min,
+        WorkingHours.end_min,
+    )
+    .join(Specialist, Specialist.id == WorkingHours.specialist_id)
+    .where(WorkingHours.location_id == bindparam("location_id"), Specialist.active.is_(True))
+)
+_OFFERS = (
+    select(SpecialistService.specialist_id, SpecialistService.service_id)
+    .join(Specialist, Specialist.id == SpecialistService.specialist_id)
+    .where(Specialist.active.is_(True))
+)
+_EXCEPTIONS = (
+    select(
+        ScheduleException.specialist_id,
+        ScheduleException.day,
+        ScheduleException.start_min,
+        ScheduleException.end_min,
+    )
+    .join(Specialist, Specialist.id == ScheduleException.specialist_id)
+    .where(
+        ScheduleException.location_id == bindparam("location_id"),
+        ScheduleException.day >= bindparam("low"),
+        ScheduleException.day <= bindparam("high"),
+        Specialist.active.is_(True),
+    )
+)
+_CELLS = select(Cell.specialist_id, Cell.cell).where(
+    Cell.specialist_id.in_(bindparam("specialists", expanding=True)),
+    Cell.cell >= bindparam("low"),
+    Cell.cell < bindparam("high"),
+)
+
+
 async def _load_view(
     session: AsyncSession, location_id: int, version: int, tz: ZoneInfo, active: bool
 ) -> LocationView:
-    services = {
-        r.id: cells_for(r.duration_min)
-        for r in await session.execute(
-            select(Service.id, Service.duration_min).where(Service.active.is_(True))
-        )
-    }
+    connection = await session.connection()
+    services = {r[0]: cells_for(r[1]) for r in await connection.execute(_SERVICES)}
     hours: defaultdict[int, defaultdict[int, list[Interval]]] = defaultdict(
         lambda: defaultdict(list)
     )
-    rows = await session.execute(
-        select(
-            WorkingHours.specialist_id,
-            WorkingHours.weekday,
-            WorkingHours.start_min,
-            WorkingHours.end_min,
-        )
-        .join(Specialist, Specialist.id == WorkingHours.specialist_id)
-        .where(WorkingHours.location_id == location_id, Specialist.active.is_(True))
-    )
-    for r in rows:
-        hours[r.specialist_id][r.weekday].append((r.start_min, r.end_min))
+    for specialist, weekday, start, end in await connection.execute(
+        _HOURS, {"location_id": location_id}
+    ):
+        hours[specialist][weekday].append((start, end))
     offers: defaultdict[int, set[int]] = defaultdict(set)
-    rows = await session.execute(
-        select(SpecialistService.specialist_id, SpecialistService.service_id)
-        .join(Specialist, Specialist.id == SpecialistService.specialist_id)
-        .where(Specialist.active.is_(True))
-    )
-    for r in rows:
-        offers[r.specialist_id].add(r.service_id)
+    for specialist, service in await connection.execute(_OFFERS):
+        offers[specialist].add(service)
     return LocationView(
         id=location_id,
         schedule_version=version,
@@ -316,77 +398,53 @@ async def _load_view(
     )
 
 
-async def _day_versions(
-    session: AsyncSession, location_id: int, days: Sequence[date]
-) -> dict[date, int]:
-    if not days:
-        return {}
-    rows = await session.execute(
-        select(SlotVersion.day, SlotVersion.version).where(
-            SlotVersion.location_id == location_id,
-            SlotVersion.day >= min(days),
-            SlotVersion.day <= max(days),
-        )
-    )
-    return {r.day: r.version for r in rows}
-
-
 async def _load_days(
     session: AsyncSession, view: LocationView, days: Sequence[date], versions: dict[date, int]
 ) -> list[DayGrid]:
+    connection = await session.connection()
     exceptions: defaultdict[tuple[int, date], list[Interval]] = defaultdict(list)
-    rows = await session.execute(
-        select(
-            ScheduleException.specialist_id,
-            ScheduleException.day,
-            ScheduleException.start_min,
-            ScheduleException.end_min,
-        )
-        .join(Specialist, Specialist.id == ScheduleException.specialist_id)
-        .where(
-            ScheduleException.location_id == view.id,
-            ScheduleException.day >= min(days),
-            ScheduleException.day <= max(days),
-            Specialist.active.is_(True),
-        )
-    )
-    for r in rows:
-        entry = exceptions[(r.specialist_id, r.day)]
-        if r.start_min is not None and r.end_min is not None:
-            entry.append((r.start_min, r.end_min))
+    for specialist, day, start, end in await connection.execute(
+        _EXCEPTIONS, {"location_id": view.id, "low": min(days), "high": max(days)}
+    ):
+        entry = exceptions[(specialist, day)]
+        if start is not None and end is not None:
+            entry.append((start, end))
     frames = {day: day_cells(day, view.tz) for day in days}
     working: dict[date, dict[int, int]] = {}
     specialists: set[int] = set()
     for day, (first, size) in frames.items():
         masks: dict[int, int] = {}
+        shapes: dict[tuple[Interval, ...], int] = {}  # most people share the same hours
         people = set(view.hours) | {s for (s, d) in exceptions if d == day}
         for specialist in people:
             if (specialist, day) in exceptions:
-                intervals: Iterable[Interval] = exceptions[(specialist, day)]
+                intervals = tuple(exceptions[(specialist, day)])
             else:
                 intervals = view.hours.get(specialist, {}).get(day.weekday(), ())
-            mask = 0
-            for start, end in intervals:
-                mask |= interval_mask(day, view.tz, first, size, start, end)
+            mask = shapes.get(intervals)
+            if mask is None:
+                mask = 0
+                for start, end in intervals:
+                    mask |= interval_mask(day, view.tz, first, size, start, end)
+                shapes[intervals] = mask
             if mask:
                 masks[specialist] = mask
                 specialists.add(specialist)
         working[day] = masks
-    taken: defaultdict[int, list[int]] = defaultdict(list)
+    taken: defaultdict[int, int] = defaultdict(int)
+    low = min(first for first, _ in frames.values())
     if specialists:
-        low = min(first for first, _ in frames.values())
         high = max(first + size for first, size in frames.values())
-        rows = await session.execute(
-            select(Cell.specialist_id, Cell.cell).where(
-                Cell.specialist_id.in_(sorted(specialists)), Cell.cell >= low, Cell.cell < high
-            )
+        rows = await connection.execute(
+            _CELLS, {"specialists": sorted(specialists), "low": low, "high": high}
         )
-        for r in rows:
-            taken[r.specialist_id].append(r.cell)
+        for specialist, cell in rows:
+            taken[specialist] |= 1 << (cell - low)
     grids = []
     for day, (first, size) in frames.items():
+        window = (1 << size) - 1
         free = {
-            specialist: mask & ~cells_mask(taken.get(specialist, ()), first, size)
+            specialist: mask & ~((taken[specialist] >> (first - low)) & window)
             for specialist, mask in working[day].items()
         }
         grids.append(
