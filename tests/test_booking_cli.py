@@ -86,3 +86,18 @@ def test_demo_data_is_added_once_and_lists_its_bookings(shell):
     assert listed[0]["local_start"].endswith("10:00") and listed[0]["status"] == "confirmed"
     code, out = shell("booking", "list", "--day", "31.12")
     assert code == 2 and "YYYY-MM-DD" in out
+
+
+def test_a_notice_is_switched_off_for_one_channel_from_the_shell(shell):
+    code, out = shell(
+        "booking", "notification", "booking_created", "specialist", "off", "--channel", "telegram"
+    )
+    assert code == 0 and "booking_created -> specialist on telegram: off" in out
+    code, out = shell("booking", "notifications")
+    lines = out.splitlines()
+    assert "booking_created      specialist  telegram   off" in lines
+    assert "booking_created      admin       *          on" in lines
+    code, out = shell("booking", "notification", "booking_done", "client", "on")
+    assert code == 2 and "no notice booking_done/client" in out
+    code, out = shell("booking", "notification", "booking_created", "admin", "on", "--ad", "7")
+    assert code == 2 and "no ad text #7" in out

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from tests.booking_world import World, make_world
 
-from relaybot.apps.booking.models import Booking, Broadcast, User
+from relaybot.apps.booking.models import Booking, Broadcast, NotificationSetting, User
 from relaybot.apps.booking.render import day_label
 from relaybot.runtime.clock import ManualClock
 from relaybot.runtime.scheduler import Scheduler
@@ -238,3 +238,29 @@ async def test_the_same_booking_is_never_announced_to_the_person_who_made_it(wor
     assert len(got["aigul"]) == 1  # once, not as specialist and again as admin
     [booking] = await world.bookings()
     assert isinstance(booking, Booking)
+
+
+async def test_a_setting_for_one_channel_wins_over_the_setting_for_every_channel(world):
+    async with world.system.sessions() as session, session.begin():
+        session.add_all(
+            [
+                NotificationSetting(
+                    event="booking_created", recipient_role="admin", channel="*", enabled=True
+                ),
+                NotificationSetting(
+                    event="booking_created",
+                    recipient_role="admin",
+                    channel="webchat",
+                    enabled=False,
+                ),
+                NotificationSetting(
+                    event="booking_created",
+                    recipient_role="specialist",
+                    channel="telegram",
+                    enabled=False,
+                ),
+            ]
+        )
+    got = await told(world, lambda: client_books(world))
+    assert got["admin"] == []  # the admin is on the web chat, where it is off
+    assert len(got["aigul"]) == 1  # off on Telegram only

@@ -182,3 +182,67 @@ def list_bookings(ctx: click.Context, day_text: str | None, days: int, as_json: 
             f"{row['id']:>6}  {row['local_start']}  {row['status']:9}  {row['service']}  "
             f"{row['specialist']}  {row['client']}"
         )
+
+
+@booking.command("notifications")
+@click.pass_context
+def list_notifications(ctx: click.Context) -> None:
+    """Who is told of what: every (event, role) and the settings that differ from on."""
+    from .models import NotificationSetting
+    from .notifications import MATRIX
+
+    async def fetch(sessions: SessionMaker) -> list[NotificationSetting]:
+        async with sessions() as session:
+            return list(await session.scalars(select(NotificationSetting)))
+
+    rows = {(s.event, s.recipient_role, s.channel): s for s in with_store(ctx, fetch)}
+    for event in MATRIX.events:
+        for role in MATRIX.roles_told(event):
+            found: list[NotificationSetting | None] = [
+                s for (e, r, _), s in rows.items() if (e, r) == (event, role)
+            ]
+            for setting in found or [None]:
+                channel = setting.channel if setting is not None else "*"
+                state = "on" if setting is None or setting.enabled else "off"
+                ad = f" ad #{setting.ad_template_id}" if setting and setting.ad_template_id else ""
+                click.echo(f"{event:20} {role:11} {channel:10} {state}{ad}")
+
+
+@booking.command("notification")
+@click.argument("event")
+@click.argument("role")
+@click.argument("state", type=click.Choice(["on", "off"]))
+@click.option("--channel", default="*", show_default=True, help="e.g. telegram; * is every one.")
+@click.option("--ad", "ad_id", type=int, default=None, help="Attach this ad text (0: none).")
+@click.pass_context
+def set_notification(
+    ctx: click.Context, event: str, role: str, state: str, channel: str, ad_id: int | None
+) -> None:
+    """Switch one notice on or off, for every channel or one, with or without an ad text."""
+    from .models import AdTemplate, NotificationSetting
+    from .notifications import MATRIX
+
+    if role not in MATRIX.roles_told(event):
+        known = ", ".join(f"{e}/{r}" for e in MATRIX.events for r in MATRIX.roles_told(e))
+        raise click.UsageError(f"no notice {event}/{role}; known: {known}")
+
+    async def change(sessions: SessionMaker) -> None:
+        async with sessions() as session, session.begin():
+            if ad_id and await session.get(AdTemplate, ad_id) is None:
+                raise click.UsageError(f"there is no ad text #{ad_id}")
+            setting = await session.scalar(
+                select(NotificationSetting).where(
+                    NotificationSetting.event == event,
+                    NotificationSetting.recipient_role == role,
+                    NotificationSetting.channel == channel,
+                )
+            )
+            if setting is None:
+                setting = NotificationSetting(event=event, recipient_role=role, channel=channel)
+                session.add(setting)
+            setting.enabled = state == "on"
+            if ad_id is not None:
+                setting.ad_template_id = ad_id or None
+
+    with_store(ctx, change)
+    click.echo(f"{event} -> {role} on {channel}: {state}")
