@@ -225,3 +225,14 @@ async def test_a_person_promoted_to_admin_sees_the_admin_menu_on_their_next_mess
     reply = await dana.say("/start")
     assert "You are signed in as administrator" in reply[0].text
     assert "Book for a client" in dana.buttons()
+
+
+async def test_admin_finds_a_client_by_a_name_typed_in_lower_case_cyrillic(world):
+    await world.new_client("Дана")
+    admin = world.admin
+    await admin.say("/menu")
+    await admin.press("Book for a client")
+    await admin.say("дана")
+    assert "Дана" in admin.buttons()
+    reply = await admin.say("Zz-nobody")
+    assert "Nobody found for “Zz-nobody”" in reply[0].text

@@ -55,9 +55,12 @@ async def find_clients(session: AsyncSession, query: str | None, *, limit: int =
     """Clients whose name or phone contains `query`; the newest ones without a query."""
     stmt = select(User).where(User.role == "client")
     if query:
-        pattern = f"%{query.strip().lower()}%"
-        digits = "".join(ch for ch in query if ch.isdigit())
-        conditions = [User.name.ilike(pattern)]
+        text = query.strip()
+        # SQLite folds the case of ASCII letters only, so Cyrillic is tried as typed,
+        # in lower case and capitalised ("дана" finds "Дана").
+        variants = {text, text.lower(), text.capitalize(), text.title()}
+        conditions = [User.name.ilike(f"%{v}%") for v in sorted(variants)]
+        digits = "".join(ch for ch in text if ch.isdigit())
         if len(digits) >= 3:
             conditions.append(User.phone.like(f"%{digits}%"))
         stmt = stmt.where(or_(*conditions))
