@@ -206,3 +206,17 @@ async def test_a_forged_or_old_button_is_answered_and_changes_nothing(world):
     reply = await dana.say(payload="bk:b:999")
     assert "There is no booking with that number." in reply[0].text
     assert await world.count(Booking) == 0
+
+
+async def test_later_dates_page_through_the_days_with_free_time(world):
+    dana = world.client("dana", name="Dana")
+    await dana.say("hi")
+    await dana.press("Book an appointment")
+    await dana.press("Shave · 30 min · 500 KGS")
+    await dana.press("Aigul")
+    first_page = [b for b in dana.buttons() if b not in ("Later dates", "Back", "Cancel")]
+    assert len(first_page) == 7 and "Later dates" in dana.buttons()
+    assert not any(label.startswith("Sun") for label in first_page)  # nobody works on Sundays
+    await dana.press("Later dates")
+    second_page = [b for b in dana.buttons() if b not in ("Later dates", "Back", "Cancel")]
+    assert len(second_page) == 7 and not set(first_page) & set(second_page)

@@ -422,11 +422,8 @@ class Wizard:
         return self.t(N_("Who would you like to see?")), choices, []
 
     async def _render_day(self, data: dict[str, Any]) -> tuple[str, list[Button], list[Any]]:
-        tz = await self._tz(data)
-        today = self.screen.now.astimezone(tz).date()
-        days = [today + timedelta(days=n) for n in range(self.screen.options.horizon_days)]
-        free = await self._free_days(data, days)
         page = int(data.get("page", 0))
+        free = await self._first_free_days(data, (page + 1) * DAYS_PER_PAGE + 1)
         shown = free[page * DAYS_PER_PAGE : (page + 1) * DAYS_PER_PAGE]
         if not shown and page:
             data["page"] = page = 0
@@ -522,6 +519,19 @@ class Wizard:
         location = await self.db.get(Location, data["location"])
         assert location is not None
         return ZoneInfo(location.timezone)
+
+    async def _first_free_days(self, data: dict[str, Any], wanted: int) -> list[date]:
+        """The first `wanted` days with free time, looking two weeks at a time."""
+        tz = await self._tz(data)
+        today = self.screen.now.astimezone(tz).date()
+        horizon = self.screen.options.horizon_days
+        found: list[date] = []
+        for offset in range(0, horizon, 14):
+            days = [today + timedelta(days=n) for n in range(offset, min(offset + 14, horizon))]
+            found.extend(await self._free_days(data, days))
+            if len(found) >= wanted:
+                break
+        return found
 
     async def _free_days(self, data: dict[str, Any], days: list[date]) -> list[date]:
         tz = await self._tz(data)
