@@ -98,8 +98,11 @@ async def test_two_overlapping_broadcasts_together_keep_to_30_messages_a_second(
 async def test_a_long_broadcast_is_fed_a_few_seconds_at_a_time(sessions):
     bots = {"desk": BotConfig(name="desk", app="orders", channel="webchat")}
     now = 2_000_000_000.0
+    earlier = [(Address("desk", "old"), OutgoingMessage(text="x"))]
     async with sessions() as session, session.begin():
-        assert await room(session, "news", rate=30, now=now, horizon=5) == 150
+        await broadcast(session, earlier, bots=bots, rate=30, now=now - 100, key="news")
+    async with sessions() as session, session.begin():
+        assert await room(session, "news", rate=30, now=now, horizon=5) == 150  # ran dry
         await broadcast(
             session,
             [(Address("desk", str(n)), OutgoingMessage(text="x")) for n in range(150)],

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from relaybot.config import BotConfig
@@ -146,8 +147,8 @@ async def room(session: AsyncSession, key: str, *, rate: float, now: float, hori
     Feeding a long broadcast a few seconds at a time keeps the outbox short, so person-to-person
     notices written meanwhile are not queued behind thousands of paced messages.
     """
-    lease = await session.get(Lease, f"pace:{key}")
-    end = now if lease is None else max(lease.expires_at, now)
+    ends = await session.scalar(select(Lease.expires_at).where(Lease.name == f"pace:{key}"))
+    end = now if ends is None else max(float(ends), now)
     return max(0, math.floor((now + horizon - end) * rate))
 
 
