@@ -80,6 +80,8 @@ async def test_client_books_specialist_and_admin_are_told_and_the_client_confirm
     assert got["admin"] == [new]
     assert len(notices(got["dana"], "You are booked!")) == 1  # the confirmation is the answer
     assert notices(got["dana"], "New booking", "made for you") == []
+    card = await world.admin.press("Open No. 1")  # staff notices open the booking
+    assert card[0].text.startswith("No. 1: Haircut") and "Move" in world.admin.buttons()
 
 
 async def test_admin_books_for_a_client_the_client_and_specialist_are_told_not_the_admin(world):

@@ -170,6 +170,8 @@ class Notifier:
                     Button(t(N_("Yes, it happened")), f"bk:q:{view.id}:y"),
                     Button(t(N_("No, they did not come")), f"bk:q:{view.id}:n"),
                 ]
+            elif person.role in ("admin", "specialist") and event != "booking_cancelled":
+                buttons = [Button(t(N_("Open No. {number}"), number=view.id), f"bk:b:{view.id}")]
             self.outlet.send(person.address, text, buttons=buttons)
             told.append(person)
         return told
