@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from relaybot.config import BotConfig, Settings
-from relaybot.testing.driver import ChatDriver
+from relaybot.core.types import Attachment
+from relaybot.system import build_system
+from relaybot.testing import ChatDriver
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "docs" / "examples"
 
@@ -21,27 +23,33 @@ async def test_the_driver_example_collects_a_rating_without_http(
     try:
         bot = BotConfig(name="feedback", app="feedback:FeedbackApp")
         settings = make_settings(sqlite_url, bots=[bot], webchat_for_bundled_apps=False)
-        async with ChatDriver(settings) as chat:
-            ann = chat.person("ann", bot="feedback")
-            await ann.say("hi")
-            await ann.press("5")
-            await ann.say("Fast and friendly")
-            done = await ann.press("Yes")
-            assert "rated us 5" in done[-1].text
-            assert len(ann.inbox) >= 5
+        system = await build_system(settings)
+        chat = ChatDriver(system)
+        ann = chat.chat("feedback", "ann")
+        await ann.say("hi")
+        await ann.press("5")
+        await ann.say("Fast and friendly")
+        done = await ann.press("Yes")
+        assert "rated us 5" in done[-1].text
+        await system.close()
     finally:
         sys.path.remove(str(EXAMPLES))
 
 
-async def test_people_are_separate_chats_and_a_missing_button_is_named(
+async def test_chats_are_separate_and_photos_and_chat_types_reach_the_app(
     make_settings: Callable[..., Settings], sqlite_url: str
 ) -> None:
-    async with ChatDriver(make_settings(sqlite_url)) as chat:
-        ann = chat.person("ann", bot="orders")
-        bob = chat.person("bob", bot="orders")
+    system = await build_system(make_settings(sqlite_url))
+    try:
+        driver = ChatDriver(system)
+        ann, bob = driver.chat("helpdesk", "ann"), driver.chat("helpdesk", "bob")
         await ann.say("hello")
-        assert bob.inbox == []
-        with pytest.raises(LookupError, match="no button 'Teleport'"):
+        assert bob.received == []
+        in_group = await bob.say("hello", chat_type="group")
+        assert "private chats only" in in_group[0].text
+        photo = Attachment(kind="photo", ref="https://example.org/a.jpg")
+        assert await ann.say("", attachments=[photo])  # answered, not dropped
+        with pytest.raises(LookupError, match="Teleport"):
             await ann.press("Teleport")
-        with pytest.raises(ValueError, match="no bot named 'nope'"):
-            chat.person("cid", bot="nope")
+    finally:
+        await system.close()

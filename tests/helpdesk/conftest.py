@@ -14,7 +14,8 @@ from relaybot.apps.helpdesk.roles import Role
 from relaybot.config import Settings
 from relaybot.store.db import SessionMaker
 from relaybot.system import open_store
-from relaybot.testing.driver import ChatDriver, Person
+
+from .desk import Desk, Person
 
 
 @dataclass(frozen=True)
@@ -83,12 +84,12 @@ def settings(make_settings: Callable[..., Settings], sqlite_url: str) -> Setting
 @pytest.fixture
 async def any_driver(
     make_settings: Callable[..., Settings], database_url: str
-) -> AsyncIterator[tuple[ChatDriver, Catalogue]]:
+) -> AsyncIterator[tuple[Desk, Catalogue]]:
     """A driver on SQLite and, in a second run, on PostgreSQL."""
     settings = make_settings(database_url)
     async with open_store(settings) as sessions:
         catalogue = await add_catalogue(sessions)
-    async with ChatDriver(settings) as chat:
+    async with Desk(settings) as chat:
         yield chat, catalogue
 
 
@@ -99,8 +100,8 @@ async def cat(settings: Settings) -> Catalogue:
 
 
 @pytest.fixture
-async def driver(settings: Settings, cat: Catalogue) -> AsyncIterator[ChatDriver]:
-    async with ChatDriver(settings) as chat:
+async def driver(settings: Settings, cat: Catalogue) -> AsyncIterator[Desk]:
+    async with Desk(settings) as chat:
         yield chat
 
 

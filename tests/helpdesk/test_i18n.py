@@ -9,9 +9,9 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 import relaybot.apps.helpdesk
-from relaybot.testing.driver import ChatDriver
 
 from .conftest import Catalogue, make_provider, texts
+from .desk import Desk
 
 PACKAGE = Path(relaybot.apps.helpdesk.__file__).parent
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -35,7 +35,7 @@ def test_every_help_desk_text_has_a_russian_translation_with_the_same_placeholde
 
 
 async def test_each_side_of_a_conversation_reads_it_in_their_own_language(
-    driver: ChatDriver, cat: Catalogue
+    driver: Desk, cat: Catalogue
 ) -> None:
     aigul = driver.person("aigul", bot="helpdesk", language="ru-RU")
     john = driver.person("john", bot="helpdesk", language="en")

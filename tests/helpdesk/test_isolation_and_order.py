@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from relaybot.apps.helpdesk.models import Participant
 from relaybot.core.types import Attachment
-from relaybot.testing.driver import ChatDriver, Person
 
 from .conftest import Catalogue, make_moderator, make_provider, texts, user_id
+from .desk import Desk, Person
 
 RELAYED = re.compile(r"^#(\d+) · ")
 
@@ -28,7 +28,7 @@ def relayed_requests(person: Person) -> set[int]:
 
 
 async def test_nobody_receives_messages_of_a_request_they_are_not_part_of(
-    driver: ChatDriver, cat: Catalogue
+    driver: Desk, cat: Catalogue
 ) -> None:
     asel, dana = driver.person("asel", bot="helpdesk"), driver.person("dana", bot="helpdesk")
     bakyt, chyngyz = (
@@ -80,7 +80,7 @@ async def test_nobody_receives_messages_of_a_request_they_are_not_part_of(
 
 
 async def test_a_provider_who_declined_stops_receiving_the_requests_messages(
-    driver: ChatDriver, cat: Catalogue
+    driver: Desk, cat: Catalogue
 ) -> None:
     asel, bakyt = driver.person("asel", bot="helpdesk"), driver.person("bakyt", bot="helpdesk")
     await bakyt.say("/start")
@@ -114,7 +114,7 @@ async def test_a_provider_who_declined_stops_receiving_the_requests_messages(
 
 
 async def test_relayed_messages_arrive_in_the_order_they_were_written(
-    driver: ChatDriver, cat: Catalogue
+    driver: Desk, cat: Catalogue
 ) -> None:
     asel, bakyt = driver.person("asel", bot="helpdesk"), driver.person("bakyt", bot="helpdesk")
     await bakyt.say("/start")
@@ -134,9 +134,7 @@ async def test_relayed_messages_arrive_in_the_order_they_were_written(
     assert [m.text.split(": ", 1)[1] for m in asel.unread()] == from_bakyt
 
 
-async def test_a_photo_is_stored_and_relayed_with_its_caption(
-    driver: ChatDriver, cat: Catalogue
-) -> None:
+async def test_a_photo_is_stored_and_relayed_with_its_caption(driver: Desk, cat: Catalogue) -> None:
     asel, bakyt = driver.person("asel", bot="helpdesk"), driver.person("bakyt", bot="helpdesk")
     await bakyt.say("/start")
     await make_provider(driver.sessions, bakyt, cat.bishkek_medicine)

@@ -12,9 +12,9 @@ from relaybot.config import Settings
 from relaybot.gateway.app import create_app
 from relaybot.store import api_tokens
 from relaybot.store.models import AuditEntry
-from relaybot.testing.driver import ChatDriver
 
 from .conftest import Catalogue, add_catalogue, make_provider, user_id
+from .desk import Desk
 
 ADMIN = "bootstrap-admin-token-for-tests-0123456789"
 
@@ -22,9 +22,9 @@ ADMIN = "bootstrap-admin-token-for-tests-0123456789"
 @pytest.fixture
 async def desk(
     make_settings: Callable[..., Settings], sqlite_url: str
-) -> AsyncIterator[tuple[ChatDriver, httpx.AsyncClient]]:
+) -> AsyncIterator[tuple[Desk, httpx.AsyncClient]]:
     settings = make_settings(sqlite_url, admin_token=ADMIN)
-    async with ChatDriver(settings) as driver:
+    async with Desk(settings) as driver:
         assert driver.system is not None
         app = create_app(driver.system)
         transport = httpx.ASGITransport(app=app)
@@ -37,7 +37,7 @@ def bearer(token: str) -> dict[str, str]:
 
 
 async def test_without_a_valid_token_the_api_answers_401_and_reveals_nothing(
-    desk: tuple[ChatDriver, httpx.AsyncClient],
+    desk: tuple[Desk, httpx.AsyncClient],
 ) -> None:
     _driver, api = desk
     for headers in ({}, bearer("wrong"), {"Authorization": "Basic YWRtaW46YWRtaW4="}):
@@ -52,7 +52,7 @@ async def test_without_a_valid_token_the_api_answers_401_and_reveals_nothing(
 
 
 async def test_a_token_of_the_wrong_role_gets_403_and_changes_nothing(
-    desk: tuple[ChatDriver, httpx.AsyncClient],
+    desk: tuple[Desk, httpx.AsyncClient],
 ) -> None:
     driver, api = desk
     _, readonly = await api_tokens.create(
@@ -76,7 +76,7 @@ async def test_a_token_of_the_wrong_role_gets_403_and_changes_nothing(
 
 
 async def test_bad_input_gets_a_422_that_names_the_field(
-    desk: tuple[ChatDriver, httpx.AsyncClient],
+    desk: tuple[Desk, httpx.AsyncClient],
 ) -> None:
     _driver, api = desk
     auth = bearer(ADMIN)
@@ -116,7 +116,7 @@ async def test_bad_input_gets_a_422_that_names_the_field(
 
 
 async def test_an_admin_builds_the_catalogue_links_a_helper_and_reads_requests(
-    desk: tuple[ChatDriver, httpx.AsyncClient],
+    desk: tuple[Desk, httpx.AsyncClient],
 ) -> None:
     driver, api = desk
     auth = bearer(ADMIN)
@@ -228,7 +228,7 @@ async def test_an_admin_builds_the_catalogue_links_a_helper_and_reads_requests(
 
 
 async def test_the_openapi_document_describes_the_help_desk_routes_and_their_auth(
-    desk: tuple[ChatDriver, httpx.AsyncClient],
+    desk: tuple[Desk, httpx.AsyncClient],
 ) -> None:
     _driver, api = desk
     document = (await api.get("/api/openapi.json")).json()
@@ -255,7 +255,7 @@ async def test_helpdesk_catalogue_fixture_works_with_the_api(
 ) -> None:
     """Data made through the services reads back the same through REST."""
     settings = make_settings(sqlite_url, admin_token=ADMIN)
-    async with ChatDriver(settings) as driver:
+    async with Desk(settings) as driver:
         cat: Catalogue = await add_catalogue(driver.sessions)
         bakyt = driver.person("bakyt", bot="helpdesk")
         await bakyt.say("/start")

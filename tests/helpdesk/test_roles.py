@@ -16,9 +16,9 @@ from relaybot.apps.helpdesk.models import (
     UserScenario,
 )
 from relaybot.store.models import AuditEntry, DialogStateRow
-from relaybot.testing.driver import ChatDriver, Person
 
 from .conftest import Catalogue, make_moderator, make_provider, self_service, texts, user_id
+from .desk import Desk, Person
 
 # Who may not do what, on request #1 that the requester asked, the helper holds and the
 # moderator joined. "bystander" is anyone else; "other helper" is linked but holds nothing.
@@ -42,7 +42,7 @@ REFUSED = {
 CASES = [(command, role) for command, roles in REFUSED.items() for role in roles]
 
 
-async def snapshot(driver: ChatDriver) -> list[Any]:
+async def snapshot(driver: Desk) -> list[Any]:
     """Everything an action could change, as plain values."""
     tables: list[Any] = [
         Demand,
@@ -67,7 +67,7 @@ async def snapshot(driver: ChatDriver) -> list[Any]:
 
 
 @pytest.fixture
-async def cast(driver: ChatDriver, cat: Catalogue) -> dict[str, Person]:
+async def cast(driver: Desk, cat: Catalogue) -> dict[str, Person]:
     people = {
         role: driver.person(role.replace(" ", "-"), bot="helpdesk")
         for role in ("requester", "helper", "other helper", "moderator", "admin", "bystander")
@@ -96,7 +96,7 @@ async def cast(driver: ChatDriver, cat: Catalogue) -> dict[str, Person]:
 
 
 async def test_every_action_outside_ones_role_is_refused_politely_and_changes_nothing(
-    driver: ChatDriver, cast: dict[str, Person]
+    driver: Desk, cast: dict[str, Person]
 ) -> None:
     """One setup for all cases: since a refusal changes nothing, each case sees the same desk."""
     before = await snapshot(driver)
@@ -124,7 +124,7 @@ async def test_refusals_say_why(cast: dict[str, Person]) -> None:
 
 
 async def test_an_admin_links_a_helper_and_grants_a_moderator_from_the_chat(
-    driver: ChatDriver, cat: Catalogue, cast: dict[str, Person]
+    driver: Desk, cat: Catalogue, cast: dict[str, Person]
 ) -> None:
     admin, bystander = cast["admin"], cast["bystander"]
     bystander_id = await user_id(driver.sessions, bystander)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from relaybot.apps.helpdesk.models import Demand
-from relaybot.testing.driver import ChatDriver
 
 from .conftest import Catalogue, make_moderator, make_provider, texts
+from .desk import Desk
 
 
 async def test_requester_gets_help_from_a_provider_while_a_moderator_watches(
-    any_driver: tuple[ChatDriver, Catalogue],
+    any_driver: tuple[Desk, Catalogue],
 ) -> None:
     driver, cat = any_driver
     asel = driver.person("asel", bot="helpdesk")
@@ -81,7 +81,7 @@ async def test_requester_gets_help_from_a_provider_while_a_moderator_watches(
 
 
 async def test_a_declined_request_goes_first_to_the_next_provider_and_the_decliner_hears_no_more(
-    any_driver: tuple[ChatDriver, Catalogue],
+    any_driver: tuple[Desk, Catalogue],
 ) -> None:
     driver, cat = any_driver
     asel = driver.person("asel", bot="helpdesk")

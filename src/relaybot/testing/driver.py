@@ -1,77 +1,127 @@
-"""Drive a relaybot's apps as several people at once, without HTTP, in milliseconds per step.
+"""Talk to the bots of a `System` in-process: real queue, worker and outbox, no HTTP, no sender.
 
-Updates go through the real inbound queue and the real worker, and what each person is sent is
-read back from the real outbox, so the app runs exactly as in production; only the channel and
-the sender are left out. Use `RelaybotServer` + `WebchatClient` when the channel matters.
-
-    async with ChatDriver(settings) as chat:
-        ann = chat.person("ann", bot="helpdesk")
-        replies = await ann.say("/start")
+Each message goes into the inbound queue and through the worker like any update; whatever
+the apps wrote to the outbox is then read back (and marked sent), whichever chat it is for.
+That makes notifications to other people as visible to a test as the replies themselves.
 """
 
 from __future__ import annotations
 
-import itertools
-import time
+import uuid
 from collections.abc import Sequence
-from types import TracebackType
+from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from relaybot.config import Settings
-from relaybot.core.types import Attachment, OutgoingMessage, Update, decode_message
-from relaybot.runtime.clock import Clock
-from relaybot.store.db import SessionMaker
+from relaybot.core.types import Address, Attachment, OutgoingMessage, Update, decode_message
 from relaybot.store.models import OutboxMessage
-from relaybot.system import System, build_system
+from relaybot.system import System
 
 
-class Person:
-    """One chat of one bot. `inbox` holds everything this chat was sent, in outbox order."""
+@dataclass(frozen=True)
+class Delivered:
+    """One message the bots sent, and to whom."""
 
-    def __init__(
+    to: Address
+    message: OutgoingMessage
+
+    @property
+    def text(self) -> str:
+        return self.message.text
+
+    @property
+    def buttons(self) -> list[str]:
+        return [b.text for row in self.message.buttons for b in row]
+
+
+@dataclass
+class ChatDriver:
+    """Every chat's inbox, filled as the bots answer."""
+
+    system: System
+    inboxes: dict[Address, list[Delivered]] = field(default_factory=dict)
+
+    def chat(
         self,
-        driver: ChatDriver,
-        name: str,
-        *,
         bot: str,
-        channel: str,
         chat_id: str,
-        language: str | None,
-    ) -> None:
-        self.driver = driver
-        self.name = name
-        self.bot = bot
-        self.channel = channel
-        self.chat_id = chat_id
-        self.language = language
-        self.inbox: list[OutgoingMessage] = []
-        self._read = 0
+        *,
+        language: str | None = "en",
+        name: str | None = None,
+    ) -> DrivenChat:
+        return DrivenChat(self, Address(bot, chat_id), language=language, name=name)
 
-    def update(
+    async def send(
         self,
+        chat: DrivenChat,
         text: str = "",
         *,
         payload: str | None = None,
         attachments: Sequence[Attachment] = (),
         chat_type: str = "private",
-    ) -> Update:
-        """An update from this person, to deliver later (several at once with `deliver`)."""
-        return Update(
-            channel=self.channel,
-            bot=self.bot,
-            chat_id=self.chat_id,
-            user_id=self.chat_id,
-            update_id=f"{self.chat_id}:{next(self.driver.ids)}",
+    ) -> None:
+        bot = self.system.bots[chat.address.bot]
+        upd = Update(
+            channel=bot.channel,
+            bot=bot.name,
+            chat_id=chat.address.chat_id,
+            user_id=chat.address.chat_id,
+            update_id=uuid.uuid4().hex,
             kind="button" if payload else "message",
             text=text,
             payload=payload,
+            user_name=chat.name,
+            language=chat.language,
             attachments=tuple(attachments),
-            user_name=self.name,
-            language=self.language,
             chat_type=chat_type,
-            received_at=time.time(),
         )
+        await self.system.queue.put_many([upd])
+        worker = self.system.worker()
+        while await worker.run_once():
+            pass
+        await self.collect()
+
+    async def collect(self) -> list[Delivered]:
+        """Read what is waiting in the outbox into the inboxes; returns the new messages."""
+        async with self.system.sessions() as session, session.begin():
+            rows = list(
+                await session.execute(
+                    select(
+                        OutboxMessage.id,
+                        OutboxMessage.bot,
+                        OutboxMessage.chat_id,
+                        OutboxMessage.payload,
+                    )
+                    .where(OutboxMessage.status == "pending")
+                    .order_by(OutboxMessage.id)
+                )
+            )
+            if rows:
+                await session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id.in_([r.id for r in rows]))
+                    .values(status="sent")
+                )
+        fresh = [Delivered(Address(r.bot, r.chat_id), decode_message(r.payload)) for r in rows]
+        for item in fresh:
+            self.inboxes.setdefault(item.to, []).append(item)
+        return fresh
+
+    def inbox(self, address: Address) -> list[Delivered]:
+        return self.inboxes.get(address, [])
+
+
+@dataclass
+class DrivenChat:
+    driver: ChatDriver
+    address: Address
+    language: str | None = "en"
+    name: str | None = None
+
+    @property
+    def received(self) -> list[Delivered]:
+        return self.driver.inbox(self.address)
 
     async def say(
         self,
@@ -80,118 +130,42 @@ class Person:
         payload: str | None = None,
         attachments: Sequence[Attachment] = (),
         chat_type: str = "private",
-    ) -> list[OutgoingMessage]:
-        """Send, let the worker process it, and return what this chat was sent meanwhile."""
-        self.unread()
-        update = self.update(text, payload=payload, attachments=attachments, chat_type=chat_type)
-        await self.driver.deliver([update])
-        return self.unread()
+    ) -> list[Delivered]:
+        """Send (text, a button's payload, photos); returns the messages this chat got in answer."""
+        before = len(self.received)
+        await self.driver.send(
+            self, text, payload=payload, attachments=attachments, chat_type=chat_type
+        )
+        return self.received[before:]
 
-    async def press(self, label: str) -> list[OutgoingMessage]:
-        """Press the button `label` on the latest message that has buttons."""
-        for message in reversed(self.inbox):
-            if not message.buttons:
-                continue
-            for row in message.buttons:
+    async def press(self, label: str) -> list[Delivered]:
+        """Press the button labelled `label` on the latest message that has buttons."""
+        for item in reversed(self.received):
+            for row in item.message.buttons:
                 for button in row:
                     if button.text == label:
                         return await self.say(button.text, payload=button.payload)
-            break
-        raise LookupError(f"{self.name}: no button {label!r} on the latest message with buttons")
-
-    def unread(self) -> list[OutgoingMessage]:
-        """Messages that arrived since the last look, marked as read."""
-        fresh = self.inbox[self._read :]
-        self._read = len(self.inbox)
-        return fresh
+            if item.message.buttons:
+                break
+        raise LookupError(f"no button {label!r} on the latest message; {self.buttons()}")
 
     def buttons(self) -> list[str]:
-        for message in reversed(self.inbox):
-            if message.buttons:
-                return [b.text for row in message.buttons for b in row]
+        for item in reversed(self.received):
+            if item.message.buttons:
+                return item.buttons
         return []
 
-    @property
-    def texts(self) -> list[str]:
-        return [m.text for m in self.inbox]
+    def last(self) -> str:
+        return self.received[-1].text if self.received else ""
 
+    def text(self, messages: list[Delivered] | None = None) -> str:
+        return "\n".join(m.text for m in (self.received if messages is None else messages))
 
-class ChatDriver:
-    """A relaybot built from `settings` whose worker runs only when a person says something."""
-
-    def __init__(self, settings: Settings, *, clock: Clock | None = None) -> None:
-        self.settings = settings
-        self.clock = clock
-        self.system: System | None = None
-        self.people: dict[tuple[str, str], Person] = {}
-        self.ids = itertools.count(1)
-        self._cursor = 0
-
-    async def __aenter__(self) -> ChatDriver:
-        self.system = await build_system(self.settings, clock=self.clock)
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self.system is not None:
-            await self.system.close()
-
-    @property
-    def sessions(self) -> SessionMaker:
-        if self.system is None:
-            raise RuntimeError("use the driver inside `async with`")
-        return self.system.sessions
-
-    def person(
-        self,
-        name: str,
-        *,
-        bot: str,
-        chat_id: str | None = None,
-        language: str | None = "en",
-    ) -> Person:
-        if self.system is None:
-            raise RuntimeError("use the driver inside `async with`")
-        config = self.system.bots.get(bot)
-        if config is None:
-            raise ValueError(f"no bot named {bot!r}; configured: {', '.join(self.system.bots)}")
-        chat = chat_id or f"{name}-{len(self.people) + 1}"
-        person = Person(
-            self, name, bot=bot, channel=config.channel, chat_id=chat, language=language
-        )
-        self.people[(bot, chat)] = person
-        return person
-
-    async def deliver(self, updates: Sequence[Update]) -> None:
-        """Queue the updates, run the worker until the queue is empty, collect the outbox."""
-        if self.system is None:
-            raise RuntimeError("use the driver inside `async with`")
-        await self.system.queue.put_many(updates)
-        worker = self.system.worker()
-        while await worker.run_once():
-            pass
-        await self.collect()
-
-    async def collect(self) -> None:
-        if self.system is None:
-            raise RuntimeError("use the driver inside `async with`")
-        async with self.system.sessions() as session:
-            rows = await session.execute(
-                select(
-                    OutboxMessage.id,
-                    OutboxMessage.bot,
-                    OutboxMessage.chat_id,
-                    OutboxMessage.payload,
-                )
-                .where(OutboxMessage.id > self._cursor)
-                .order_by(OutboxMessage.id)
-            )
-            for row in rows:
-                self._cursor = row.id
-                person = self.people.get((row.bot, row.chat_id))
-                if person is not None:
-                    person.inbox.append(decode_message(row.payload))
+    def find(self, label: str) -> Any:
+        """The payload of the newest button labelled `label` in this chat."""
+        for item in reversed(self.received):
+            for row in item.message.buttons:
+                for button in row:
+                    if button.text == label:
+                        return button.payload
+        raise LookupError(label)
