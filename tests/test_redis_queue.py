@@ -16,7 +16,7 @@ from structlog.testing import capture_logs
 from relaybot.config import BotConfig, Settings
 from relaybot.core.types import Update, decode_message
 from relaybot.runtime.partitions import assign
-from relaybot.runtime.queue import PARTITIONS
+from relaybot.runtime.queue import PARTITIONS, partition_of
 from relaybot.runtime.redis_queue import RedisQueue
 from relaybot.runtime.worker import Worker
 from relaybot.store.db import SessionMaker
@@ -262,3 +262,26 @@ def test_partitions_are_spread_evenly_and_few_move_when_a_worker_leaves():
     assert len(moved) < PARTITIONS / 2, "a round-robin spread would move two thirds"
     assert Counter(after.values()) == {"a": 32, "b": 32}
     assert assign(PARTITIONS, []) == {}
+
+
+async def test_a_partition_lost_and_taken_again_is_checked_again_before_it_is_read(rig: Rig):
+    """A worker whose lease lapsed (a long pause) and who takes the partition back later must
+    look again for what another worker left unfinished there, instead of reading on."""
+    feeder = rig.queue()
+    await feeder.put_many([message("c0", 1)])
+    first = rig.queue(lease=0.6, reclaim=0.3, member="first")
+    assert [i.update.text for i in await first.fetch(10)] == ["m1"]
+    await first.acknowledge([])  # still working on it when the pause begins
+    partition = partition_of(BOT.name, "c0")
+    tenure = first.leases.tenure[partition]
+    assert first._beating is not None
+    first._beating.cancel()  # the pause: no heartbeat, no renewal
+    with contextlib.suppress(asyncio.CancelledError):
+        await first._beating
+    first._beating = None
+    await rig.redis.delete(first.leases.owner_key(partition))  # the lease ran out meanwhile
+    await first.leases.beat()  # back: the free lease is taken again, as a new tenure
+    assert first.leases.tenure[partition] == tenure + 1
+    await first._ready()
+    assert first._settled[partition] == tenure + 1, "settled again under the new tenure"
+    assert partition in first._replay, "its own unfinished entries are read before new ones"

@@ -32,7 +32,9 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 return redis.call('ZRANGE', KEYS[1], 0, -1)
 """
 
-# Renew the leases held and take the free ones wanted; returns the indexes of keys now held.
+# Renew the leases held and take the free ones wanted. Returns the indexes of the keys now
+# held: positive for a renewed lease, negative for one just taken (perhaps after another
+# worker had it, even if this one held it before).
 _CLAIM = """
 local held = {}
 for i, key in ipairs(KEYS) do
@@ -42,7 +44,7 @@ for i, key in ipairs(KEYS) do
     held[#held + 1] = i
   elseif not holder and ARGV[i + 2] == '1' then
     redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
-    held[#held + 1] = i
+    held[#held + 1] = -i
   end
 end
 return held
@@ -107,6 +109,7 @@ class PartitionLeases:
         self.held: set[int] = set()
         self.wanted: set[int] = set()
         self.members: list[str] = []
+        self.tenure: dict[int, int] = {}  # how many times this worker took each partition
         self.changed = asyncio.Event()
         self._valid_until = 0.0
         self._members_key = f"{namespace}:workers"
@@ -140,7 +143,11 @@ class PartitionLeases:
             keys=[self.owner_key(p) for p in candidates],
             args=[self.member, self.lease_ms, *flags],
         )
-        held = {candidates[int(i) - 1] for i in held_indexes}
+        held = {candidates[abs(int(i)) - 1] for i in held_indexes}
+        for i in held_indexes:
+            if int(i) < 0:  # a new tenure: what earlier readers left must be looked at again
+                partition = candidates[-int(i) - 1]
+                self.tenure[partition] = self.tenure.get(partition, 0) + 1
         lost = self.held - held
         if lost:
             log.warning("partition leases lost", partitions=sorted(lost))

@@ -94,7 +94,8 @@ class RedisQueue:
             lease_seconds=lease_seconds,
         )
         self._put = redis.register_script(_PUT)
-        self._settled: set[int] = set()  # held partitions whose earlier readers are accounted for
+        # Held partitions whose earlier readers are accounted for, with the tenure that did it.
+        self._settled: dict[int, int] = {}
         self._replay: set[int] = set()  # partitions where this worker has unacknowledged entries
         self._inflight: dict[int, set[str]] = {}
         self._stop = asyncio.Event()
@@ -255,18 +256,19 @@ class RedisQueue:
         if free:
             await self.leases.release(free)
             log.info("partitions handed over", partitions=sorted(free))
-        for partition in list(self._settled):
-            if partition not in self.leases.held:
-                self._settled.discard(partition)
+        for partition, tenure in list(self._settled.items()):
+            if partition not in self.leases.held or self.leases.tenure.get(partition) != tenure:
+                del self._settled[partition]
                 self._replay.discard(partition)
 
     async def _ready(self) -> set[int]:
         """Held partitions, each read only once what an earlier reader left pending is ours."""
         usable = self.leases.usable()
-        for partition in sorted(usable - self._settled):
-            if await self._take_over(partition):
-                self._settled.add(partition)
-        return usable & self._settled
+        for partition in sorted(usable):
+            tenure = self.leases.tenure.get(partition, 0)
+            if self._settled.get(partition) != tenure and await self._take_over(partition):
+                self._settled[partition] = tenure
+        return {p for p in usable if self._settled.get(p) == self.leases.tenure.get(p, 0)}
 
     async def _take_over(self, partition: int) -> bool:
         key = self.stream(partition)
