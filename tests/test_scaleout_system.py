@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from pydantic import ValidationError
@@ -17,7 +19,7 @@ from relaybot.runtime.redis_queue import RedisQueue
 from relaybot.runtime.redis_ratelimit import RedisRateLimiter
 from relaybot.store import webchat as store
 from relaybot.system import build_system, open_store
-from relaybot.testing import RelaybotServer, WebchatClient
+from relaybot.testing import RelaybotServer, TelegramStandin, WebchatClient
 
 
 @pytest.mark.redis
@@ -77,3 +79,47 @@ async def test_a_web_chat_reply_sent_again_after_a_crash_is_shown_once(make_sett
         "no id, always shown",
         "no id, always shown",
     ]
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+async def test_an_update_telegram_delivers_three_times_is_answered_once_on_redis(
+    make_settings, postgres_url, redis_url, redis_namespace
+):
+    secret = {"X-Telegram-Bot-Api-Secret-Token": "redis-dedup-secret"}
+    async with TelegramStandin() as telegram:
+        bot = BotConfig(
+            name="count",
+            app="relaybot.testing.counting:CountingApp",
+            channel="telegram",
+            token="4242:redis-dedup-token",
+            webhook_secret="redis-dedup-secret",
+            api_base=telegram.url,
+        )
+        settings = make_settings(
+            postgres_url,
+            queue_url=redis_url,
+            queue_namespace=redis_namespace,
+            bots=[bot],
+            webchat_for_bundled_apps=False,
+        )
+        async with (
+            RelaybotServer(settings) as server,
+            httpx.AsyncClient(base_url=server.url, headers=secret) as http,
+        ):
+            for n, update_id in ((1, 900), (1, 900), (1, 900), (2, 901)):
+                update = {
+                    "update_id": update_id,
+                    "message": {
+                        "message_id": n,
+                        "date": 1_700_000_000,
+                        "chat": {"id": 5151, "type": "private", "first_name": "Asel"},
+                        "from": {"id": 5151, "is_bot": False, "first_name": "Asel"},
+                        "text": f"m{n}",
+                    },
+                }
+                response = await http.post("/webhook/telegram/count", json=update)
+                assert response.status_code == 200
+            await telegram.wait_until(lambda: len(telegram.sent_to(5151)) >= 2, timeout=20)
+            await asyncio.sleep(0.5)  # a second answer to the repeats would arrive by now
+    assert [m.text for m in telegram.sent_to(5151)] == ["m1 #1", "m2 #2"]
