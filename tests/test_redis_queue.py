@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from relaybot.runtime.queue import PARTITIONS, partition_of
 from relaybot.runtime.redis_queue import RedisQueue
 from relaybot.runtime.worker import Worker
 from relaybot.store.db import SessionMaker
-from relaybot.store.models import OutboxMessage
+from relaybot.store.models import OutboxMessage, ProcessedUpdate
 from relaybot.system import open_store
 from relaybot.testing.counting import CountingApp
 from relaybot.testing.waiting import eventually
@@ -285,3 +286,32 @@ async def test_a_partition_lost_and_taken_again_is_checked_again_before_it_is_re
     await first._ready()
     assert first._settled[partition] == tenure + 1, "settled again under the new tenure"
     assert partition in first._replay, "its own unfinished entries are read before new ones"
+
+
+async def test_markers_older_than_the_repeat_window_are_pruned_by_a_worker(rig: Rig):
+    now = time.time()
+
+    async def mark(*ids: str, age: float) -> None:
+        async with rig.sessions() as session, session.begin():
+            for update_id in ids:
+                session.add(
+                    ProcessedUpdate(bot=BOT.name, update_id=update_id, processed_at=now - age)
+                )
+
+    await mark("recent", age=60)
+    await mark(*(f"old-{n}" for n in range(5)), age=4 * 24 * 3600)
+    queue = RedisQueue(
+        rig.redis,
+        namespace=rig.namespace,
+        dedup_seconds=3 * 24 * 3600,
+        block_seconds=0.05,
+        sessions=rig.sessions,
+        prune_every=0.0,  # due at once
+    )
+    rig.queues.append(queue)
+    assert await queue.prune(rig.sessions, chunk=2) == 5, "in bites of two, all five"
+    await mark("older", "oldest", age=5 * 24 * 3600)
+    assert await queue.fetch(10) == []  # a worker's fetch prunes when it is due
+    async with rig.sessions() as session:
+        left = list(await session.scalars(select(ProcessedUpdate.update_id)))
+    assert left == ["recent"]

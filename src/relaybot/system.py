@@ -235,7 +235,9 @@ async def build_system(settings: Settings, *, clock: Clock | None = None) -> Sys
     apps = {b.name: load_app_class(b.app)(b, settings) for b in bots}
     adapters = {b.name: build_adapter(b, deps) for b in bots}
     redis = connect_redis(settings.queue_url) if settings.queue_url else None
-    queue: InboundQueue = DbQueue(sessions) if redis is None else redis_queue(redis, settings)
+    queue: InboundQueue = (
+        DbQueue(sessions) if redis is None else redis_queue(redis, settings, sessions)
+    )
     limiter: RateLimiter = MemoryRateLimiter(clock)
     if redis is not None:
         from relaybot.runtime.redis_ratelimit import RedisRateLimiter
@@ -268,11 +270,12 @@ def connect_redis(url: str) -> Redis:
     return client
 
 
-def redis_queue(redis: Redis, settings: Settings) -> InboundQueue:
+def redis_queue(redis: Redis, settings: Settings, sessions: SessionMaker) -> InboundQueue:
     from relaybot.runtime.redis_queue import RedisQueue
 
     return RedisQueue(
         redis,
+        sessions=sessions,
         namespace=settings.queue_namespace,
         lease_seconds=settings.queue_lease_seconds,
         reclaim_after=settings.queue_reclaim_after,

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import math
 import os
+import random
 import secrets
 import socket
 import time
@@ -28,11 +29,13 @@ import msgspec
 import structlog
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from relaybot.core.types import Update, decode_update, encode
 from relaybot.runtime.partitions import PartitionLeases
 from relaybot.runtime.queue import PARTITIONS, QueuedUpdate, QueueStats, partition_of
+from relaybot.store.db import SessionMaker
 from relaybot.store.models import ProcessedUpdate
 from relaybot.store.sql import upsert_insert
 
@@ -79,6 +82,8 @@ class RedisQueue:
         dedup_seconds: int = 3 * 24 * 3600,
         block_seconds: float = 0.5,
         member: str | None = None,
+        sessions: SessionMaker | None = None,
+        prune_every: float = 600.0,
     ) -> None:
         self.redis = redis
         self.namespace = namespace
@@ -98,6 +103,10 @@ class RedisQueue:
         self._settled: dict[int, int] = {}
         self._replay: set[int] = set()  # partitions where this worker has unacknowledged entries
         self._inflight: dict[int, set[str]] = {}
+        self.sessions = sessions
+        self.prune_every = prune_every
+        # Workers prune at random moments so that they do not all do it at once.
+        self._next_prune = time.monotonic() + random.uniform(0, prune_every)
         self._stop = asyncio.Event()
         self._beating: asyncio.Task[None] | None = None
         self._groups_ready = False
@@ -125,6 +134,12 @@ class RedisQueue:
 
     async def fetch(self, limit: int) -> list[QueuedUpdate]:
         await self._start()
+        if self.sessions is not None and time.monotonic() >= self._next_prune:
+            self._next_prune = time.monotonic() + self.prune_every
+            try:
+                await self.prune(self.sessions)
+            except Exception:
+                log.exception("pruning processed-update markers failed; will try again")
         for partition, ids in self._inflight.items():
             if ids:
                 self._replay.add(partition)  # failed or skipped: read again, in order
@@ -208,6 +223,34 @@ class RedisQueue:
             .returning(ProcessedUpdate.bot)
         )
         return (await session.execute(stmt)).first() is not None
+
+    async def prune(self, sessions: SessionMaker, *, chunk: int = 5000, rounds: int = 20) -> int:
+        """Forget exactly-once markers older than the gateways' repeat window, in small bites.
+
+        Past that window a repeat is no longer dropped by the gateway anyway, and the markers
+        are only needed while an entry may still be read again: seconds, not days.
+        """
+        cutoff = time.time() - self.dedup_seconds
+        removed = 0
+        for _ in range(rounds):
+            async with sessions() as session, session.begin():
+                old = (
+                    select(ProcessedUpdate.bot, ProcessedUpdate.update_id)
+                    .where(ProcessedUpdate.processed_at < cutoff)
+                    .limit(chunk)
+                )
+                result = await session.execute(
+                    delete(ProcessedUpdate)
+                    .where(tuple_(ProcessedUpdate.bot, ProcessedUpdate.update_id).in_(old))
+                    .execution_options(synchronize_session=False)
+                )
+            count = int(getattr(result, "rowcount", 0) or 0)
+            removed += count
+            if count < chunk:
+                break
+        if removed:
+            log.info("old processed-update markers pruned", count=removed)
+        return removed
 
     async def record_failure(self, item: QueuedUpdate, error: str) -> None:
         partition, entry_id = item.ref

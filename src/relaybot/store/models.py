@@ -56,9 +56,13 @@ class InboundUpdate(Base):
 
 
 class ProcessedUpdate(Base):
-    """Exactly-once marker for queues that live outside the database (Redis Streams)."""
+    """Exactly-once marker for queues that live outside the database (Redis Streams).
+
+    Rows older than the gateways' repeat window are pruned by the workers (by `processed_at`).
+    """
 
     __tablename__ = "processed_updates"
+    __table_args__ = (Index("ix_processed_updates_processed_at", "processed_at"),)
 
     bot: Mapped[str] = mapped_column(String(64), primary_key=True)
     update_id: Mapped[str] = mapped_column(String(128), primary_key=True)
