@@ -71,11 +71,11 @@ async def test_relaybot_run_killed_three_times_loses_and_repeats_nothing(tmp_pat
         }
     )
     bot = RelaybotProcess(["run"], env=env, workdir=tmp_path, name="relaybot", port=free_port())
-    await bot.start()
     rng = random.Random(3)
     sent = kills = 0
     started = time.monotonic()
     try:
+        await bot.start()
         async with httpx.AsyncClient(timeout=10) as client:
             cookies = []
             for _ in range(CHATS):

@@ -153,7 +153,6 @@ async def test_killing_workers_with_sigkill_loses_and_repeats_nothing(
 
     workers = [new_worker() for _ in range(3)]
     everyone = [standin, *gateways, sender, *workers]
-    await asyncio.gather(*(p.start(timeout=120) for p in everyone))
 
     engine = create_engine(postgres_url, pool_size=2)
     sessions = session_maker(engine)
@@ -172,6 +171,8 @@ async def test_killing_workers_with_sigkill_loses_and_repeats_nothing(
     killed_at: list[str] = []
     started = time.monotonic()
     try:
+        await asyncio.gather(*(p.start(timeout=120) for p in everyone))
+        started = time.monotonic()
         limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
         async with httpx.AsyncClient(timeout=30, limits=limits) as client:
             urls = [g.url for g in gateways]
