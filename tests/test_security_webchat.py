@@ -53,7 +53,6 @@ async def test_two_browsers_never_see_each_others_messages_in_history_or_live(
             asyncio.create_task(record_live(ws_url(server), c.cookie, server.url, frames[n]))
             for n, c in (("anna", anna), ("boris", boris))
         ]
-        await asyncio.sleep(0.2)
         await anna.say("hi", expect=2)
         await boris.say("hello", expect=2)
         await anna.say("Anna street 1, flat 11")

@@ -119,8 +119,10 @@ def webchat_router(system: System) -> APIRouter:
             scheme=connection.url.scheme,
         )
 
+    known = store.SessionCache(sessions)
+
     async def visitor_of(request: Request) -> store.Visitor:
-        visitor = await store.find_session(sessions, request.cookies.get(COOKIE))
+        visitor = await known.find(request.cookies.get(COOKIE))
         if visitor is None:
             raise HTTPException(403, "no valid web chat session: open the chat page first")
         return visitor
@@ -140,7 +142,7 @@ def webchat_router(system: System) -> APIRouter:
     async def page(request: Request) -> Response:
         html = (STATIC / "index.html").read_text(encoding="utf-8")
         response = HTMLResponse(html, headers=_PAGE_HEADERS)
-        if await store.find_session(sessions, request.cookies.get(COOKIE)) is None:
+        if await known.find(request.cookies.get(COOKIE)) is None:
             client = request.client.host if request.client else "unknown"
             limit = Limit(f"session:{client}", per_minute / 60.0, per_minute)
             if await new_sessions.reserve([limit]) > 0:
@@ -228,7 +230,7 @@ def webchat_router(system: System) -> APIRouter:
         if not origin_ok(websocket):
             await websocket.close(code=4403, reason="origin not allowed")
             return
-        visitor = await store.find_session(sessions, websocket.cookies.get(COOKIE))
+        visitor = await known.find(websocket.cookies.get(COOKIE))
         if visitor is None:
             await websocket.close(code=4403, reason="no valid web chat session")
             return
