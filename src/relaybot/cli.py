@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from relaybot.config import Settings, load_settings
-from relaybot.runtime.logs import configure_logging
+from relaybot.runtime.logs import configure_logging, register_settings_secrets
 
 T = TypeVar("T")
 
@@ -71,6 +71,7 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
     except Exception as exc:
         raise click.ClickException(f"cannot load settings: {exc}") from exc
     configure_logging(settings.log_level, settings.log_format)
+    register_settings_secrets(settings)
     ctx.obj = settings
 
 

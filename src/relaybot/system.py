@@ -26,6 +26,7 @@ from relaybot.core.channel import ChannelAdapter
 from relaybot.core.i18n import register_catalogs
 from relaybot.runtime.clock import Clock, SystemClock
 from relaybot.runtime.inbound import InboundGuard
+from relaybot.runtime.logs import register_settings_secrets
 from relaybot.runtime.queue import DbQueue, InboundQueue, IngestBatcher
 from relaybot.runtime.ratelimit import MemoryRateLimiter, RateLimiter
 from relaybot.runtime.sender import Sender
@@ -163,6 +164,7 @@ class System:
 
 async def build_system(settings: Settings, *, clock: Clock | None = None) -> System:
     clock = clock or SystemClock()
+    register_settings_secrets(settings)
     bots = effective_bots(settings)
     classes = app_classes(bots)
     engine = create_engine(settings.database_url)

@@ -41,7 +41,11 @@ def create_app(system: System, *, roles: Iterable[str] = ("gateway",)) -> FastAP
         openapi_url="/api/openapi.json",
         redoc_url=None,
     )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=system.settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=system.settings.max_body_bytes,
+        max_json_depth=system.settings.max_json_depth,
+    )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
