@@ -76,3 +76,85 @@ def record(kind: str, response: httpx.Response) -> None:
     assert response.status_code < 500, (
         f"{response.request.method} {response.request.url.path} -> {response.status_code}"
     )
+
+
+async def store_problems(running: ThreadedRelaybot) -> list[str]:
+    """Anything half-written: what the fuzzing must never leave behind."""
+    from sqlalchemy import func, select
+
+    from relaybot.apps.orders.models import Order
+    from relaybot.core.types import decode_update
+    from relaybot.runtime.inbound import is_notice
+    from relaybot.store.models import (
+        ApiToken,
+        AuditEntry,
+        DeadLetter,
+        InboundUpdate,
+        OutboxMessage,
+        WebchatMessage,
+    )
+
+    system = running.server.system
+    if system is None:
+        return ["relaybot is not running"]
+    problems: list[str] = []
+    async with system.sessions() as session:
+        updates = list(await session.scalars(select(InboundUpdate)))
+        queued_ids = set()
+        for row in updates:
+            update = decode_update(row.payload)
+            queued_ids.add(update.update_id)
+            if row.status not in ("done", "dropped"):
+                problems.append(f"update {row.id} is {row.status}: {row.error}")
+            if update.channel == "webchat" and not is_notice(update):
+                chat_id, _, client_id = update.update_id.partition(":")
+                seen = await session.scalar(
+                    select(func.count())
+                    .select_from(WebchatMessage)
+                    .where(
+                        WebchatMessage.chat_id == chat_id,
+                        WebchatMessage.client_id == client_id,
+                        WebchatMessage.direction == "in",
+                    )
+                )
+                if not seen:
+                    problems.append(f"update {update.update_id} has no web chat history row")
+        incoming = await session.execute(
+            select(WebchatMessage.chat_id, WebchatMessage.client_id).where(
+                WebchatMessage.direction == "in"
+            )
+        )
+        for chat_id, client_id in incoming:
+            if f"{chat_id}:{client_id}" not in queued_ids:
+                problems.append(f"web chat message {chat_id}:{client_id} was never queued")
+        for order in await session.scalars(select(Order)):
+            if not (1 <= order.bottles_count <= 50 and order.client_phone.startswith("+")):
+                problems.append(f"order {order.id} holds invalid data")
+        stuck = await session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.status != "sent", OutboxMessage.last_error.is_not(None))
+        )
+        if stuck:
+            problems.append(f"{stuck} outbox messages failed")
+        if await session.scalar(select(func.count()).select_from(DeadLetter)):
+            problems.append("dead letters were written")
+        tokens = set(await session.scalars(select(ApiToken.id)))
+        created = await session.scalars(
+            select(AuditEntry.target).where(AuditEntry.action == "token.create")
+        )
+        if {int(t) for t in created if t is not None} != tokens:
+            problems.append("API tokens and their audit entries disagree")
+    return problems
+
+
+async def stored_updates(running: ThreadedRelaybot) -> int:
+    from sqlalchemy import func, select
+
+    from relaybot.store.models import InboundUpdate
+
+    system = running.server.system
+    if system is None:
+        return 0
+    async with system.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(InboundUpdate)) or 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 from hostile_strategies import any_body, content_types, json_values, telegram_updates
-from hostile_support import record
+from hostile_support import record, store_problems
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -74,3 +74,8 @@ def test_telegram_shaped_updates_with_wrong_types_never_break_a_webhook(
 def test_form_encoded_and_query_noise_never_break_a_webhook(http, channel, form, query):
     response = http.post(f"/webhook/{channel}/orders", data=form, params=query)
     record("webhook: forms and queries", response)
+
+
+def test_after_the_fuzzing_the_process_is_up_and_the_store_consistent(http, relaybot):
+    assert http.get("/health").status_code == 200
+    assert relaybot.run(store_problems(relaybot)) == []
