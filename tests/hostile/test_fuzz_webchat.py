@@ -9,7 +9,7 @@ import time
 import httpx
 from hostile_strategies import any_body, content_types, json_values
 from hostile_support import record, store_problems, stored_updates
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 FUZZ = settings(
@@ -31,7 +31,14 @@ payloads = st.one_of(
     st.sampled_from(["flow:back", "flow:cancel", "flow:confirm", "flow:edit:phone", "3"]),
     st.text(max_size=300),
 )
-messages = st.fixed_dictionaries(
+well_formed = st.fixed_dictionaries(
+    {"id": st.uuids().map(lambda u: u.hex), "text": visitor_texts.map(lambda t: t[:4000])},
+    optional={
+        "payload": payloads.map(lambda p: p if p is None else p[:256]),
+        "locale": st.sampled_from(["ru", "en", "kk", "ru-RU"]),
+    },
+)
+anything = st.fixed_dictionaries(
     {},
     optional={
         "id": st.one_of(st.text(max_size=80), st.uuids().map(lambda u: u.hex), json_values),
@@ -41,11 +48,14 @@ messages = st.fixed_dictionaries(
         "unknown_field": json_values,
     },
 )
+messages = st.one_of(well_formed, anything)
 bots = st.sampled_from(["orders", "nobody", "..", "orders%2F..", "x" * 100])
 
 
 @FUZZ
 @given(body=messages, bot=bots)
+@example(body={"id": "0123456789abcdef", "text": "hello", "locale": "en"}, bot="orders")
+@example(body={"id": "0123456789abcdeg", "text": "Osh, Lenina 1", "unknown": [1]}, bot="orders")
 def test_any_message_a_visitor_posts_is_answered_without_a_server_error(http, body, bot):
     http.get("/")  # the first call opens the session; later ones keep it
     response = http.post(
