@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 
 from relaybot import __version__
 from relaybot.gateway.admin_api import admin_router
+from relaybot.gateway.headers import SecurityHeadersMiddleware
 from relaybot.gateway.health import health_router
 from relaybot.gateway.limits import BodyLimitMiddleware
 from relaybot.gateway.webchat import webchat_router
@@ -41,6 +42,7 @@ def create_app(system: System, *, roles: Iterable[str] = ("gateway",)) -> FastAP
         openapi_url="/api/openapi.json",
         redoc_url=None,
     )
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=system.settings.max_body_bytes,
