@@ -242,7 +242,10 @@ def dlq_replay(ctx: click.Context, ids: tuple[int, ...], replay_all: bool) -> No
 
     if not ids and not replay_all:
         raise click.UsageError("name the IDs to replay, or pass --all")
-    done = with_store(ctx, lambda s: store.replay(s, None if replay_all else list(ids)))
+    done = with_store(
+        ctx,
+        lambda s: store.replay(s, None if replay_all else list(ids), actor=cli_actor()),
+    )
     missing = sorted(set(ids) - set(done))
     click.echo(f"replayed {len(done)} message(s)")
     if missing:
@@ -257,7 +260,7 @@ def dlq_drop(ctx: click.Context, ids: tuple[int, ...]) -> None:
     """Delete dead letters for good."""
     from relaybot.store import dlq as store
 
-    count = with_store(ctx, lambda s: store.drop(s, list(ids)))
+    count = with_store(ctx, lambda s: store.drop(s, list(ids), actor=cli_actor()))
     click.echo(f"dropped {count} message(s)")
     if count != len(set(ids)):
         sys.exit(1)
