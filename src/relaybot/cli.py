@@ -385,5 +385,13 @@ def audit_list(
         )
 
 
+def _channel_commands() -> None:
+    from relaybot.channels.telegram.cli import telegram
+
+    main.add_command(telegram)
+
+
+_channel_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

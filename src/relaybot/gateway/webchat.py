@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -260,7 +259,7 @@ def webchat_router(system: System) -> APIRouter:
                     )
                     if items:
                         after = items[-1]["id"]
-                        await websocket.send_bytes(msgspec.json.encode({"messages": items}))
+                        await websocket.send_text(msgspec.json.encode({"messages": items}).decode())
                         continue
                     with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(LIVE_REREAD_SECONDS):
@@ -272,10 +271,6 @@ def webchat_router(system: System) -> APIRouter:
             reader.cancel()
             with contextlib.suppress(Exception):
                 await reader
-
-    @router.get("/chat/api/new-id", include_in_schema=False)
-    async def new_id() -> JSONResponse:
-        return JSONResponse({"id": uuid.uuid4().hex})
 
     router.add_api_route("/static/{name}", _static, methods=["GET"], include_in_schema=False)
     return router

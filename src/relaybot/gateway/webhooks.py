@@ -52,6 +52,7 @@ def webhook_router(system: System) -> APIRouter:
                     metrics.UPDATES_RECEIVED.labels(upd.channel, upd.bot).inc()
                 else:
                     metrics.UPDATES_DUPLICATE.labels(upd.bot).inc()
+                log.debug("update stored", trace_id=upd.trace_id, bot=upd.bot, duplicate=not is_new)
             if any(accepted):
                 system.worker_signal.notify()
         return JSONResponse(result.response)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import socket
 from types import TracebackType
-from typing import Any
 
 import uvicorn
 
@@ -73,6 +72,3 @@ class RelaybotServer:
             self._server.should_exit = True
         if self._task is not None:
             await asyncio.wait_for(self._task, timeout=20)
-
-    def __getattr__(self, name: str) -> Any:  # pragma: no cover - convenience for tests
-        raise AttributeError(name)
