@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from hostile_support import SERVER_ERRORS, TALLY, ThreadedRelaybot, hostile_settings
+from tests.hostile.hostile_support import SERVER_ERRORS, TALLY, ThreadedRelaybot, hostile_settings
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,13 @@ import json
 import time
 
 import httpx
-from hostile_strategies import any_body, content_types, json_values
-from hostile_support import record, store_problems, stored_updates
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
+from tests.hostile.hostile_strategies import any_body, content_types, json_values
+from tests.hostile.hostile_support import record, store_problems, stored_updates
 
 FUZZ = settings(
-    max_examples=150,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     database=None,

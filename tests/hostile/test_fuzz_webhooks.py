@@ -4,15 +4,15 @@ stays up."""
 from __future__ import annotations
 
 import httpx
-from hostile_strategies import any_body, content_types, json_values, telegram_updates
-from hostile_support import record, store_problems
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from tests.hostile.hostile_strategies import any_body, content_types, json_values, telegram_updates
+from tests.hostile.hostile_support import record, store_problems
 
 from relaybot.channels.registry import ADAPTERS
 
 FUZZ = settings(
-    max_examples=150,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     database=None,

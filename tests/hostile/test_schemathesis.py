@@ -8,10 +8,16 @@ from typing import Any
 
 import httpx
 import schemathesis
-from hostile_support import ADMIN_TOKEN, TALLY, ThreadedRelaybot, record, store_problems
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
+from tests.hostile.hostile_support import (
+    ADMIN_TOKEN,
+    TALLY,
+    ThreadedRelaybot,
+    record,
+    store_problems,
+)
 
 EXAMPLES = settings(
     max_examples=40,
