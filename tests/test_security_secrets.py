@@ -1,4 +1,6 @@
-"""Secrets never reach logs, error answers or metrics, even at debug level and on bad input."""
+"""Secrets never reach logs, error answers or metrics, even at debug level and on bad input.
+
+The stories run against `relaybot run` in a subprocess whose whole output is captured."""
 
 from __future__ import annotations
 
@@ -15,15 +17,22 @@ import structlog
 
 from relaybot.runtime.logs import _redact, register_secrets, scrub
 from relaybot.testing import WebchatClient, free_port
+from relaybot.testing.telegram_standin import TelegramStandin
 
 ADMIN_TOKEN = "admin-bootstrap-7f3c9a1e5b2d4c6e8a0b"
 JWT_SECRET = "jwt-signing-secret-0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 BOT_TOKEN = "123456789:AAH-shop-bot-token-zyxwvutsrqponmlkjih"
 WEBHOOK_SECRET = "webhook-secret-Qm9vbGVhbkxvZ2ljUm9ja3M"
-SECRETS = (ADMIN_TOKEN, JWT_SECRET, BOT_TOKEN, WEBHOOK_SECRET)
+TELEGRAM_TOKEN = "7300001:AAsecret-telegram-token-of-the-water-bot"
+TELEGRAM_SECRET = "telegram-webhook-secret_Zx81"
+SECRETS = (ADMIN_TOKEN, JWT_SECRET, BOT_TOKEN, WEBHOOK_SECRET, TELEGRAM_TOKEN, TELEGRAM_SECRET)
+# The bot token travels in Bot API URL paths; its numeric part alone names the bot publicly.
+TELEGRAM_TOKEN_SECRET_PART = TELEGRAM_TOKEN.split(":", 1)[1]
 
 
-async def start_relaybot(workdir: Path, port: int) -> asyncio.subprocess.Process:
+async def start_relaybot(
+    workdir: Path, port: int, telegram: TelegramStandin
+) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RELAYBOT_")}
     env.update(
         RELAYBOT_DATABASE_URL=f"sqlite+aiosqlite:///{workdir / 'relaybot.db'}",
@@ -40,7 +49,16 @@ async def start_relaybot(workdir: Path, port: int) -> asyncio.subprocess.Process
                     "channel": "webchat",
                     "token": BOT_TOKEN,
                     "webhook_secret": WEBHOOK_SECRET,
-                }
+                },
+                {
+                    "name": "water",
+                    "app": "orders",
+                    "channel": "telegram",
+                    "token": TELEGRAM_TOKEN,
+                    "webhook_secret": TELEGRAM_SECRET,
+                    "api_base": telegram.url,
+                    "options": {"per_chat_per_second": 100.0, "per_chat_burst": 100},
+                },
             ]
         ),
     )
@@ -57,25 +75,57 @@ async def start_relaybot(workdir: Path, port: int) -> asyncio.subprocess.Process
         stderr=asyncio.subprocess.STDOUT,
     )
     async with httpx.AsyncClient() as http:
-        for _ in range(200):
+        for _ in range(600):
+            if process.returncode is not None:
+                break
             try:
                 if (await http.get(f"http://127.0.0.1:{port}/health")).status_code == 200:
                     return process
             except httpx.TransportError:
                 pass
             await asyncio.sleep(0.05)
-    process.kill()
-    raise RuntimeError("relaybot did not start")
+    if process.returncode is None:
+        process.kill()
+    output, _ = await process.communicate()
+    raise RuntimeError(f"relaybot did not start: {output.decode(errors='replace')[-2000:]}")
 
 
-async def test_a_whole_order_story_and_hostile_calls_leave_no_secret_in_logs_or_answers(
+async def test_order_stories_on_web_chat_and_telegram_leave_no_secret_in_logs_or_answers(
     tmp_path: Path,
 ):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    process = await start_relaybot(tmp_path, port)
+    async with TelegramStandin() as telegram:
+        minted, answers, logs = await run_stories(tmp_path, port, url, telegram)
+    assert "relaybot started" in logs and "authentication failed" in logs
+    for secret in (*SECRETS, TELEGRAM_TOKEN_SECRET_PART, minted):
+        assert secret not in logs, f"a secret leaked into the logs: {secret[:6]}..."
+        for answer in answers:
+            assert secret not in answer, f"a secret leaked into an answer: {answer[:80]}"
+
+
+async def run_stories(
+    tmp_path: Path, port: int, url: str, telegram: TelegramStandin
+) -> tuple[str, list[str], str]:
+    """Both order stories and the hostile calls; returns the minted token, answers and logs."""
+    process = await start_relaybot(tmp_path, port, telegram)
     answers: list[str] = []
     try:
+        state = telegram.bot(TELEGRAM_TOKEN)
+        state.webhook_url = f"{url}/webhook/telegram/water"
+        state.webhook_secret = TELEGRAM_SECRET
+        aida = telegram.user(TELEGRAM_TOKEN, user_id=5300001, first_name="Aida")
+        await aida.say("/start", expect=2)
+        await aida.say("Bishkek, Chui avenue 120, apt 5")
+        await aida.share_contact("+996555123456")
+        await aida.press("3")
+        done = await aida.press("Yes")
+        assert "is accepted" in done[-1].text
+        state.webhook_secret = "a-wrong-secret-for-once"
+        refused = await telegram.push_update(TELEGRAM_TOKEN, {"message": {"text": "hi"}})
+        assert refused is not None and refused.status_code == 401
+        answers.append(f"{refused.status_code} {refused.headers} {refused.text}")
+
         async with WebchatClient(url, "shop") as chat:
             await chat.say("hello", expect=2)
             await chat.say("Bishkek, Chui avenue 120")
@@ -109,12 +159,7 @@ async def test_a_whole_order_story_and_hostile_calls_leave_no_secret_in_logs_or_
     finally:
         process.send_signal(signal.SIGTERM)
         output, _ = await asyncio.wait_for(process.communicate(), timeout=20)
-    logs = output.decode("utf-8", "replace")
-    assert "relaybot started" in logs and "authentication failed" in logs
-    for secret in (*SECRETS, minted):
-        assert secret not in logs, f"a secret leaked into the logs: {secret[:6]}..."
-        for answer in answers:
-            assert secret not in answer, f"a secret leaked into an answer: {answer[:80]}"
+    return minted, answers, output.decode("utf-8", "replace")
 
 
 def test_known_secrets_are_masked_in_any_field_and_in_tracebacks():
