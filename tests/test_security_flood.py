@@ -187,3 +187,53 @@ async def test_a_throttled_web_chat_post_is_acknowledged_not_recorded(make_setti
         async with httpx.AsyncClient(base_url=server.url, cookies=chat.http.cookies) as http:
             history = (await http.get("/chat/api/orders/history")).json()["messages"]
         assert [m["text"] for m in history if m["direction"] == "in"] == ["message 0", "message 1"]
+
+
+async def test_a_telegram_flood_is_acknowledged_and_another_telegram_chat_still_orders(
+    make_settings, sqlite_url
+):
+    """1,000 webhook updates from one Telegram chat while another chat orders water."""
+    from tests.channels.helpers import TELEGRAM_SECRET, TELEGRAM_TOKEN, eventually, telegram_bot
+
+    from relaybot.testing.telegram_standin import TelegramStandin
+
+    async with TelegramStandin() as telegram:
+        settings = make_settings(sqlite_url, bots=[telegram_bot(telegram)])
+        async with RelaybotServer(settings) as server:
+            state = telegram.bot(TELEGRAM_TOKEN)
+            state.webhook_url = f"{server.url}/webhook/telegram/water"
+            state.webhook_secret = TELEGRAM_SECRET
+            flooder = telegram.user(TELEGRAM_TOKEN, user_id=5100001, first_name="Spam")
+            calm = telegram.user(TELEGRAM_TOKEN, user_id=5100002, first_name="Aida")
+            limit = asyncio.Semaphore(20)
+
+            async def spam(n: int) -> int:
+                async with limit:
+                    update = {"message": flooder._message(text=f"spam {n}")}
+                    response = await telegram.push_update(TELEGRAM_TOKEN, update)
+                    assert response is not None
+                    return response.status_code
+
+            flood = asyncio.gather(*(spam(n) for n in range(FLOOD)))
+            await calm.say("/start", expect=2)
+            await calm.say("Bishkek, Chui avenue 120")
+            await calm.share_contact("+996555123456")
+            await calm.press("2")
+            done = await calm.press("Yes")
+            assert "is accepted" in done[-1].text
+            statuses = await flood
+            assert statuses == [200] * FLOOD  # acknowledged, so Telegram does not redeliver
+
+            async def noticed() -> bool:
+                return any(NOTICE in m.text for m in flooder.messages)
+
+            await eventually(noticed, timeout=20)
+            assert server.system is not None
+            async with server.system.sessions() as session:
+                stored = await session.scalar(
+                    select(func.count())
+                    .select_from(InboundUpdate)
+                    .where(InboundUpdate.chat_id == str(flooder.chat_id))
+                )
+            assert stored is not None and stored < 60
+        assert sum(NOTICE in m.text for m in flooder.messages) == 1
