@@ -99,13 +99,14 @@ class DbQueue:
                 }
             )
         async with self.sessions() as session, session.begin():
+            # executemany of one cached statement: SQLAlchemy batches it into multi-row
+            # VALUES itself, far cheaper than compiling a new 500-row statement per batch.
             stmt = (
                 upsert_insert(session, InboundUpdate)
-                .values(rows)
                 .on_conflict_do_nothing(index_elements=["bot", "update_id"])
                 .returning(InboundUpdate.bot, InboundUpdate.update_id)
             )
-            inserted = {(r.bot, r.update_id) for r in await session.execute(stmt)}
+            inserted = {(r.bot, r.update_id) for r in await session.execute(stmt, rows)}
         result: list[bool] = []
         for upd in updates:
             key = (upd.bot, upd.update_id)
