@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from tests.booking_world import World, make_world
 
 from relaybot.apps.booking.models import Booking
 from relaybot.apps.booking.render import day_label
+from tests.booking_world import World, make_world
 
 
 @pytest.fixture

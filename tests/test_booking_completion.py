@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from tests.booking_world import make_world
 
 from relaybot.apps.booking.jobs import ask_about_finished
 from relaybot.apps.booking.models import Booking, User
 from relaybot.runtime.clock import ManualClock
 from relaybot.runtime.scheduler import JobContext, Scheduler
+from tests.booking_world import make_world
 
 
 @pytest.fixture

@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
-from tests.booking_world import make_world
 
 from relaybot.apps.booking.bookings import Bookings, Request, Taken
 from relaybot.apps.booking.grid import cell_at
 from relaybot.apps.booking.models import Booking, Cell, User
 from relaybot.apps.booking.slots import SlotCache
 from relaybot.apps.booking.users import Actor
+from tests.booking_world import make_world
 
 PEOPLE = 100
 

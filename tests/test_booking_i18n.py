@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
-from tests.booking_world import make_world
 
 import relaybot.apps.booking as booking_package
 from relaybot.apps.booking.render import day_label
+from tests.booking_world import make_world
 
 PACKAGE = Path(booking_package.__file__).parent
 

@@ -7,13 +7,13 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from tests.booking_world import World, make_world
 
 from relaybot.apps.booking.models import Booking, Broadcast, NotificationSetting, User
 from relaybot.apps.booking.render import day_label
 from relaybot.runtime.clock import ManualClock
 from relaybot.runtime.scheduler import Scheduler
 from relaybot.store.models import OutboxMessage
+from tests.booking_world import World, make_world
 
 PEOPLE = ("dana", "aigul", "admin")
 

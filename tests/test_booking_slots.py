@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from tests.booking_world import World, make_world
 
 from relaybot.apps.booking.bookings import Bookings, Request
 from relaybot.apps.booking.catalog import Catalog
@@ -15,6 +14,7 @@ from relaybot.apps.booking.models import User
 from relaybot.apps.booking.render import when
 from relaybot.apps.booking.slots import SlotCache
 from relaybot.apps.booking.users import Actor
+from tests.booking_world import World, make_world
 
 
 @pytest.fixture

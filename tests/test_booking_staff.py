@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from tests.booking_world import make_world
 
 from relaybot.apps.booking.models import (
     Booking,
@@ -18,6 +17,7 @@ from relaybot.apps.booking.models import (
 )
 from relaybot.apps.booking.render import day_label
 from relaybot.config import BotConfig
+from tests.booking_world import make_world
 
 
 @pytest.fixture
