@@ -6,9 +6,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from tests.support import RelaybotProcess
 
 from relaybot.testing import WebchatClient, free_port
+from tests.support import RelaybotProcess
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from tests.booking_world import World, make_world
 
 from relaybot.apps.booking.bookings import Bookings, Refused, Request
 from relaybot.apps.booking.models import Booking, Specialist, User
@@ -18,6 +17,7 @@ from relaybot.apps.booking.slots import SlotCache
 from relaybot.apps.booking.users import Actor
 from relaybot.core.i18n import translator
 from relaybot.store.base import Base
+from tests.booking_world import World, make_world
 
 ACTORS = ("admin", "client", "other client", "specialist", "other specialist")
 # Who may do what to a booking the client made with the specialist.

@@ -193,9 +193,8 @@ async def test_a_telegram_flood_is_acknowledged_and_another_telegram_chat_still_
     make_settings, sqlite_url
 ):
     """1,000 webhook updates from one Telegram chat while another chat orders water."""
-    from tests.channels.helpers import TELEGRAM_SECRET, TELEGRAM_TOKEN, eventually, telegram_bot
-
     from relaybot.testing.telegram_standin import TelegramStandin
+    from tests.channels.helpers import TELEGRAM_SECRET, TELEGRAM_TOKEN, eventually, telegram_bot
 
     async with TelegramStandin() as telegram:
         settings = make_settings(sqlite_url, bots=[telegram_bot(telegram)])

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from tests.hostile.hostile_support import SERVER_ERRORS, TALLY, ThreadedRelaybot, hostile_settings
 
 

@@ -13,13 +13,13 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from tests.hostile.hostile_strategies import any_body, json_values, maybe_wrong, telegram_updates
-from tests.hostile.hostile_support import ThreadedRelaybot, hostile_settings, record, store_problems
 
 from relaybot.config import Settings
 from relaybot.testing.chat2desk_standin import Chat2DeskStandin
 from relaybot.testing.mattermost_standin import MattermostStandin
 from relaybot.testing.telegram_standin import TelegramStandin
+from tests.hostile.hostile_strategies import any_body, json_values, maybe_wrong, telegram_updates
+from tests.hostile.hostile_support import ThreadedRelaybot, hostile_settings, record, store_problems
 
 TELEGRAM_TOKEN = "7100001:AAfuzz-token-of-the-telegram-bot"
 TELEGRAM_SECRET = "fuzz-telegram-secret"

@@ -9,6 +9,7 @@ import time
 import httpx
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
+
 from tests.hostile.hostile_strategies import any_body, content_types, json_values
 from tests.hostile.hostile_support import record, store_problems, stored_updates
 

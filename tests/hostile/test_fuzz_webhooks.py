@@ -6,10 +6,10 @@ from __future__ import annotations
 import httpx
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from tests.hostile.hostile_strategies import any_body, content_types, json_values, telegram_updates
-from tests.hostile.hostile_support import record, store_problems
 
 from relaybot.channels.registry import ADAPTERS
+from tests.hostile.hostile_strategies import any_body, content_types, json_values, telegram_updates
+from tests.hostile.hostile_support import record, store_problems
 
 FUZZ = settings(
     max_examples=100,

@@ -11,6 +11,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
+
 from tests.hostile.hostile_support import (
     ADMIN_TOKEN,
     TALLY,
