@@ -98,3 +98,28 @@ async def test_an_adapter_that_crashes_on_input_answers_400_not_500(
         assert answer.status_code == 400
         assert answer.json() == {"detail": "the update could not be read"}
         assert (await http.get("/health")).status_code == 200
+
+
+async def test_numbers_no_column_can_hold_get_422_on_every_database(make_settings, database_url):
+    """Routes declare `int`, which has no bound; SQLite and PostgreSQL refuse such a number
+    deep in the driver. The answer is a 422 that says so, never a 500."""
+    token = "limits-admin-token-0123456789abcdef"
+    huge = 10**30
+    async with (
+        RelaybotServer(make_settings(database_url, admin_token=token)) as server,
+        httpx.AsyncClient(
+            base_url=server.url, headers={"Authorization": f"Bearer {token}"}
+        ) as http,
+    ):
+        calls = [
+            http.get(f"/api/helpdesk/places/{huge}"),
+            http.get(f"/api/helpdesk/users/{-huge}"),
+            http.get("/api/helpdesk/demands", params={"scenario_id": huge}),
+            http.post("/api/helpdesk/links", json={"user_id": huge, "scenario_id": huge}),
+            http.delete(f"/api/helpdesk/links/{huge}/{huge}"),
+            http.delete(f"/api/admin/tokens/{huge}"),
+        ]
+        for call in calls:
+            answer = await call
+            assert answer.status_code == 422, (answer.request.url, answer.text)
+        assert (await http.get("/health")).status_code == 200

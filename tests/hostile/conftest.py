@@ -8,7 +8,13 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.hostile.hostile_support import SERVER_ERRORS, TALLY, ThreadedRelaybot, hostile_settings
+from tests.hostile.hostile_support import (
+    HEALTH_503,
+    SERVER_ERRORS,
+    TALLY,
+    ThreadedRelaybot,
+    hostile_settings,
+)
 
 
 @pytest.fixture(scope="module")
@@ -30,3 +36,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.write_sep("-", "hostile cases tried")
     terminalreporter.write_line(f"{cases}; total {sum(TALLY.values())}")
     terminalreporter.write_line(f"responses with status 5xx: {sum(SERVER_ERRORS.values())}")
+    for where, count in sorted(SERVER_ERRORS.items()):
+        terminalreporter.write_line(f"  {count} x {where}")
+    if HEALTH_503:
+        unhealthy = sum(HEALTH_503.values())
+        terminalreporter.write_line(f"/health answered 503 (store too slow) {unhealthy} time(s)")

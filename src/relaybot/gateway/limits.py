@@ -100,3 +100,26 @@ async def _reject(send: Send, status: int, body: bytes) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+OUT_OF_RANGE = "a number in the request is too large or too small"
+
+
+def number_out_of_range(exc: BaseException) -> bool:
+    """True when a request's integer did not fit the database's column (SQLite: Python's
+    OverflowError; PostgreSQL via asyncpg: "value out of int64 range"). Routes declare `int`,
+    which has no bound, so any of them can meet this; it is the caller's mistake, a 422."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OverflowError):
+            return True
+        text = str(current)
+        if "out of int" in text and "range" in text:
+            return True
+        orig = getattr(current, "orig", None)
+        current = (
+            orig if isinstance(orig, BaseException) else current.__cause__ or current.__context__
+        )
+    return False
