@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from relaybot.apps import BUNDLED
@@ -21,7 +20,6 @@ if TYPE_CHECKING:
 
     from relaybot.store.db import SessionMaker
 
-HERE = Path(__file__).resolve().parent
 GROUP_CHATS = frozenset({"group", "supergroup", "channel"})
 
 
@@ -57,14 +55,6 @@ class HelpdeskApp(App):
             first_contact=first_contact,
         )
         await turn.run()
-
-    @classmethod
-    def migrations_dir(cls) -> Path:
-        return HERE / "migrations"
-
-    @classmethod
-    def locales_dir(cls) -> Path:
-        return HERE / "locales"
 
     @classmethod
     def cli(cls) -> click.Group:
