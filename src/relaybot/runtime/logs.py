@@ -88,7 +88,7 @@ def configure_logging(level: str = "info", fmt: str = "console") -> None:
 
 def _route_stdlib_logging(level: int, renderer: Any) -> None:
     """Libraries (uvicorn, SQLAlchemy, aiogram) log through `logging`: give them the same
-    redaction and format. httpx logs request URLs, which carry bot tokens, at INFO."""
+    redaction and format."""
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[
             structlog.stdlib.add_log_level,
@@ -105,9 +105,9 @@ def _route_stdlib_logging(level: int, renderer: Any) -> None:
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers = [handler]
-    root.setLevel(max(level, logging.INFO))
-    for noisy in ("httpx", "httpcore", "aiosqlite", "asyncio"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Libraries speak only when something is wrong, as before they were routed here; their
+    # INFO lines (Alembic's, httpx's request URLs with bot tokens) would only be noise.
+    root.setLevel(max(level, logging.WARNING))
 
 
 def get_logger(name: str) -> Any:
