@@ -97,6 +97,7 @@ class Settings(BaseSettings):
 
     log_level: str = "info"
     log_format: Literal["console", "json"] = "console"
+    opentelemetry: bool = False
 
     @field_validator("database_url")
     @classmethod

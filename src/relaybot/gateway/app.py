@@ -42,6 +42,13 @@ def create_app(system: System, *, roles: Iterable[str] = ("gateway",)) -> FastAP
         docs_url="/api/docs",
         openapi_url="/api/openapi.json",
         redoc_url=None,
+        # relaybot exports its own Prometheus metrics and structured logs; FastAPI's native
+        # OpenTelemetry costs every request an environment lookup unless switched on.
+        telemetry={
+            "tracing": system.settings.opentelemetry,
+            "metrics": system.settings.opentelemetry,
+            "logs": system.settings.opentelemetry,
+        },
     )
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(
