@@ -2,69 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
-import httpx
 import pytest
 
 from relaybot.testing import WebchatClient, free_port
+from tests.support import RelaybotProcess
 
 pytestmark = pytest.mark.slow
-
-
-class RelaybotProcess:
-    """`relaybot run` as a real child process with its own SQLite file."""
-
-    def __init__(self, workdir: Path, port: int) -> None:
-        self.workdir = workdir
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        self.process: subprocess.Popen[bytes] | None = None
-        self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("RELAYBOT_")},
-            "RELAYBOT_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'relaybot.db'}",
-            "RELAYBOT_POLL_INTERVAL": "0.2",
-        }
-
-    async def start(self) -> None:
-        log = open(self.workdir / "relaybot.log", "ab")  # noqa: SIM115 - kept open by the child
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "relaybot.cli", "run", "--port", str(self.port)],
-            cwd=self.workdir,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        async with httpx.AsyncClient() as client:
-            for _ in range(300):
-                try:
-                    if (await client.get(f"{self.url}/health")).status_code == 200:
-                        return
-                except httpx.TransportError:
-                    pass
-                if self.process.poll() is not None:
-                    raise RuntimeError((self.workdir / "relaybot.log").read_text())
-                await asyncio.sleep(0.05)
-        raise RuntimeError("relaybot did not become healthy in 15 s")
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 async def test_a_killed_process_continues_the_dialog_where_it_was(tmp_path: Path):
@@ -106,13 +52,6 @@ async def test_a_killed_process_continues_the_dialog_where_it_was(tmp_path: Path
     assert sum("How many" in p for p in prompts) == 1
     assert sum("Please check your order" in p for p in prompts) == 1
 
-    listed = subprocess.run(
-        [sys.executable, "-m", "relaybot.cli", "orders", "list", "--json"],
-        cwd=tmp_path,
-        env=bot.env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert '"phone": "+996555123456"' in listed.stdout
-    assert listed.stdout.count('"id"') == 1
+    orders = bot.cli("orders", "list", "--json")
+    assert '"phone": "+996555123456"' in orders
+    assert orders.count('"id"') == 1

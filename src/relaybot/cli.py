@@ -262,5 +262,13 @@ def dlq_drop(ctx: click.Context, ids: tuple[int, ...]) -> None:
         sys.exit(1)
 
 
+def _channel_commands() -> None:
+    from relaybot.channels.telegram.cli import telegram
+
+    main.add_command(telegram)
+
+
+_channel_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterable
+import secrets
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import msgspec
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -22,8 +24,10 @@ from relaybot.channels.registry import AdapterDeps, build_adapter
 from relaybot.channels.webchat import WebchatHub
 from relaybot.config import BotConfig, Settings
 from relaybot.core.app import App
-from relaybot.core.channel import ChannelAdapter
+from relaybot.core.channel import ChannelAdapter, PollingChannel
 from relaybot.core.i18n import register_catalogs
+from relaybot.core.types import Update
+from relaybot.runtime import metrics
 from relaybot.runtime.clock import Clock, SystemClock
 from relaybot.runtime.queue import DbQueue, InboundQueue, IngestBatcher
 from relaybot.runtime.ratelimit import MemoryRateLimiter, RateLimiter
@@ -36,6 +40,7 @@ from relaybot.store.db import SessionMaker, create_engine, session_maker
 log = structlog.get_logger("relaybot")
 
 ROLES = ("gateway", "worker", "sender")
+CHANNEL_MIGRATIONS = Path(__file__).resolve().parent / "channels" / "migrations"
 
 
 def effective_bots(settings: Settings) -> list[BotConfig]:
@@ -69,6 +74,7 @@ def _prepare_apps(classes: Iterable[type[App]]) -> list[Path]:
         migrations = cls.migrations_dir()
         if migrations is not None:
             migration_dirs.append(migrations)
+    migration_dirs.append(CHANNEL_MIGRATIONS)
     return migration_dirs
 
 
@@ -133,6 +139,27 @@ class System:
             self.tasks.append(asyncio.create_task(self.worker().run(self.stop), name="worker"))
         if "sender" in roles:
             self.tasks.append(asyncio.create_task(self.sender().run(self.stop), name="sender"))
+        if "gateway" in roles:
+            for name, adapter in self.adapters.items():
+                if isinstance(adapter, PollingChannel) and adapter.polling:
+                    poller = adapter.poll(self.ingest, self.stop)
+                    self.tasks.append(asyncio.create_task(poller, name=f"poll:{name}"))
+
+    async def ingest(self, updates: Sequence[Update]) -> list[bool]:
+        """Store updates a poller fetched, exactly as the webhook route stores a call's."""
+        stamped = [
+            msgspec.structs.replace(u, trace_id=u.trace_id or secrets.token_hex(8))
+            for u in updates
+        ]
+        accepted = await self.batcher.submit(stamped)
+        for upd, is_new in zip(stamped, accepted, strict=True):
+            if is_new:
+                metrics.UPDATES_RECEIVED.labels(upd.channel, upd.bot).inc()
+            else:
+                metrics.UPDATES_DUPLICATE.labels(upd.bot).inc()
+        if any(accepted):
+            self.worker_signal.notify()
+        return accepted
 
     async def close(self) -> None:
         self.stop.set()

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from tests.support import RelaybotProcess
 
-from relaybot.apps.orders.models import Order
-from relaybot.testing import RelaybotServer
+from relaybot.testing import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -30,11 +30,26 @@ def _chromium_or_skip() -> str:
     pytest.skip(reason)
 
 
-async def test_a_visitor_orders_water_in_the_browser(make_settings, sqlite_url, tmp_path):
+async def test_a_visitor_orders_water_in_the_browser_and_it_shows_in_orders_list(tmp_path):
+    """The README's promise: `relaybot run`, order in a browser, see it in `orders list`."""
     executable = _chromium_or_skip()
+
+    server = RelaybotProcess(tmp_path, free_port())
+    await server.start()
+    try:
+        await _order_in_browser(executable, server.url, tmp_path)
+        listed = [json.loads(line) for line in server.cli("orders", "list", "--json").splitlines()]
+    finally:
+        server.stop()
+    assert [(o["bottles"], o["phone"], o["source"]) for o in listed] == [
+        (3, "+996555123456", "webchat")
+    ]
+
+
+async def _order_in_browser(executable: str, url: str, tmp_path: Path) -> None:
     from playwright.async_api import async_playwright, expect
 
-    async with RelaybotServer(make_settings(sqlite_url)) as server, async_playwright() as pw:
+    async with async_playwright() as pw:
         browser = await pw.chromium.launch(
             executable_path=executable,
             args=[
@@ -48,7 +63,7 @@ async def test_a_visitor_orders_water_in_the_browser(make_settings, sqlite_url, 
             ],
         )
         page = await browser.new_page(viewport={"width": 1100, "height": 760}, locale="en-US")
-        await page.goto(f"{server.url}/?bot=orders")
+        await page.goto(f"{url}/?bot=orders")
         await page.get_by_role("button", name="EN", exact=True).click()
         messages = page.locator("#messages")
         box = page.get_by_label("Message")
@@ -74,8 +89,3 @@ async def test_a_visitor_orders_water_in_the_browser(make_settings, sqlite_url, 
         await page.reload()
         await expect(messages).to_contain_text("order No. 1 is accepted", timeout=10_000)
         await browser.close()
-
-        assert server.system is not None
-        async with server.system.sessions() as session:
-            orders = list(await session.scalars(select(Order)))
-        assert [(o.bottles_count, o.client_phone) for o in orders] == [(3, "+996555123456")]

@@ -13,6 +13,9 @@ from relaybot.store.db import SessionMaker
 
 ADAPTERS: dict[str, str] = {
     "webchat": "relaybot.channels.webchat:WebchatAdapter",
+    "telegram": "relaybot.channels.telegram:TelegramAdapter",
+    "chat2desk": "relaybot.channels.chat2desk:Chat2DeskAdapter",
+    "mattermost": "relaybot.channels.mattermost:MattermostAdapter",
 }
 
 

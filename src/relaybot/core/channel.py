@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from relaybot.core.types import OutgoingMessage, Update
 
@@ -58,3 +60,20 @@ class ChannelAdapter(Protocol):
     async def start(self) -> None: ...
 
     async def close(self) -> None: ...
+
+
+Ingest = Callable[[Sequence[Update]], Awaitable[list[bool]]]
+"""Stores updates durably (what the gateway does with a webhook's updates); True = new."""
+
+
+@runtime_checkable
+class PollingChannel(Protocol):
+    """An adapter that can fetch updates itself, for bots without a public URL.
+
+    The gateway role runs `poll` for every adapter whose `polling` is true; `poll` confirms
+    updates to the channel only after `ingest` returned, so a crash re-reads, never loses.
+    """
+
+    polling: bool
+
+    async def poll(self, ingest: Ingest, stop: asyncio.Event) -> None: ...

@@ -1,0 +1,298 @@
+"""The Telegram channel: webhook or long polling in, aiogram's `Bot` out, within the limits."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import random
+import re
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import msgspec
+import structlog
+from aiogram import Bot, types
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramConflictError,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramUnauthorizedError,
+)
+from aiogram.methods import AnswerCallbackQuery
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from pydantic import ValidationError
+
+from relaybot.channels.limits import window_limit
+from relaybot.channels.options import read_options, require_token
+from relaybot.channels.progress import PartialDeliveries, fingerprint
+from relaybot.channels.store import KEY_PREFIX, PayloadStore
+from relaybot.channels.telegram.options import TelegramOptions
+from relaybot.channels.telegram.parse import to_update
+from relaybot.channels.telegram.render import Method, plan
+from relaybot.channels.verify import same_secret
+from relaybot.config import BotConfig
+from relaybot.core.channel import Ingest, Limit, WebhookRejected, WebhookResult
+from relaybot.core.errors import ChatBlocked, DeliveryError, PermanentDeliveryError, RetryAfter
+from relaybot.core.types import OutgoingMessage, Update
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+    from relaybot.channels.registry import AdapterDeps
+
+log = structlog.get_logger("relaybot.telegram")
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+CALLBACK_DATA_BYTES = 64
+T = TypeVar("T")
+
+
+class _Stopped(Exception):
+    pass
+
+
+def telegram_bot(bot: BotConfig, *, timeout: float = 10.0) -> Bot:
+    """aiogram's `Bot` for a configured bot, talking to `api_base` when one is set."""
+    api = TelegramAPIServer.from_base(bot.api_base.rstrip("/")) if bot.api_base else PRODUCTION
+    return Bot(require_token(bot), session=AiohttpSession(api=api, timeout=timeout))
+
+
+class TelegramAdapter:
+    channel = "telegram"
+
+    def __init__(self, bot: BotConfig, deps: AdapterDeps) -> None:
+        self.bot = bot
+        self.options = read_options(bot, TelegramOptions)
+        self.polling = bot.mode == "polling"
+        if not self.polling:
+            secret = bot.webhook_secret.get_secret_value() if bot.webhook_secret else ""
+            if not SECRET_PATTERN.match(secret):
+                raise ValueError(
+                    f"bot {bot.name!r}: a Telegram bot in webhook mode needs webhook_secret, "
+                    '1-256 characters of A-Z a-z 0-9 _ - (or set mode = "polling")'
+                )
+        self._token = require_token(bot)
+        self.client = telegram_bot(bot, timeout=self.options.request_timeout)
+        self.payloads = PayloadStore(deps.sessions, bot.name)
+        self._partial = PartialDeliveries()
+        self._answering: set[asyncio.Task[None]] = set()
+
+    # -- in ---------------------------------------------------------------------------------
+    async def handle_webhook(self, request: Request, subpath: str) -> WebhookResult:
+        if self.polling:
+            raise WebhookRejected(404, "this bot is configured for long polling, not a webhook")
+        if subpath:
+            raise WebhookRejected(404, "Telegram webhooks are posted to /webhook/telegram/{bot}")
+        if not same_secret(request.headers.get(SECRET_HEADER), self.bot.webhook_secret):
+            raise WebhookRejected(401, "wrong or missing secret token")
+        try:
+            data = json.loads(await request.body())
+        except ValueError:
+            raise WebhookRejected(400, "the body is not valid JSON") from None
+        if not isinstance(data, dict):
+            raise WebhookRejected(400, "a Telegram update is a JSON object")
+        try:
+            update = types.Update.model_validate(data, context={"bot": self.client})
+        except ValidationError:
+            raise WebhookRejected(400, "the body is not a Telegram update") from None
+        core = to_update(update, bot=self.bot.name)
+        if core is None:
+            return WebhookResult([])
+        core = await self._resolve_payload(core)
+        if update.callback_query is not None:
+            # Telegram runs a method given in the webhook's answer: the button stops spinning
+            # without a call of our own, and only once the update is stored.
+            answer = AnswerCallbackQuery(callback_query_id=update.callback_query.id)
+            body = {"method": answer.__api_method__, **answer.model_dump(exclude_none=True)}
+            return WebhookResult([core], body)
+        return WebhookResult([core])
+
+    async def _resolve_payload(self, update: Update) -> Update:
+        payload = update.payload
+        if payload is None or not payload.startswith(KEY_PREFIX):
+            return update
+        return msgspec.structs.replace(update, payload=await self.payloads.resolve(payload))
+
+    # -- polling ----------------------------------------------------------------------------
+    async def poll(self, ingest: Ingest, stop: asyncio.Event) -> None:
+        """getUpdates in a loop; the offset moves past updates only once they are stored."""
+        offset: int | None = None
+        failures = 0
+        log.info("polling started", bot=self.bot.name)
+        while not stop.is_set():
+            try:
+                batch = await self._until_stopped(
+                    stop,
+                    self.client.get_updates(
+                        offset=offset,
+                        limit=self.options.poll_limit,
+                        timeout=self.options.poll_timeout,
+                        allowed_updates=self.options.allowed_updates,
+                        request_timeout=self.options.poll_timeout + 10,
+                    ),
+                )
+                updates = [to_update(u, bot=self.bot.name) for u in batch]
+                found = [await self._resolve_payload(u) for u in updates if u is not None]
+                if found:
+                    await ingest(found)
+                failures = 0
+            except _Stopped:
+                break
+            except TelegramRetryAfter as exc:
+                await self._sleep(stop, exc.retry_after)
+                continue
+            except TelegramConflictError:
+                log.error(
+                    "Telegram refuses polling while a webhook is set; run "
+                    "`relaybot telegram delete-webhook BOT` for this bot",
+                    bot=self.bot.name,
+                )
+                await self._sleep(stop, 30)
+                continue
+            except Exception as exc:
+                failures += 1
+                delay = min(30.0, 0.5 * 2**failures) * random.uniform(0.8, 1.2)
+                log.warning(
+                    "polling failed; retrying",
+                    bot=self.bot.name,
+                    error=self._clean(f"{type(exc).__name__}: {exc}"),
+                    delay=round(delay, 1),
+                )
+                await self._sleep(stop, delay)
+                continue
+            for update in batch:
+                if update.callback_query is not None:
+                    self._answer_later(update.callback_query.id)
+            if batch:
+                offset = batch[-1].update_id + 1
+        log.info("polling stopped", bot=self.bot.name)
+
+    async def _until_stopped(self, stop: asyncio.Event, work: Awaitable[T]) -> T:
+        task = asyncio.ensure_future(work)
+        stopper = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopper.cancel()
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+            raise _Stopped
+        return task.result()
+
+    @staticmethod
+    async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await stop.wait()
+
+    def _answer_later(self, query_id: str) -> None:
+        async def answer() -> None:
+            try:
+                async with asyncio.timeout(self.options.request_timeout):
+                    await self.client.answer_callback_query(query_id)
+            except Exception as exc:  # a spinner left turning is not worth more than a log line
+                log.info("could not answer a button press", error=type(exc).__name__)
+
+        task = asyncio.create_task(answer())
+        self._answering.add(task)
+        task.add_done_callback(self._answering.discard)
+
+    # -- out --------------------------------------------------------------------------------
+    async def send(self, chat_id: str, message: OutgoingMessage) -> None:
+        markup = await self._keyboard(message)
+        target: int | str = int(chat_id) if _is_int(chat_id) else chat_id
+        try:
+            methods = plan(target, message, markup)
+        except ValueError as exc:
+            raise PermanentDeliveryError(f"cannot render the message: {exc}") from None
+        key = fingerprint(chat_id, message)
+        for position, method in enumerate(methods):
+            if position < self._partial.sent_parts(key):
+                continue
+            await self._call(method)
+            if len(methods) > 1:
+                self._partial.advance(key, position + 1)
+        self._partial.finish(key)
+
+    async def _keyboard(self, message: OutgoingMessage) -> InlineKeyboardMarkup | None:
+        if not message.buttons:
+            return None
+        long = [
+            b.payload
+            for row in message.buttons
+            for b in row
+            if len(b.payload.encode()) > CALLBACK_DATA_BYTES or b.payload.startswith(KEY_PREFIX)
+        ]
+        keys = await self.payloads.shorten(long) if long else {}
+        return InlineKeyboardMarkup(
+            inline_keyboard=[
+                [
+                    InlineKeyboardButton(text=b.text, callback_data=keys.get(b.payload, b.payload))
+                    for b in row
+                ]
+                for row in message.buttons
+                if row
+            ]
+        )
+
+    async def _call(self, method: Method) -> Any:
+        try:
+            return await self.client(method)
+        except TelegramRetryAfter as exc:
+            raise RetryAfter(float(exc.retry_after)) from None
+        except TelegramForbiddenError as exc:
+            raise ChatBlocked(self._clean(exc.message)) from None
+        except TelegramMigrateToChat as exc:
+            raise PermanentDeliveryError(
+                f"the group became supergroup {exc.migrate_to_chat_id}"
+            ) from None
+        except (TelegramBadRequest, TelegramNotFound, TelegramEntityTooLarge) as exc:
+            raise PermanentDeliveryError(self._clean(exc.message)) from None
+        except TelegramUnauthorizedError:
+            raise DeliveryError("Telegram rejected the bot token") from None
+        except TelegramAPIError as exc:  # 5xx, network errors and timeouts: retried
+            raise DeliveryError(self._clean(f"{type(exc).__name__}: {exc.message}")) from None
+
+    def _clean(self, text: str) -> str:
+        return text.replace(self._token, "***")
+
+    def limits(self, chat_id: str) -> list[Limit]:
+        o = self.options
+        found = [
+            Limit(self.bot.name, rate=o.per_bot_per_second, burst=o.per_bot_burst),
+            Limit(f"{self.bot.name}:{chat_id}", rate=o.per_chat_per_second, burst=o.per_chat_burst),
+        ]
+        if chat_id.startswith("-"):  # groups, supergroups and channels have negative ids
+            found.append(
+                window_limit(
+                    f"{self.bot.name}:{chat_id}:minute",
+                    o.group_per_minute,
+                    60.0,
+                    burst=o.group_burst,
+                )
+            )
+        return found
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        for task in list(self._answering):
+            task.cancel()
+        await asyncio.gather(*self._answering, return_exceptions=True)
+        await self.client.session.close()
+
+
+def _is_int(value: str) -> bool:
+    return value.lstrip("-").isdigit()

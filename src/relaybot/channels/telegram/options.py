@@ -1,0 +1,25 @@
+"""Telegram's sending limits and polling knobs, with the Bot FAQ's figures as defaults."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from relaybot.channels.options import ChannelOptions
+
+HANDLED_UPDATES = ("message", "callback_query")
+
+
+class TelegramOptions(ChannelOptions):
+    # "about 30 messages per second" overall; a burst of 1 spreads them evenly.
+    per_bot_per_second: float = Field(default=30.0, gt=0)
+    per_bot_burst: int = Field(default=1, ge=1)
+    # "about one message per second" in one chat.
+    per_chat_per_second: float = Field(default=1.0, gt=0)
+    per_chat_burst: int = Field(default=1, ge=1)
+    # "at most 20 messages per minute" to one group.
+    group_per_minute: int = Field(default=20, ge=1)
+    group_burst: int = Field(default=3, ge=1)
+    request_timeout: float = Field(default=10.0, gt=0)
+    poll_timeout: int = Field(default=25, ge=0, le=50)
+    poll_limit: int = Field(default=100, ge=1, le=100)
+    allowed_updates: list[str] = Field(default_factory=lambda: list(HANDLED_UPDATES))

@@ -1,0 +1,133 @@
+"""An outgoing message as the Bot API calls that deliver it, built from aiogram's methods.
+
+Long texts are split at 4096 characters and captions kept within 1024; photos and videos
+in a row travel as albums of up to ten; buttons ride on the last part, since an album
+cannot carry a keyboard.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.methods import (
+    SendAudio,
+    SendDocument,
+    SendLocation,
+    SendMediaGroup,
+    SendMessage,
+    SendPhoto,
+    SendVideo,
+    TelegramMethod,
+)
+from aiogram.types import (
+    InlineKeyboardMarkup,
+    InputMediaAudio,
+    InputMediaDocument,
+    InputMediaLivePhoto,
+    InputMediaPhoto,
+    InputMediaVideo,
+)
+
+from relaybot.channels.text import split_text
+from relaybot.core.types import Attachment, OutgoingMessage
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+ALBUM_LIMIT = 10
+EMPTY_TEXT = "…"  # Telegram refuses an empty text; buttons alone still need a message
+_ALBUM_KINDS = {"photo", "video"}
+
+Method = TelegramMethod[Any]
+AlbumItem = (
+    InputMediaAudio | InputMediaDocument | InputMediaLivePhoto | InputMediaPhoto | InputMediaVideo
+)
+
+
+def plan(
+    chat_id: int | str, message: OutgoingMessage, markup: InlineKeyboardMarkup | None
+) -> list[Method]:
+    media = list(message.media)
+    text = message.text.strip() and message.text
+    if not media:
+        return _texts(chat_id, text or EMPTY_TEXT, markup)
+    if len(media) == 1 and media[0].kind != "location" and len(text) <= CAPTION_LIMIT:
+        return [_single(chat_id, media[0], caption=text or None, markup=markup)]
+    caption: str | None = None
+    if markup is None and text and len(text) <= CAPTION_LIMIT:
+        caption, text = text, ""
+    methods: list[Method] = []
+    for run in _runs(media):
+        first_caption, caption = caption, None
+        if len(run) == 1:
+            methods.append(_single(chat_id, run[0], caption=first_caption, markup=None))
+        else:
+            items: list[AlbumItem] = [
+                _album_item(item, first_caption if position == 0 else None)
+                for position, item in enumerate(run)
+            ]
+            methods.append(SendMediaGroup(chat_id=chat_id, media=items))
+    if text or markup is not None:
+        methods.extend(_texts(chat_id, text or EMPTY_TEXT, markup))
+    return methods
+
+
+def _texts(chat_id: int | str, text: str, markup: InlineKeyboardMarkup | None) -> list[Method]:
+    parts = split_text(text, TEXT_LIMIT)
+    return [
+        SendMessage(
+            chat_id=chat_id,
+            text=part,
+            reply_markup=markup if position == len(parts) - 1 else None,
+        )
+        for position, part in enumerate(parts)
+    ]
+
+
+def _runs(media: list[Attachment]) -> list[list[Attachment]]:
+    """Consecutive photos/videos form albums of 2..10; everything else goes alone."""
+    runs: list[list[Attachment]] = []
+    for item in media:
+        last = runs[-1] if runs else None
+        if (
+            item.kind in _ALBUM_KINDS
+            and last is not None
+            and last[0].kind in _ALBUM_KINDS
+            and len(last) < ALBUM_LIMIT
+        ):
+            last.append(item)
+        else:
+            runs.append([item])
+    return runs
+
+
+def _album_item(item: Attachment, caption: str | None) -> InputMediaPhoto | InputMediaVideo:
+    if item.kind == "video":
+        return InputMediaVideo(media=item.ref, caption=caption)
+    return InputMediaPhoto(media=item.ref, caption=caption)
+
+
+def _single(
+    chat_id: int | str,
+    item: Attachment,
+    *,
+    caption: str | None,
+    markup: InlineKeyboardMarkup | None,
+) -> Method:
+    caption = caption or item.caption
+    if caption is not None and len(caption) > CAPTION_LIMIT:
+        caption = caption[: CAPTION_LIMIT - 1] + "…"
+    if item.kind == "photo":
+        return SendPhoto(chat_id=chat_id, photo=item.ref, caption=caption, reply_markup=markup)
+    if item.kind == "video":
+        return SendVideo(chat_id=chat_id, video=item.ref, caption=caption, reply_markup=markup)
+    if item.kind == "audio":
+        return SendAudio(chat_id=chat_id, audio=item.ref, caption=caption, reply_markup=markup)
+    if item.kind == "location":
+        latitude, _, longitude = item.ref.partition(",")
+        return SendLocation(
+            chat_id=chat_id,
+            latitude=float(latitude),
+            longitude=float(longitude),
+            reply_markup=markup,
+        )
+    return SendDocument(chat_id=chat_id, document=item.ref, caption=caption, reply_markup=markup)
