@@ -474,7 +474,15 @@ def profile_relaybot(args: argparse.Namespace, workdir: Path) -> dict[str, Any] 
         return None
     from profile_summary import summarize
 
-    return summarize(stacks)
+    if args.profile_out:
+        shutil.copy(stacks, args.profile_out)
+    summary = summarize(stacks)
+    print(f"profile of relaybot embedded: {summary['samples']} samples")
+    for name, share in summary["by_area"].items():
+        print(f"  {share:5.1f}%  {name}")
+    for name, share in summary["relaybot"]:
+        print(f"  {share:5.1f}%  {name} (inclusive)")
+    return summary
 
 
 # -- report ---------------------------------------------------------------------------------
@@ -612,6 +620,7 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated contender keys")
     parser.add_argument("--profile-dialogs", type=int, default=5000)
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--profile-out", type=Path, help="keep py-spy's collapsed stacks here")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--no-write", action="store_true", help="print only")
     args = parser.parse_args()

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from relaybot.core.types import Update, decode_update, encode
 from relaybot.store.db import SessionMaker
 from relaybot.store.models import InboundUpdate
-from relaybot.store.sql import upsert_insert
+from relaybot.store.sql import table_of, upsert_insert
 
 PARTITIONS = 64
 
@@ -99,13 +99,15 @@ class DbQueue:
                 }
             )
         async with self.sessions() as session, session.begin():
+            # One statement, compiled once and cached: the driver sends the rows as
+            # "insertmanyvalues" batches, whatever their number.
+            table = table_of(InboundUpdate)
             stmt = (
-                upsert_insert(session, InboundUpdate)
-                .values(rows)
+                upsert_insert(session, table)
                 .on_conflict_do_nothing(index_elements=["bot", "update_id"])
-                .returning(InboundUpdate.bot, InboundUpdate.update_id)
+                .returning(table.c.bot, table.c.update_id)
             )
-            inserted = {(r.bot, r.update_id) for r in await session.execute(stmt)}
+            inserted = {(r.bot, r.update_id) for r in await session.execute(stmt, rows)}
         result: list[bool] = []
         for upd in updates:
             key = (upd.bot, upd.update_id)
@@ -133,8 +135,26 @@ class DbQueue:
             update(InboundUpdate)
             .where(InboundUpdate.id == item.ref, InboundUpdate.status == "pending")
             .values(status=status, processed_at=time.time(), error=error)
+            .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0))
+
+    async def mark_processed_many(
+        self, session: AsyncSession, items: Sequence[QueuedUpdate]
+    ) -> set[int]:
+        """Mark `items` done in one statement; the ids of those that were still pending."""
+        table = table_of(InboundUpdate)
+        ids = [item.ref for item in items]
+        marked: set[int] = set()
+        for start in range(0, len(ids), 500):
+            result = await session.execute(
+                update(table)
+                .where(table.c.id.in_(ids[start : start + 500]), table.c.status == "pending")
+                .values(status="done", processed_at=time.time(), error=None)
+                .returning(table.c.id)
+            )
+            marked.update(result.scalars())
+        return marked
 
     async def record_failure(self, item: QueuedUpdate, error: str) -> None:
         async with self.sessions() as session, session.begin():
