@@ -262,6 +262,125 @@ def dlq_drop(ctx: click.Context, ids: tuple[int, ...]) -> None:
         sys.exit(1)
 
 
+def cli_actor() -> str:
+    """How the audit log names whoever runs a command at the shell."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:
+        return "cli:unknown"
+
+
+@main.group()
+def tokens() -> None:
+    """Admin API tokens for the REST API (only their hashes are stored)."""
+
+
+@tokens.command("create")
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "operator", "readonly"]),
+    default="admin",
+    show_default=True,
+)
+@click.pass_context
+def tokens_create(ctx: click.Context, name: str, role: str) -> None:
+    """Make a token; it is printed once and cannot be shown again."""
+    from relaybot.store import api_tokens
+
+    try:
+        info, token = with_store(
+            ctx,
+            lambda s: api_tokens.create(s, name=name, role=role, actor=cli_actor(), channel="cli"),
+        )
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"token {info.id} ({info.name}, {info.role}) created; it is shown only once:")
+    click.echo(token)
+
+
+@tokens.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
+@click.pass_context
+def tokens_list(ctx: click.Context, as_json: bool) -> None:
+    from relaybot.store import api_tokens
+
+    rows = with_store(ctx, api_tokens.listing)
+    if as_json:
+        for info in rows:
+            click.echo(
+                json.dumps(
+                    {
+                        "id": info.id,
+                        "name": info.name,
+                        "role": info.role,
+                        "created_at": info.created_at.isoformat(),
+                        "revoked_at": info.revoked_at.isoformat() if info.revoked_at else None,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        return
+    if not rows:
+        click.echo("no API tokens yet: relaybot tokens create NAME")
+        return
+    click.echo(f"{'ID':>5}  {'NAME':24}  {'ROLE':9}  {'CREATED (UTC)':16}  STATE")
+    for info in rows:
+        state = f"revoked {info.revoked_at:%Y-%m-%d %H:%M}" if info.revoked_at else "active"
+        click.echo(
+            f"{info.id:>5}  {info.name[:24]:24}  {info.role:9}  "
+            f"{info.created_at:%Y-%m-%d %H:%M}  {state}"
+        )
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=int)
+@click.pass_context
+def tokens_revoke(ctx: click.Context, token_id: int) -> None:
+    """Stop a token from working, at once and for good."""
+    from relaybot.store import api_tokens
+
+    if not with_store(
+        ctx, lambda s: api_tokens.revoke(s, token_id, actor=cli_actor(), channel="cli")
+    ):
+        raise click.ClickException(f"token {token_id} does not exist or is revoked already")
+    click.echo(f"token {token_id} is revoked")
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """The audit log of admin and moderator actions."""
+
+
+@audit_group.command("list")
+@click.option("--limit", default=50, show_default=True)
+@click.option("--actor", default=None, help="Only this actor, e.g. cli:alice or token:deploy#3.")
+@click.option("--action", default=None, help="Only this action, e.g. token.create.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
+@click.pass_context
+def audit_list(
+    ctx: click.Context, limit: int, actor: str | None, action: str | None, as_json: bool
+) -> None:
+    from relaybot.store import audit as store
+
+    rows = with_store(ctx, lambda s: store.recent(s, limit=limit, actor=actor, action=action))
+    if as_json:
+        for entry in rows:
+            click.echo(json.dumps(entry.as_json(), ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("the audit log is empty")
+        return
+    click.echo(f"{'ID':>6}  {'AT (UTC)':19}  {'CHANNEL':9}  {'ACTOR':24}  {'ACTION':20}  TARGET")
+    for entry in rows:
+        click.echo(
+            f"{entry.id:>6}  {entry.at:%Y-%m-%d %H:%M:%S}  {entry.channel[:9]:9}  "
+            f"{entry.actor[:24]:24}  {entry.action[:20]:20}  {entry.target or ''}"
+        )
+
+
 def _channel_commands() -> None:
     from relaybot.channels.telegram.cli import telegram
 

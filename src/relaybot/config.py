@@ -69,6 +69,19 @@ class Settings(BaseSettings):
     health_max_pending_age: float = Field(default=300.0, gt=0)
     admin_token: SecretStr | None = None
 
+    jwt_secret: SecretStr | None = None
+    jwt_issuer: str = "relaybot"
+    jwt_audience: str = "relaybot-api"
+    jwt_ttl_seconds: int = Field(default=900, gt=0, le=24 * 3600)
+    auth_failures_per_minute: int = Field(default=30, gt=0)
+    inbound_user_per_minute: float = Field(default=60.0, gt=0)
+    inbound_user_burst: int = Field(default=20, gt=0)
+    inbound_chat_per_minute: float = Field(default=120.0, gt=0)
+    inbound_chat_burst: int = Field(default=40, gt=0)
+    max_json_depth: int = Field(default=32, gt=0, le=512)
+    max_update_text: int = Field(default=16384, gt=0)
+    webchat_sessions_per_minute: int = Field(default=30, gt=0)
+
     log_level: str = "info"
     log_format: Literal["console", "json"] = "console"
 

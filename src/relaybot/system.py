@@ -29,6 +29,7 @@ from relaybot.core.i18n import register_catalogs
 from relaybot.core.types import Update
 from relaybot.runtime import metrics
 from relaybot.runtime.clock import Clock, SystemClock
+from relaybot.runtime.inbound import InboundGuard
 from relaybot.runtime.queue import DbQueue, InboundQueue, IngestBatcher
 from relaybot.runtime.ratelimit import MemoryRateLimiter, RateLimiter
 from relaybot.runtime.sender import Sender
@@ -108,6 +109,14 @@ class System:
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     app_types: list[type[App]] = field(default_factory=list)
+    _guard: InboundGuard | None = field(default=None, repr=False)
+
+    @property
+    def guard(self) -> InboundGuard:
+        """Inbound flood limits shared by every door of this gateway process."""
+        if self._guard is None:
+            self._guard = InboundGuard(self.settings, self.clock)
+        return self._guard
 
     def worker(self) -> Worker:
         return Worker(
@@ -146,10 +155,13 @@ class System:
                     self.tasks.append(asyncio.create_task(poller, name=f"poll:{name}"))
 
     async def ingest(self, updates: Sequence[Update]) -> list[bool]:
-        """Store updates a poller fetched, exactly as the webhook route stores a call's."""
+        """Store updates a poller fetched, screened and stored as the webhook route does."""
+        screened = await self.guard.screen(updates) if updates else []
+        if not screened:
+            return []
         stamped = [
             msgspec.structs.replace(u, trace_id=u.trace_id or secrets.token_hex(8))
-            for u in updates
+            for u in screened
         ]
         accepted = await self.batcher.submit(stamped)
         for upd, is_new in zip(stamped, accepted, strict=True):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
+from tests.channels.helpers import TELEGRAM_TOKEN, orders_in, telegram_bot
+
 from relaybot.testing import RelaybotServer
 from relaybot.testing.telegram_standin import TelegramStandin
-
-from .conftest import TELEGRAM_TOKEN, orders_in, telegram_bot
 
 
 def texts(messages: list) -> str:
@@ -66,3 +66,28 @@ async def test_client_orders_three_bottles_over_telegram_long_polling(
     assert telegram.bot(TELEGRAM_TOKEN).pending == [] or all(
         u["update_id"] >= 0 for u in telegram.bot(TELEGRAM_TOKEN).pending
     )
+
+
+async def test_two_telegram_bots_in_one_process_each_run_their_own_app(
+    make_settings, sqlite_url, telegram
+):
+    from tests.channels.helpers import SHOWCASE
+
+    second_token = "7000002:AAtest-token-of-the-showcase-bot"
+    bots = [
+        telegram_bot(telegram),
+        telegram_bot(telegram, name="show", app=SHOWCASE, token=second_token, mode="polling"),
+    ]
+    async with RelaybotServer(make_settings(sqlite_url, bots=bots)) as server:
+        state = telegram.bot(TELEGRAM_TOKEN)
+        state.webhook_url = f"{server.url}/webhook/telegram/water"
+        state.webhook_secret = "telegram-secret_1"
+        water = telegram.user(TELEGRAM_TOKEN, user_id=4001)
+        show = telegram.user(second_token, user_id=4001)
+        greeting = await water.say("/start", expect=2)
+        echo = await show.say("ping")
+    assert "19-litre bottles" in greeting[0].text
+    assert [m.text for m in echo] == ["you said: ping"]
+    assert len(water.messages) == 2 and len(show.messages) == 1, "each bot its own messages"
+    senders = {c.path.split("/")[1] for c in telegram.calls_to("sendMessage")}
+    assert senders == {f"bot{TELEGRAM_TOKEN}", f"bot{second_token}"}

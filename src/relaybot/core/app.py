@@ -8,7 +8,7 @@ same transaction, so an app never talks to a channel and never sends twice.
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -90,8 +90,9 @@ class Context:
         *,
         buttons: ButtonsSpec = None,
         media: Sequence[Attachment] = (),
+        meta: Mapping[str, Any] | None = None,
     ) -> None:
-        self.send(self.address, text, buttons=buttons, media=media)
+        self.send(self.address, text, buttons=buttons, media=media, meta=meta)
 
     def send(
         self,
@@ -100,9 +101,15 @@ class Context:
         *,
         buttons: ButtonsSpec = None,
         media: Sequence[Attachment] = (),
+        meta: Mapping[str, Any] | None = None,
     ) -> None:
-        """Queue a message to any chat of any configured bot; it leaves with this transaction."""
-        message = OutgoingMessage(text=text, buttons=button_rows(buttons), media=tuple(media))
+        """Queue a message to any chat of any configured bot; it leaves with this transaction.
+
+        `meta` carries channel-neutral hints (such as a form) that channels may use or ignore.
+        """
+        message = OutgoingMessage(
+            text=text, buttons=button_rows(buttons), media=tuple(media), meta=dict(meta or {})
+        )
         self.outgoing.append((to, message))
 
 

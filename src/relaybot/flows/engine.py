@@ -14,6 +14,14 @@ from typing import Any
 from relaybot.core.app import Context, DialogState
 from relaybot.core.i18n import N_, Translator
 from relaybot.core.types import Button
+from relaybot.flows.forms import (
+    FORM_SUBMITTED,
+    STALE_FORM,
+    check_form,
+    error_lines,
+    form_spec,
+    submitted_values,
+)
 from relaybot.store.models import DialogOutcome, MessageLog
 
 CONFIRM = "__confirm__"
@@ -80,6 +88,7 @@ class Step:
     label: str = ""
     choices: Sequence[Choice] = ()
     display: Callable[[Any, FlowView], str] = lambda value, _view: str(value)
+    choices_only: bool = False  # a form may then offer a list instead of a text field
 
 
 Completion = Callable[[Context, dict[str, Any]], Awaitable[str]]
@@ -96,6 +105,8 @@ class Flow:
     confirm: bool = True
     summary_title: str = N_("Please check your answers:")
     ttl: timedelta | None = None
+    title: str | None = None
+    offer_form: bool = True  # channels with forms may fill the whole flow in at once
     _index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -150,7 +161,9 @@ class _Turn:
             await self._finish(state, completed=False, reason="expired")
             ctx.reply(self.t(N_("Your previous conversation expired, so we are starting over.")))
             state = None
-        if state is None:
+        if self.update.payload == FORM_SUBMITTED:
+            await self._form(state)
+        elif state is None:
             await self._start()
         else:
             self.state = state
@@ -165,8 +178,39 @@ class _Turn:
         self.state.messages = 1
         if self.flow.greeting:
             self.ctx.reply(self.t(self.flow.greeting))
-        self._prompt(first)
+        self._prompt(first, form=self.flow.offer_form)
         await self._save()
+
+    async def _form(self, state: DialogState | None) -> None:
+        """A whole form at once: every field through its step's validator, then confirm."""
+        values = submitted_values(self.update.raw, self.flow.name)
+        if state is None:
+            first = self.flow.steps[0].name
+            state = DialogState(flow=self.flow.name, step=first, started_at=self.ctx.now)
+        self.state = state
+        self.step_before = state.step
+        state.messages += 1
+        if values is None:
+            self.error = "stale form"
+            self.ctx.reply(self.t(STALE_FORM))
+            step = self.flow.step(state.step)
+            if step is not None:
+                self._prompt(step)
+            else:
+                self._summary(state)
+            await self._save()
+            return
+        state.data.pop(_RETURN_TO_CONFIRM, None)
+        errors = check_form(self.flow, self.t, state.data, values)
+        if errors:
+            self.error = "form: " + ", ".join(e.step.name for e in errors)
+            self.ctx.reply(error_lines(self.t, errors))
+            state.step = errors[0].step.name
+            drafts = {e.step.name: e.submitted for e in errors}
+            self._prompt(errors[0].step, form=True, drafts=drafts)
+            await self._save()
+            return
+        await self._goto_confirm_or_complete(state)
 
     async def _continue(self, state: DialogState) -> None:
         state.messages += 1
@@ -289,8 +333,11 @@ class _Turn:
         self._prompt(target)
 
     # -- rendering --------------------------------------------------------------------------
-    def _prompt(self, step: Step) -> None:
-        view = FlowView(self.t, self.state.data if self.state is not None else {})
+    def _prompt(
+        self, step: Step, *, form: bool = False, drafts: dict[str, str] | None = None
+    ) -> None:
+        data = self.state.data if self.state is not None else {}
+        view = FlowView(self.t, data)
         text = step.prompt(view) if callable(step.prompt) else self.t(step.prompt)
         rows: list[list[Button]] = []
         if step.choices:
@@ -299,7 +346,8 @@ class _Turn:
         if step is not self.flow.steps[0]:
             nav.insert(0, Button(self.t(N_("Back")), _BACK))
         rows.append(nav)
-        self.ctx.reply(text, buttons=rows)
+        meta = {"form": form_spec(self.flow, self.t, data, drafts=drafts)} if form else None
+        self.ctx.reply(text, buttons=rows, meta=meta)
 
     def _summary(self, state: DialogState) -> None:
         view = FlowView(self.t, state.data)

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from relaybot import __version__
+from relaybot.gateway.admin_api import admin_router
 from relaybot.gateway.health import health_router
 from relaybot.gateway.limits import BodyLimitMiddleware
 from relaybot.gateway.webchat import webchat_router
@@ -58,6 +59,7 @@ def create_app(system: System, *, roles: Iterable[str] = ("gateway",)) -> FastAP
     app.include_router(health_router(system))
     app.include_router(webhook_router(system))
     app.include_router(webchat_router(system))
+    app.include_router(admin_router(system))
     for app_type in system.app_types:
         router = app_type.api_router(system.settings, system.sessions)
         if router is not None:

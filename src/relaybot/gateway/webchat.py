@@ -16,15 +16,19 @@ import msgspec
 from fastapi import APIRouter, HTTPException, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
+from starlette.requests import HTTPConnection
 
+from relaybot.core.channel import Limit
 from relaybot.core.i18n import normalize_locale, translator
 from relaybot.core.types import Update
 from relaybot.gateway.webhooks import new_trace_id
 from relaybot.runtime import metrics
+from relaybot.runtime.ratelimit import MemoryRateLimiter
 from relaybot.store import webchat as store
 from relaybot.system import System
 
 COOKIE = "relaybot_session"
+MAX_ID = 2**62
 STATIC = Path(__file__).resolve().parent / "static"
 LIVE_REREAD_SECONDS = 2.0
 
@@ -38,18 +42,61 @@ class OutgoingText(BaseModel):
     locale: str | None = Field(default=None, max_length=16)
 
 
-def _allowed_origins(system: System, request_host: str | None) -> set[str]:
-    settings = system.settings
-    origins = set()
-    if settings.public_url:
-        parts = urlsplit(settings.public_url)
-        origins.add(f"{parts.scheme}://{parts.netloc}")
-    else:
-        port = settings.port
-        origins |= {f"http://127.0.0.1:{port}", f"http://localhost:{port}"}
-        if request_host:
-            origins.add(f"http://{request_host}")
+def origin_of(url: str) -> str | None:
+    """The browser's serialisation of an origin: lower-case scheme and host, no default port."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if scheme not in ("http", "https") or not host:
+        return None
+    if ":" in host:
+        host = f"[{host}]"
+    default = 443 if scheme == "https" else 80
+    return f"{scheme}://{host}" if port in (None, default) else f"{scheme}://{host}:{port}"
+
+
+def allowed_origins(
+    public_url: str | None, *, port: int, host_header: str | None, scheme: str
+) -> set[str]:
+    """Where the chat page may be served from.
+
+    With `public_url` configured, only its origin: a Host header is the client's to choose, so
+    trusting it would let a DNS-rebinding page pass. Without it (a developer's machine) the
+    loopback names and the origin the request itself was sent to.
+    """
+    if public_url:
+        origin = origin_of(public_url)
+        return {origin} if origin else set()
+    origins = {f"http://127.0.0.1:{port}", f"http://localhost:{port}", f"http://[::1]:{port}"}
+    if host_header:
+        http_scheme = "https" if scheme in ("https", "wss") else "http"
+        origin = origin_of(f"{http_scheme}://{host_header}")
+        if origin:
+            origins.add(origin)
     return origins
+
+
+def origin_allowed(
+    origin: str | None,
+    public_url: str | None,
+    *,
+    port: int,
+    host_header: str | None,
+    scheme: str,
+) -> bool:
+    """No Origin header (a non-browser client) passes: browsers always send one where it
+    matters (WebSocket, cross-site POST). "null" and anything not listed are refused."""
+    if origin is None:
+        return True
+    normalised = origin_of(origin)
+    if normalised is None:
+        return False
+    allowed = allowed_origins(public_url, port=port, host_header=host_header, scheme=scheme)
+    return normalised in allowed
 
 
 def webchat_router(system: System) -> APIRouter:
@@ -59,8 +106,17 @@ def webchat_router(system: System) -> APIRouter:
     def webchat_bots() -> list[str]:
         return [name for name, bot in system.bots.items() if bot.channel == "webchat"]
 
-    def origin_ok(origin: str | None, host: str | None) -> bool:
-        return origin is None or origin in _allowed_origins(system, host)
+    new_sessions = MemoryRateLimiter(system.clock)
+    per_minute = system.settings.webchat_sessions_per_minute
+
+    def origin_ok(connection: HTTPConnection) -> bool:
+        return origin_allowed(
+            connection.headers.get("origin"),
+            system.settings.public_url,
+            port=system.settings.port,
+            host_header=connection.headers.get("host"),
+            scheme=connection.url.scheme,
+        )
 
     async def visitor_of(request: Request) -> store.Visitor:
         visitor = await store.find_session(sessions, request.cookies.get(COOKIE))
@@ -84,6 +140,10 @@ def webchat_router(system: System) -> APIRouter:
         html = (STATIC / "index.html").read_text(encoding="utf-8")
         response = HTMLResponse(html, headers=_PAGE_HEADERS)
         if await store.find_session(sessions, request.cookies.get(COOKIE)) is None:
+            client = request.client.host if request.client else "unknown"
+            limit = Limit(f"session:{client}", per_minute / 60.0, per_minute)
+            if await new_sessions.reserve([limit]) > 0:
+                return HTMLResponse(_TOO_MANY_VISITORS, status_code=429, headers=_PAGE_HEADERS)
             token, _visitor = await store.create_session(sessions)
             secure = (system.settings.public_url or "").startswith("https://")
             set_cookie(response, token, secure)
@@ -109,7 +169,9 @@ def webchat_router(system: System) -> APIRouter:
         return JSONResponse({"bots": result})
 
     @router.get("/chat/api/{bot}/history")
-    async def bot_history(bot: str, request: Request, after: int = Query(0, ge=0)) -> JSONResponse:
+    async def bot_history(
+        bot: str, request: Request, after: int = Query(0, ge=0, le=MAX_ID)
+    ) -> JSONResponse:
         visitor = await visitor_of(request)
         if bot not in webchat_bots():
             raise HTTPException(404, "no such web chat bot")
@@ -118,7 +180,7 @@ def webchat_router(system: System) -> APIRouter:
 
     @router.post("/chat/api/{bot}/messages", status_code=202)
     async def post_message(bot: str, body: OutgoingText, request: Request) -> JSONResponse:
-        if not origin_ok(request.headers.get("origin"), request.headers.get("host")):
+        if not origin_ok(request):
             raise HTTPException(403, "origin not allowed")
         visitor = await visitor_of(request)
         if bot not in webchat_bots():
@@ -126,9 +188,6 @@ def webchat_router(system: System) -> APIRouter:
         text = body.text.strip()
         if not text and not body.payload:
             raise HTTPException(422, "send some text or press a button")
-        fresh = await store.add_incoming(
-            sessions, chat_id=visitor.chat_id, bot=bot, client_id=body.id, text=text
-        )
         update = Update(
             channel="webchat",
             bot=bot,
@@ -142,6 +201,18 @@ def webchat_router(system: System) -> APIRouter:
             received_at=time.time(),
             trace_id=new_trace_id(),
         )
+        screened = await system.guard.screen([update])
+        if screened != [update]:
+            # Over the flood limit: acknowledged, not recorded; a notice may stand in for it.
+            if screened:
+                await system.batcher.submit(screened)
+                system.worker_signal.notify()
+            return JSONResponse(
+                {"accepted": False, "duplicate": False, "throttled": True}, status_code=202
+            )
+        fresh = await store.add_incoming(
+            sessions, chat_id=visitor.chat_id, bot=bot, client_id=body.id, text=text
+        )
         (accepted,) = await system.batcher.submit([update])
         if accepted:
             metrics.UPDATES_RECEIVED.labels("webchat", bot).inc()
@@ -153,7 +224,7 @@ def webchat_router(system: System) -> APIRouter:
 
     @router.websocket("/chat/ws")
     async def live(websocket: WebSocket) -> None:
-        if not origin_ok(websocket.headers.get("origin"), websocket.headers.get("host")):
+        if not origin_ok(websocket):
             await websocket.close(code=4403, reason="origin not allowed")
             return
         visitor = await store.find_session(sessions, websocket.cookies.get(COOKIE))
@@ -161,7 +232,7 @@ def webchat_router(system: System) -> APIRouter:
             await websocket.close(code=4403, reason="no valid web chat session")
             return
         await websocket.accept()
-        after = int(websocket.query_params.get("after", "0") or 0)
+        after = _cursor(websocket.query_params.get("after"))
         reader = asyncio.create_task(_drain(websocket))
         try:
             async with system.hub.listen(visitor.chat_id) as wake:
@@ -188,6 +259,13 @@ def webchat_router(system: System) -> APIRouter:
     return router
 
 
+def _cursor(raw: str | None) -> int:
+    """The `after` of a live connection; anything that is not a sane id starts from 0."""
+    if raw is None or not raw.isdigit() or len(raw) > 18:
+        return 0
+    return int(raw)
+
+
 async def _drain(websocket: WebSocket) -> None:
     """Read (and ignore) what the page sends, so a closed socket is noticed at once."""
     while True:
@@ -196,6 +274,10 @@ async def _drain(websocket: WebSocket) -> None:
             return
 
 
+_TOO_MANY_VISITORS = (
+    "<!doctype html><title>Please wait</title>"
+    "<p>Too many new chats were opened from your address. Please try again in a minute.</p>"
+)
 _STATIC_TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
 _PAGE_HEADERS = {
     "Content-Security-Policy": (

@@ -9,6 +9,7 @@ import structlog
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from relaybot.channels.registry import ADAPTERS
 from relaybot.core.channel import WebhookRejected
 from relaybot.runtime import metrics
 from relaybot.system import System
@@ -27,7 +28,8 @@ def webhook_router(system: System) -> APIRouter:
         config = system.bots.get(bot)
         adapter = system.adapters.get(bot)
         if config is None or adapter is None or config.channel != channel:
-            metrics.UPDATES_REJECTED.labels(channel[:32], "unknown_bot").inc()
+            label = channel if channel in ADAPTERS else "unknown"  # bounded label values
+            metrics.UPDATES_REJECTED.labels(label, "unknown_bot").inc()
             return JSONResponse({"detail": "no such bot"}, status_code=404)
         try:
             result = await adapter.handle_webhook(request, subpath)
@@ -35,10 +37,10 @@ def webhook_router(system: System) -> APIRouter:
             metrics.UPDATES_REJECTED.labels(channel, str(rejected.status)).inc()
             log.info("webhook rejected", bot=bot, status=rejected.status, reason=rejected.detail)
             return JSONResponse({"detail": rejected.detail}, status_code=rejected.status)
-        if result.updates:
+        screened = await system.guard.screen(result.updates) if result.updates else []
+        if screened:
             updates = [
-                msgspec.structs.replace(u, trace_id=u.trace_id or new_trace_id())
-                for u in result.updates
+                msgspec.structs.replace(u, trace_id=u.trace_id or new_trace_id()) for u in screened
             ]
             accepted = await system.batcher.submit(updates)
             for upd, is_new in zip(updates, accepted, strict=True):
@@ -46,6 +48,7 @@ def webhook_router(system: System) -> APIRouter:
                     metrics.UPDATES_RECEIVED.labels(upd.channel, upd.bot).inc()
                 else:
                     metrics.UPDATES_DUPLICATE.labels(upd.bot).inc()
+                log.debug("update stored", trace_id=upd.trace_id, bot=upd.bot, duplicate=not is_new)
             if any(accepted):
                 system.worker_signal.notify()
         return JSONResponse(result.response)

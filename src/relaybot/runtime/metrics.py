@@ -13,6 +13,11 @@ UPDATES_DUPLICATE = Counter(
 UPDATES_REJECTED = Counter(
     "relaybot_updates_rejected_total", "Webhook calls refused", ["channel", "reason"]
 )
+UPDATES_THROTTLED = Counter(
+    "relaybot_updates_throttled_total",
+    "Updates acknowledged and dropped by the inbound flood limits",
+    ["channel", "bot"],
+)
 UPDATES_PROCESSED = Counter(
     "relaybot_updates_processed_total", "Updates handled by workers", ["bot", "outcome"]
 )

@@ -21,6 +21,7 @@ from relaybot.core.app import App, Context
 from relaybot.core.i18n import N_, normalize_locale, translator
 from relaybot.core.types import Address, OutgoingMessage
 from relaybot.runtime import metrics
+from relaybot.runtime.inbound import NOTICE_TEXT, is_notice
 from relaybot.runtime.outbox import enqueue, outbox_rows
 from relaybot.runtime.queue import InboundQueue, QueuedUpdate
 from relaybot.runtime.signal import Signal
@@ -99,7 +100,13 @@ class Worker:
         outcomes: list[tuple[QueuedUpdate, str]] = []
         async with self.sessions() as session, session.begin():
             fresh = await self._mark_all(session, items)
-            known = [i for i in items if i.update.bot in self.apps and i.update.bot in self.bots]
+            known = [
+                i
+                for i in items
+                if i.update.bot in self.apps
+                and i.update.bot in self.bots
+                and not is_notice(i.update)
+            ]
             await self._touch_chats(session, [i for i in known if fresh[id(i)]])
             states = SqlStateStorage(session)
             await states.prefetch((i.update.bot, i.update.chat_id) for i in known)
@@ -108,6 +115,9 @@ class Worker:
                 outcome = "done" if fresh[id(item)] else "duplicate"
                 if item.update.bot not in self.apps or item.update.bot not in self.bots:
                     outcome = "dropped"
+                elif outcome == "done" and is_notice(item.update):
+                    outcome = "flood_notice"
+                    outgoing.append((item, self._flood_notice(item)))
                 elif outcome == "done":
                     structlog.contextvars.bind_contextvars(
                         trace_id=item.update.trace_id, bot=item.update.bot
@@ -183,7 +193,7 @@ class Worker:
         for item, outcome in outcomes:
             metrics.UPDATES_PROCESSED.labels(item.update.bot, outcome).inc()
             metrics.PROCESSING_LATENCY.observe(max(0.0, now - item.update.received_at))
-            sent_any |= outcome in ("done", "failed")
+            sent_any |= outcome in ("done", "failed", "flood_notice")
         if sent_any and self.outbox_ready is not None:
             self.outbox_ready.notify()
 
@@ -196,6 +206,10 @@ class Worker:
             return "dropped"
         if not await self.queue.mark_processed(session, item, status="done"):
             return "duplicate"
+        if is_notice(upd):
+            notice = self._flood_notice(item)
+            await enqueue(session, notice, bots=self.bots, trace_id=upd.trace_id)
+            return "flood_notice"
         await self._touch_chats(session, [item])
         messages = await self._run_app(session, item, SqlStateStorage(session))
         await session.flush()
@@ -217,6 +231,12 @@ class Worker:
         )
         await self.apps[upd.bot].handle(ctx)
         return ctx.outgoing
+
+    def _flood_notice(self, item: QueuedUpdate) -> list[tuple[Address, OutgoingMessage]]:
+        """The gateway dropped a flood from this chat: say so once, politely, in order."""
+        upd = item.update
+        t = translator(normalize_locale(upd.language, self.settings.default_locale))
+        return [(Address(upd.bot, upd.chat_id), OutgoingMessage(text=t(NOTICE_TEXT)))]
 
     async def _give_up(self, session: AsyncSession, item: QueuedUpdate, error: str) -> None:
         upd = item.update

@@ -2,9 +2,21 @@
 
 `RelaybotServer` runs a whole relaybot (gateway, worker, sender) in the test's event loop on a
 free port; `WebchatClient` talks to its web chat over HTTP and WebSocket like a browser does.
+`TelegramStandin`, `Chat2DeskStandin` and `MattermostStandin` stand in for the messengers'
+APIs on loopback and play their users.
 """
 
+from relaybot.testing.chat2desk_standin import Chat2DeskStandin
+from relaybot.testing.mattermost_standin import MattermostStandin
 from relaybot.testing.server import RelaybotServer, free_port
+from relaybot.testing.telegram_standin import TelegramStandin
 from relaybot.testing.webchat import WebchatClient
 
-__all__ = ["RelaybotServer", "WebchatClient", "free_port"]
+__all__ = [
+    "Chat2DeskStandin",
+    "MattermostStandin",
+    "RelaybotServer",
+    "TelegramStandin",
+    "WebchatClient",
+    "free_port",
+]

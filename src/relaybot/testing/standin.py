@@ -135,13 +135,21 @@ class StandinServer:
         """Wake whoever waits for a call or a message."""
         self._changed.set()
 
-    async def fault_for(self, method: str, params: dict[str, Any]) -> Fault | None:
-        """The first programmed fault for this call, consumed; a hang sleeps here."""
+    async def fault_for(
+        self, method: str, params: dict[str, Any], request: Request | None = None
+    ) -> Fault | None:
+        """The first programmed fault for this call, consumed; a hang sleeps here.
+
+        A caller that gave up during the hang (its timeout) gets nothing done: the call is
+        answered 499 and has no effect, like a request lost on the way.
+        """
         for fault in self.faults:
             if fault.matches(method, params):
                 fault.times -= 1
                 if fault.hang is not None:
                     await asyncio.sleep(fault.hang)
+                    if request is not None and await request.is_disconnected():
+                        return Fault(method, status=499, description="the caller went away")
                     if fault.status == 0:
                         return None
                 return fault

@@ -73,6 +73,7 @@ class BotMessage:
     message_id: int
     kind: str
     text: str = ""
+    token: str = ""
     media: list[str] = field(default_factory=list)
     reply_markup: dict[str, Any] | None = None
     media_group_id: str | None = None
@@ -143,8 +144,13 @@ class TelegramStandin(StandinServer):
     def next_message_id(self, chat_id: int) -> int:
         return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
 
-    def sent_to(self, chat_id: int | str) -> list[BotMessage]:
-        return [m for m in self.sent if m.chat_id == int(chat_id)]
+    def sent_to(self, chat_id: int | str, *, token: str | None = None) -> list[BotMessage]:
+        """Messages bots sent to the chat (only the bot with `token`, when given)."""
+        return [
+            m
+            for m in self.sent
+            if m.chat_id == int(chat_id) and (token is None or m.token == token)
+        ]
 
     def block(self, chat_id: int | str) -> None:
         """The user blocks the bot: every send to the chat gets 403 from now on."""
@@ -217,7 +223,7 @@ class TelegramStandin(StandinServer):
         call = self.record(method, request, params)
         try:
             state = self.bot(token)
-            fault = await self.fault_for(method, params)
+            fault = await self.fault_for(method, params, request)
             if fault is not None:
                 raise ApiError(
                     fault.status,
@@ -425,6 +431,7 @@ class TelegramStandin(StandinServer):
                 chat_id=chat_id,
                 message_id=message_id,
                 kind=kind,
+                token=state.token,
                 text=text,
                 media=list(media or []),
                 reply_markup=reply_markup,
@@ -443,6 +450,19 @@ class TelegramStandin(StandinServer):
                 {"delivered_status": None if response is None else response.status_code}
             )
 
+        async def say(request: Request) -> Response:
+            """A person writes: {"token", "user_id", "text"} (a /command gets its entity)."""
+            body = await request.json()
+            user = self.user(str(body["token"]), user_id=int(body.get("user_id", 5000001)))
+            content: dict[str, Any] = {"text": str(body["text"])}
+            if content["text"].startswith("/"):
+                length = len(content["text"].split()[0])
+                content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+            response = await self.push_update(user.token, {"message": user._message(**content)})
+            return JSONResponse(
+                {"delivered_status": None if response is None else response.status_code}
+            )
+
         async def messages(request: Request) -> Response:
             chat = request.query_params.get("chat_id")
             items = [m.raw for m in self.sent if chat is None or m.chat_id == int(chat)]
@@ -454,6 +474,7 @@ class TelegramStandin(StandinServer):
 
         return [
             Route("/_standin/telegram/updates", inject, methods=["POST"]),
+            Route("/_standin/telegram/say", say, methods=["POST"]),
             Route("/_standin/telegram/messages", messages, methods=["GET"]),
             Route("/_standin/telegram/blocked", block, methods=["POST"]),
         ]
@@ -500,8 +521,8 @@ class TelegramUser:
 
     @property
     def messages(self) -> list[BotMessage]:
-        """Everything the bot sent to this chat, oldest first."""
-        return self.standin.sent_to(self.chat_id)
+        """Everything this bot sent to this chat, oldest first."""
+        return self.standin.sent_to(self.chat_id, token=self.token)
 
     def buttons(self) -> list[str]:
         """The labels on the bot's latest message that has buttons."""

@@ -232,7 +232,8 @@ class TelegramAdapter:
             b.payload
             for row in message.buttons
             for b in row
-            if len(b.payload.encode()) > CALLBACK_DATA_BYTES or b.payload.startswith(KEY_PREFIX)
+            if not 1 <= len(b.payload.encode()) <= CALLBACK_DATA_BYTES
+            or b.payload.startswith(KEY_PREFIX)
         ]
         keys = await self.payloads.shorten(long) if long else {}
         return InlineKeyboardMarkup(
@@ -270,7 +271,7 @@ class TelegramAdapter:
     def limits(self, chat_id: str) -> list[Limit]:
         o = self.options
         found = [
-            Limit(self.bot.name, rate=o.per_bot_per_second, burst=o.per_bot_burst),
+            window_limit(self.bot.name, o.per_bot_per_second, 1.0, burst=o.per_bot_burst),
             Limit(f"{self.bot.name}:{chat_id}", rate=o.per_chat_per_second, burst=o.per_chat_burst),
         ]
         if chat_id.startswith("-"):  # groups, supergroups and channels have negative ids

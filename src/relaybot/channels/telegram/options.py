@@ -10,9 +10,10 @@ HANDLED_UPDATES = ("message", "callback_query")
 
 
 class TelegramOptions(ChannelOptions):
-    # "about 30 messages per second" overall; a burst of 1 spreads them evenly.
-    per_bot_per_second: float = Field(default=30.0, gt=0)
-    per_bot_burst: int = Field(default=1, ge=1)
+    # "about 30 messages per second" overall: never more in any second. A small burst lets
+    # the sender hand over a few messages per round instead of one.
+    per_bot_per_second: int = Field(default=30, ge=1)
+    per_bot_burst: int = Field(default=3, ge=1)
     # "about one message per second" in one chat.
     per_chat_per_second: float = Field(default=1.0, gt=0)
     per_chat_burst: int = Field(default=1, ge=1)

@@ -1,0 +1,1 @@
+"""Credentials that are not tied to a channel: passwords and JWT access tokens."""
