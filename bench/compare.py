@@ -219,7 +219,7 @@ class Contender:
 
 
 def _log(env: Env, name: str) -> Any:
-    return open(env.workdir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
+    return open(env.workdir / f"{name}.log", "ab")
 
 
 def start_bare(env: Env) -> list[subprocess.Popen[bytes]]:
@@ -345,9 +345,7 @@ CONTENDERS = [
         needs=("redis", "postgres", "scaleout"),
     ),
     Contender("aiogram-memory", "aiogram 3 FSM, MemoryStorage", _aiogram("memory")),
-    Contender(
-        "aiogram-redis", "aiogram 3 FSM, RedisStorage", _aiogram("redis"), needs=("redis",)
-    ),
+    Contender("aiogram-redis", "aiogram 3 FSM, RedisStorage", _aiogram("redis"), needs=("redis",)),
     Contender("ptb", "python-telegram-bot 22, ConversationHandler", start_ptb),
 ]
 
@@ -405,12 +403,16 @@ def run_contender(
                     print(f"    {event['dialogs']:>7} dialogs  {rss.now() / 2**20:7.1f} MiB RSS")
                 elif kind == "latency":
                     outcome.latency = event
-                    print(f"    latency at {event['rate']:.0f}/s: p50 {event['p50_ms']} ms, "
-                          f"p99 {event['p99_ms']} ms, failed {event['failed']}")
+                    print(
+                        f"    latency at {event['rate']:.0f}/s: p50 {event['p50_ms']} ms, "
+                        f"p99 {event['p99_ms']} ms, failed {event['failed']}"
+                    )
                 elif kind == "saturation":
                     outcome.saturation = event
-                    print(f"    saturation: {event['steps_per_s']} steps/s, "
-                          f"{event['dialogs']} dialogs, failed {event['failed_dialogs']}")
+                    print(
+                        f"    saturation: {event['steps_per_s']} steps/s, "
+                        f"{event['dialogs']} dialogs, failed {event['failed_dialogs']}"
+                    )
             time.sleep(1.0)
             outcome.rss_series.append((int(outcome.saturation.get("dialogs", 0)), rss.now()))
             outcome.peak_rss = rss.peak
@@ -437,9 +439,11 @@ def profile_relaybot(args: argparse.Namespace, workdir: Path) -> dict[str, Any] 
         return None
     port = free_port()
     driver = subprocess.Popen(
-        [sys.executable, str(HERE / "dialogs.py"), "--control", "--rate", "0"]
-        + ["--bot-url", f"http://127.0.0.1:{port}{PATH}"]
-        + ["--dialogs", str(args.profile_dialogs), "--concurrency", str(args.concurrency)],
+        [
+            *(sys.executable, str(HERE / "dialogs.py"), "--control", "--rate", "0"),
+            *("--bot-url", f"http://127.0.0.1:{port}{PATH}"),
+            *("--dialogs", str(args.profile_dialogs), "--concurrency", str(args.concurrency)),
+        ],
         cwd=HERE,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -455,8 +459,10 @@ def profile_relaybot(args: argparse.Namespace, workdir: Path) -> dict[str, Any] 
         wait_port(port, bots)
         time.sleep(1.0)
         spy = subprocess.Popen(
-            [py_spy, "record", "--pid", str(bots[0].pid), "--format", "raw", "--rate", "250"]
-            + ["--output", str(stacks), "--nonblocking"],
+            [
+                *(py_spy, "record", "--pid", str(bots[0].pid), "--format", "raw"),
+                *("--rate", "250", "--output", str(stacks), "--nonblocking"),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -507,9 +513,11 @@ def machine() -> dict[str, str]:
         pg = done.stdout.strip() or "not reachable"
     redis = "not found"
     if shutil.which("redis-server"):
-        redis = subprocess.run(
-            ["redis-server", "--version"], capture_output=True, text=True
-        ).stdout.split()[2].removeprefix("v=")
+        redis = (
+            subprocess.run(["redis-server", "--version"], capture_output=True, text=True)
+            .stdout.split()[2]
+            .removeprefix("v=")
+        )
     import aiogram
     import telegram
 

@@ -35,7 +35,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -273,7 +273,9 @@ async def saturation(
             else:
                 finished += 1
                 if finished % progress_every == 0:
-                    emit("progress", dialogs=finished, elapsed=round(time.perf_counter() - start, 1))
+                    emit(
+                        "progress", dialogs=finished, elapsed=round(time.perf_counter() - start, 1)
+                    )
             driver.done_with(chat)
 
     await asyncio.gather(*(lane() for _ in range(concurrency)))

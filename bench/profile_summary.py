@@ -1,6 +1,6 @@
 """Turns py-spy's collapsed stacks into "where the time goes": by library, and hot functions.
 
-    python bench/profile_summary.py relaybot.collapsed
+python bench/profile_summary.py relaybot.collapsed
 """
 
 from __future__ import annotations

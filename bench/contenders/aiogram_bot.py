@@ -20,7 +20,7 @@ import uvloop
 from aiogram import Bot, Dispatcher, F, Router
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.filters import Command, CommandStart, StateFilter
+from aiogram.filters import CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
@@ -153,7 +153,9 @@ def build_router(orders: OrderBook) -> Router:
             client_id=client_id,
         )
         await state.clear()
-        await message.answer(THANKS.format(number=number, phone=data["phone"]), reply_markup=AGAIN_KB)
+        await message.answer(
+            THANKS.format(number=number, phone=data["phone"]), reply_markup=AGAIN_KB
+        )
 
     @router.message(OrderForm.confirm, F.text)
     async def confirm(message: Message, state: FSMContext) -> None:

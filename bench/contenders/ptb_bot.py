@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import uvloop
@@ -95,7 +96,9 @@ def build_conversation(orders: OrderBook) -> ConversationHandler[Ctx]:
             await context.bot.send_message(update.effective_chat.id, GREETING)
         return await ask(update, context, ADDRESS)
 
-    def answered(step: int, field: str, clean: object) -> object:
+    def answered(
+        step: int, field: str, clean: Callable[[str], object]
+    ) -> Callable[[Update, Ctx], Awaitable[int]]:
         following = {ADDRESS: PHONE, PHONE: BOTTLES, BOTTLES: CONFIRM}
 
         async def handler(update: Update, context: Ctx) -> int:
@@ -103,7 +106,7 @@ def build_conversation(orders: OrderBook) -> ConversationHandler[Ctx]:
             if message is None or context.user_data is None:
                 return step
             try:
-                value = clean(message.text or "")  # type: ignore[operator]
+                value = clean(message.text or "")
             except Invalid as invalid:
                 await message.reply_text(str(invalid))
                 return await ask(update, context, step)
@@ -120,7 +123,9 @@ def build_conversation(orders: OrderBook) -> ConversationHandler[Ctx]:
         if chat is None:
             return ConversationHandler.END
         number = await orders.place(
-            phone=data["phone"], address=data["address"], bottles=data["bottles"],
+            phone=data["phone"],
+            address=data["address"],
+            bottles=data["bottles"],
             client_id=str(chat.id),
         )
         await context.bot.send_message(
@@ -181,6 +186,7 @@ def build_conversation(orders: OrderBook) -> ConversationHandler[Ctx]:
 
     text = filters.TEXT & ~filters.COMMAND
     cancel_words = filters.Regex(r"(?i)^\s*(cancel|отмена|stop)\s*$")
+    answer = text & ~cancel_words
     return ConversationHandler(
         entry_points=[
             CommandHandler("start", start),
@@ -188,10 +194,10 @@ def build_conversation(orders: OrderBook) -> ConversationHandler[Ctx]:
             CallbackQueryHandler(start, pattern="^restart$"),
         ],
         states={
-            ADDRESS: [MessageHandler(text & ~cancel_words, answered(ADDRESS, "address", clean_address))],  # type: ignore[arg-type]
-            PHONE: [MessageHandler(text & ~cancel_words, answered(PHONE, "phone", clean_phone))],  # type: ignore[arg-type]
-            BOTTLES: [MessageHandler(text & ~cancel_words, answered(BOTTLES, "bottles", clean_bottles))],  # type: ignore[arg-type]
-            CONFIRM: [MessageHandler(text & ~cancel_words, confirm)],
+            ADDRESS: [MessageHandler(answer, answered(ADDRESS, "address", clean_address))],
+            PHONE: [MessageHandler(answer, answered(PHONE, "phone", clean_phone))],
+            BOTTLES: [MessageHandler(answer, answered(BOTTLES, "bottles", clean_bottles))],
+            CONFIRM: [MessageHandler(answer, confirm)],
         },
         fallbacks=[
             CommandHandler(["cancel", "start"], cancel),

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import msgspec
 import structlog
 from aiogram import Bot, types
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.exceptions import (
     TelegramAPIError,
@@ -37,6 +36,7 @@ from relaybot.channels.store import KEY_PREFIX, PayloadStore
 from relaybot.channels.telegram.options import TelegramOptions
 from relaybot.channels.telegram.parse import to_update
 from relaybot.channels.telegram.render import Method, plan
+from relaybot.channels.telegram.session import JsonAiohttpSession
 from relaybot.channels.verify import same_secret
 from relaybot.config import BotConfig
 from relaybot.core.channel import Ingest, Limit, WebhookRejected, WebhookResult
@@ -63,7 +63,7 @@ class _Stopped(Exception):
 def telegram_bot(bot: BotConfig, *, timeout: float = 10.0) -> Bot:
     """aiogram's `Bot` for a configured bot, talking to `api_base` when one is set."""
     api = TelegramAPIServer.from_base(bot.api_base.rstrip("/")) if bot.api_base else PRODUCTION
-    return Bot(require_token(bot), session=AiohttpSession(api=api, timeout=timeout))
+    return Bot(require_token(bot), session=JsonAiohttpSession(api=api, timeout=timeout))
 
 
 class TelegramAdapter:
