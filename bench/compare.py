@@ -44,6 +44,7 @@ SECRET = "bench-secret-token"
 PATH = "/webhook/telegram/bench"
 BASELINE = "aiogram-redis"
 PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+REDIS_PIDS: list[int] = []  # the private redis-server, whose CPU counts for its users
 NEEDED = ("relaybot", "aiogram", "telegram.ext", "tornado", "uvloop", "aiosqlite", "phonenumbers")
 
 
@@ -126,6 +127,23 @@ def rss_bytes(roots: list[int]) -> int:
     return total
 
 
+def cpu_seconds(roots: list[int]) -> float:
+    """User + system CPU time of the processes and their descendants, in seconds."""
+    ticks, todo, seen = 0, list(roots), set()
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+        todo += _children(pid)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 class RssSampler:
     """Samples the bot's RSS every 0.2 s in a thread; keeps the peak."""
 
@@ -169,6 +187,7 @@ def private_redis(workdir: Path) -> Iterator[str | None]:
     )
     try:
         wait_port(port, [process])
+        REDIS_PIDS[:] = [process.pid]
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         stop([process])
@@ -365,6 +384,7 @@ class Outcome:
     latency: dict[str, Any] = field(default_factory=dict)
     peak_rss: int = 0
     rss_series: list[tuple[int, int]] = field(default_factory=list)
+    cpu_ms_per_step: float = 0.0
     error: str | None = None
 
 
@@ -395,10 +415,15 @@ def run_contender(
             outcome.rss_series.append((0, rss.now()))
             driver.stdin.write("go\n")
             driver.stdin.flush()
+            uses_redis = "redis" in contender.needs
+            cpu_roots = [p.pid for p in bots] + (REDIS_PIDS if uses_redis else [])
+            cpu_start = 0.0
             for line in driver.stdout:
                 event = json.loads(line)
                 kind = event.pop("event")
-                if kind == "progress":
+                if kind == "phase" and event.get("name") == "saturation":
+                    cpu_start = cpu_seconds(cpu_roots)
+                elif kind == "progress":
                     outcome.rss_series.append((int(event["dialogs"]), rss.now()))
                     print(f"    {event['dialogs']:>7} dialogs  {rss.now() / 2**20:7.1f} MiB RSS")
                 elif kind == "latency":
@@ -409,9 +434,13 @@ def run_contender(
                     )
                 elif kind == "saturation":
                     outcome.saturation = event
+                    steps = max(1, int(event["steps"]))
+                    outcome.cpu_ms_per_step = (cpu_seconds(cpu_roots) - cpu_start) * 1000 / steps
                     print(
                         f"    saturation: {event['steps_per_s']} steps/s, "
-                        f"{event['dialogs']} dialogs, failed {event['failed_dialogs']}"
+                        f"{event['dialogs']} dialogs, failed {event['failed_dialogs']} "
+                        f"(errors {event['errors']}, timeouts {event['timeouts']}), "
+                        f"{outcome.cpu_ms_per_step:.2f} CPU ms per step"
                     )
             time.sleep(1.0)
             outcome.rss_series.append((int(outcome.saturation.get("dialogs", 0)), rss.now()))
@@ -542,13 +571,15 @@ def table(outcomes: list[Outcome], dialogs: int) -> list[str]:
     base = next((o for o in outcomes if o.contender.key == BASELINE and not o.error), None)
     base_rate = float(base.saturation.get("steps_per_s", 0)) if base else 0.0
     head = (
-        f"| contender | steps/s | × aiogram+Redis | p50 ms | p99 ms | peak RSS MiB "
-        f"| RSS after {dialogs:,} dialogs MiB | RSS growth KiB per 1,000 dialogs |"
+        f"| contender | steps/s | × aiogram+Redis | CPU ms per step | × aiogram+Redis "
+        f"| p50 ms | p99 ms | peak RSS MiB | RSS after {dialogs:,} dialogs MiB "
+        f"| RSS growth KiB per 1,000 dialogs |"
     )
-    rows = [head, "|" + "---|" * 8]
+    rows = [head, "|" + "---|" * 10]
+    base_cpu = base.cpu_ms_per_step if base else 0.0
     for o in outcomes:
         if o.error:
-            rows.append(f"| {o.contender.title} | failed: {o.error} |" + " |" * 6)
+            rows.append(f"| {o.contender.title} | failed: {o.error} |" + " |" * 8)
             continue
         rate = float(o.saturation.get("steps_per_s", 0))
         ratio = f"{rate / base_rate:.2f}" if base_rate else "-"
@@ -559,8 +590,11 @@ def table(outcomes: list[Outcome], dialogs: int) -> list[str]:
                 growth = f"{(r1 - r0) / 1024 / ((d1 - d0) / 1000):.1f}"
         after = mib(o.rss_series[-1][1]) if o.rss_series else "-"
         ack = " (to the 200)" if o.contender.ack_only else ""
+        cpu = f"{o.cpu_ms_per_step:.2f}" if o.cpu_ms_per_step else "-"
+        cpu_ratio = f"{base_cpu / o.cpu_ms_per_step:.2f}" if base_cpu and o.cpu_ms_per_step else "-"
         rows.append(
-            f"| {o.contender.title} | {rate:,.0f} | {ratio} | {o.latency.get('p50_ms', '-')}{ack} "
+            f"| {o.contender.title} | {rate:,.0f} | {ratio} | {cpu} | {cpu_ratio} "
+            f"| {o.latency.get('p50_ms', '-')}{ack} "
             f"| {o.latency.get('p99_ms', '-')}{ack} | {mib(o.peak_rss)} | {after} | {growth} |"
         )
     return rows
@@ -631,6 +665,7 @@ def main() -> None:
     parser.add_argument("--profile-out", type=Path, help="keep py-spy's collapsed stacks here")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--workdir", type=Path, help="keep logs and databases here")
     args = parser.parse_args()
     ensure_environment()
 
@@ -643,7 +678,8 @@ def main() -> None:
     print("\n".join(f"{k}: {v}" for k, v in info.items()))
     print(f"load average: {loads_before}")
     with tempfile.TemporaryDirectory(prefix="relaybot-compare-") as tmp:
-        workdir = Path(tmp)
+        workdir = args.workdir or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
         with private_redis(workdir) as redis_url:
             for contender in chosen:
                 missing = [

@@ -219,8 +219,12 @@ def main() -> None:
 
     storage: BaseStorage
     if args.storage == "redis":
+        # A pool as large as the webhook's concurrency: redis-py's default refuses
+        # ("Too many connections") when 200 chats are answered at once.
         storage = RedisStorage.from_url(
-            args.redis_url, key_builder=DefaultKeyBuilder(prefix=args.redis_prefix)
+            args.redis_url,
+            connection_kwargs={"max_connections": 1024},
+            key_builder=DefaultKeyBuilder(prefix=args.redis_prefix),
         )
     else:
         storage = MemoryStorage()
