@@ -44,7 +44,7 @@ function request()
     '"from":{"id":%d,"is_bot":false,"first_name":"Load"},"text":"hello"}}',
     id, counter, chat, chat)
   return wrk.format("POST", nil, {["Content-Type"] = "application/json",
-    ["X-Telegram-Bot-Api-Secret-Token"] = "%s"}, body)
+    ["X-Telegram-Bot-Api-Secret-Token"] = "SECRET"}, body)
 end
 """
 
@@ -169,7 +169,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="relaybot-ingest-") as tmp:
         workdir = Path(tmp)
         lua = workdir / "telegram.lua"
-        lua.write_text(LUA % SECRET)
+        lua.write_text(LUA.replace("SECRET", SECRET))
         for name in ("bare FastAPI 200", "relaybot gateway"):
             port = free_port()
             process = start_bare(port) if name.startswith("bare") else start_relaybot(workdir, port)

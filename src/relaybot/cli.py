@@ -132,9 +132,9 @@ async def _run_headless(settings: Settings, roles: tuple[str, ...]) -> None:
 @_serve_options
 @click.pass_context
 def run(ctx: click.Context, host: str | None, port: int | None) -> None:
-    """Run everything in one process: gateway, worker and sender (SQLite by default)."""
+    """Run everything in one process: gateway, worker, sender, scheduler (SQLite by default)."""
     settings = _with_address(settings_of(ctx), host, port)
-    run_async(_serve(settings, ("gateway", "worker", "sender")))
+    run_async(_serve(settings, ("gateway", "worker", "sender", "scheduler")))
 
 
 @main.command()
@@ -158,6 +158,13 @@ def worker(ctx: click.Context) -> None:
 def sender(ctx: click.Context) -> None:
     """Run only the outbox sender."""
     run_async(_run_headless(settings_of(ctx), ("sender",)))
+
+
+@main.command()
+@click.pass_context
+def scheduler(ctx: click.Context) -> None:
+    """Run only the scheduler of periodic jobs (several may run; one leads at a time)."""
+    run_async(_run_headless(settings_of(ctx), ("scheduler",)))
 
 
 @main.command()

@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     sender_concurrency: int = Field(default=64, gt=0)
     send_timeout: float = Field(default=10.0, gt=0)
 
+    scheduler_tick_seconds: float = Field(default=1.0, gt=0)
+    scheduler_lease_seconds: float = Field(default=15.0, gt=0)
+    broadcast_rate: float = Field(default=30.0, gt=0)
+
     health_max_pending_age: float = Field(default=300.0, gt=0)
     admin_token: SecretStr | None = None
 

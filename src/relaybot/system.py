@@ -32,6 +32,7 @@ from relaybot.runtime.clock import Clock, SystemClock
 from relaybot.runtime.inbound import InboundGuard
 from relaybot.runtime.queue import DbQueue, InboundQueue, IngestBatcher
 from relaybot.runtime.ratelimit import MemoryRateLimiter, RateLimiter
+from relaybot.runtime.scheduler import Scheduler
 from relaybot.runtime.sender import Sender
 from relaybot.runtime.signal import Signal
 from relaybot.runtime.worker import Worker
@@ -40,7 +41,7 @@ from relaybot.store.db import SessionMaker, create_engine, session_maker
 
 log = structlog.get_logger("relaybot")
 
-ROLES = ("gateway", "worker", "sender")
+ROLES = ("gateway", "worker", "sender", "scheduler")
 CHANNEL_MIGRATIONS = Path(__file__).resolve().parent / "channels" / "migrations"
 
 
@@ -109,6 +110,7 @@ class System:
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     app_types: list[type[App]] = field(default_factory=list)
+    wakers: list[Signal] = field(default_factory=list)
     _guard: InboundGuard | None = field(default=None, repr=False)
 
     @property
@@ -139,6 +141,18 @@ class System:
             wake=self.sender_signal,
         )
 
+    def scheduler(self, *, holder: str | None = None) -> Scheduler:
+        jobs = [job for cls in self.app_types for job in cls.jobs(self.settings)]
+        return Scheduler(
+            settings=self.settings,
+            sessions=self.sessions,
+            jobs=jobs,
+            bots=self.bots,
+            clock=self.clock,
+            holder=holder,
+            outbox_ready=self.sender_signal,
+        )
+
     async def start(self, roles: Iterable[str]) -> None:
         """Start the background components of `roles`; the gateway is served by uvicorn."""
         roles = set(roles)
@@ -148,6 +162,10 @@ class System:
             self.tasks.append(asyncio.create_task(self.worker().run(self.stop), name="worker"))
         if "sender" in roles:
             self.tasks.append(asyncio.create_task(self.sender().run(self.stop), name="sender"))
+        if "scheduler" in roles:
+            scheduler = self.scheduler()
+            self.tasks.append(asyncio.create_task(scheduler.run(self.stop), name="scheduler"))
+            self.wakers.append(scheduler.wake)
         if "gateway" in roles:
             for name, adapter in self.adapters.items():
                 if isinstance(adapter, PollingChannel) and adapter.polling:
@@ -177,6 +195,8 @@ class System:
         self.stop.set()
         self.worker_signal.notify()
         self.sender_signal.notify()
+        for waker in self.wakers:
+            waker.notify()
         for task in self.tasks:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(asyncio.shield(task), timeout=10)

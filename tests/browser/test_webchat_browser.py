@@ -8,9 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests.support import RelaybotProcess
 
 from relaybot.testing import free_port
+from tests.support import RelaybotProcess
 
 pytestmark = pytest.mark.browser
 

@@ -6,8 +6,6 @@ import time
 
 import httpx
 import pytest
-from tests.channels.helpers import orders_in, stored_updates
-from tests.channels.test_telegram_limits import deliver_everything
 
 from relaybot.channels.chat2desk import Chat2DeskAdapter
 from relaybot.channels.registry import AdapterDeps
@@ -18,6 +16,8 @@ from relaybot.runtime.outbox import enqueue
 from relaybot.system import build_system
 from relaybot.testing import RelaybotServer
 from relaybot.testing.chat2desk_standin import Chat2DeskStandin
+from tests.channels.helpers import orders_in, stored_updates
+from tests.channels.test_telegram_limits import deliver_everything
 
 SECRET = "c2d-hook-secret"
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import httpx
-from tests.channels.helpers import orders_in, stored_updates
 
 from relaybot.testing import RelaybotServer
+from tests.channels.helpers import orders_in, stored_updates
 
 BOT_TOKEN = "mm-bot-personal-access-token"
 COMMAND_TOKEN = "mm-slash-command-token"

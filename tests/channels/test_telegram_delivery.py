@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from tests.channels.apps import LONG_PAYLOAD, LONG_TEXT
-from tests.channels.helpers import SHOWCASE, TELEGRAM_TOKEN, eventually, telegram_bot
 
 from relaybot.store.models import Chat, DeadLetter, OutboxMessage
 from relaybot.testing import RelaybotServer
+from tests.channels.apps import LONG_PAYLOAD, LONG_TEXT
+from tests.channels.helpers import SHOWCASE, TELEGRAM_TOKEN, eventually, telegram_bot
 
 
 def showcase(telegram, **overrides):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from tests.channels.helpers import TELEGRAM_SECRET, stored_updates, telegram_bot
 
 from relaybot.testing import RelaybotServer
+from tests.channels.helpers import TELEGRAM_SECRET, stored_updates, telegram_bot
 
 UPDATE = {
     "update_id": 900001,

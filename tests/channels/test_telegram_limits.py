@@ -6,13 +6,13 @@ import itertools
 import time
 
 from sqlalchemy import select
-from tests.channels.helpers import telegram_bot
 
 from relaybot.core.types import Address, OutgoingMessage
 from relaybot.runtime.clock import ManualClock
 from relaybot.runtime.outbox import enqueue
 from relaybot.store.models import OutboxMessage
 from relaybot.system import System, build_system
+from tests.channels.helpers import telegram_bot
 
 
 async def deliver_everything(system: System, clock: ManualClock, count: int) -> list[float]:

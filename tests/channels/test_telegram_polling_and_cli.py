@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 
 from click.testing import CliRunner
-from tests.channels.helpers import TELEGRAM_SECRET, TELEGRAM_TOKEN, stored_count, telegram_bot
 
 from relaybot.cli import main
 from relaybot.system import build_system
+from tests.channels.helpers import TELEGRAM_SECRET, TELEGRAM_TOKEN, stored_count, telegram_bot
 
 
 async def test_polling_moves_the_offset_only_after_the_updates_are_stored(

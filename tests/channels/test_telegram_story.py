@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from tests.channels.helpers import TELEGRAM_TOKEN, orders_in, telegram_bot
-
 from relaybot.testing import RelaybotServer
 from relaybot.testing.telegram_standin import TelegramStandin
+from tests.channels.helpers import TELEGRAM_TOKEN, orders_in, telegram_bot
 
 
 def texts(messages: list) -> str:

@@ -8,6 +8,7 @@ from relaybot.core.app import App
 
 BUNDLED: dict[str, str] = {
     "orders": "relaybot.apps.orders.app:OrdersApp",
+    "booking": "relaybot.apps.booking.app:BookingApp",
 }
 
 

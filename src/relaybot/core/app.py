@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from relaybot.core.i18n import Translator
+from relaybot.core.i18n import Translator, normalize_locale, translator
 from relaybot.core.types import Address, Attachment, Button, OutgoingMessage, Update
 
 if TYPE_CHECKING:
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from relaybot.config import BotConfig, Settings
+    from relaybot.runtime.scheduler import Job
     from relaybot.store.db import SessionMaker
 
 
@@ -79,6 +80,11 @@ class Context:
     @property
     def locale(self) -> str:
         return self.t.locale
+
+    def use_locale(self, locale: str | None) -> None:
+        """Speak `locale` from now on in this update (a language the person chose)."""
+        if locale:
+            self.t = translator(normalize_locale(locale, self.t.locale))
 
     @property
     def address(self) -> Address:
@@ -140,6 +146,11 @@ class App(abc.ABC):
     @classmethod
     def cli(cls) -> click.Group | None:
         return None
+
+    @classmethod
+    def jobs(cls, settings: Settings) -> Sequence[Job]:
+        """Periodic work of the app, run by the `scheduler` role once per due time."""
+        return ()
 
     @classmethod
     def api_router(cls, settings: Settings, sessions: SessionMaker) -> APIRouter | None:

@@ -36,3 +36,4 @@ QUEUE_DEPTH = Gauge("relaybot_queue_depth", "Updates stored and not yet processe
 QUEUE_OLDEST_AGE = Gauge("relaybot_queue_oldest_age_seconds", "Age of the oldest pending update")
 OUTBOX_PENDING = Gauge("relaybot_outbox_pending", "Messages waiting in the outbox")
 DLQ_SIZE = Gauge("relaybot_dlq_size", "Messages in the dead-letter queue")
+JOB_RUNS = Counter("relaybot_job_runs_total", "Scheduled job runs by result", ["job", "result"])

@@ -99,13 +99,12 @@ class DbQueue:
                 }
             )
         async with self.sessions() as session, session.begin():
-            # One statement, compiled once and cached: the driver sends the rows as
-            # "insertmanyvalues" batches, whatever their number.
-            table = table_of(InboundUpdate)
+            # executemany of one cached statement: SQLAlchemy batches it into multi-row
+            # VALUES itself, far cheaper than compiling a new 500-row statement per batch.
             stmt = (
-                upsert_insert(session, table)
+                upsert_insert(session, InboundUpdate)
                 .on_conflict_do_nothing(index_elements=["bot", "update_id"])
-                .returning(table.c.bot, table.c.update_id)
+                .returning(InboundUpdate.bot, InboundUpdate.update_id)
             )
             inserted = {(r.bot, r.update_id) for r in await session.execute(stmt, rows)}
         result: list[bool] = []

@@ -1,0 +1,1 @@
+"""Appointments with specialists (seed 003): slots, bookings by role, notifications."""

@@ -1,0 +1,208 @@
+"""The administrator's screens: locations, services, specialists, hours, notifications, ads."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from relaybot.core.i18n import N_
+from relaybot.core.types import Button
+
+from ..models import (
+    AdTemplate,
+    Location,
+    NotificationSetting,
+    Service,
+    Specialist,
+    SpecialistService,
+)
+from ..notifications import EVENT_NAMES, MATRIX, ROLE_NAMES
+from ..render import price
+from .lists import hours_text
+from .screen import Screen, rows_of
+
+ON, OFF = "✓", "✗"
+ACTIVE, INACTIVE, AD = N_("active"), N_("inactive"), N_("ad")
+
+
+def _back(screen: Screen, label: str, payload: str) -> list[Button]:
+    return [screen.button(label, payload), screen.menu_button()]
+
+
+async def locations(screen: Screen) -> None:
+    t = screen.t
+    rows = list(await screen.ctx.db.scalars(select(Location).order_by(Location.id)))
+    lines = [t(N_("Locations:"))] if rows else [t(N_("No locations yet."))]
+    buttons: list[list[Button]] = []
+    for loc in rows:
+        mark = ON if loc.active else OFF
+        lines.append(f"{mark} {loc.name}, {loc.address} ({loc.timezone})")
+        label = N_("Close: {name}") if loc.active else N_("Open: {name}")
+        buttons.append([screen.button(label, f"bk:loc~:{loc.id}", name=loc.name)])
+    buttons.append([screen.button(N_("Add location"), "bk:loc+"), screen.menu_button()])
+    screen.say("\n".join(lines), buttons=buttons)
+
+
+async def services(screen: Screen) -> None:
+    t = screen.t
+    rows = list(await screen.ctx.db.scalars(select(Service).order_by(Service.id)))
+    lines = [t(N_("Services:"))] if rows else [t(N_("No services yet."))]
+    buttons: list[list[Button]] = []
+    for s in rows:
+        mark = ON if s.active else OFF
+        cost = price(s.price_minor, s.currency, t.locale)
+        lines.append(
+            t(
+                N_("{mark} {name}, {minutes} min, {price}"),
+                mark=mark,
+                name=s.name,
+                minutes=s.duration_min,
+                price=cost,
+            )
+        )
+        label = N_("Hide: {name}") if s.active else N_("Offer: {name}")
+        buttons.append([screen.button(label, f"bk:svc~:{s.id}", name=s.name)])
+    buttons.append([screen.button(N_("Add service"), "bk:svc+"), screen.menu_button()])
+    screen.say("\n".join(lines), buttons=buttons)
+
+
+async def specialists(screen: Screen) -> None:
+    t = screen.t
+    rows = list(await screen.ctx.db.scalars(select(Specialist).order_by(Specialist.name)))
+    text = (
+        t(N_("Specialists (choose one to set services and hours):"))
+        if rows
+        else t(N_("No specialists yet."))
+    )
+    buttons = [Button(f"{ON if s.active else OFF} {s.name}", f"bk:sp:{s.id}") for s in rows]
+    screen.say(
+        text,
+        buttons=[
+            *rows_of(buttons, 2),
+            [screen.button(N_("Add specialist"), "bk:sp+"), screen.menu_button()],
+        ],
+    )
+
+
+async def specialist(screen: Screen, specialist_id: int) -> None:
+    db, t = screen.ctx.db, screen.t
+    person = await db.get(Specialist, specialist_id)
+    if person is None:
+        screen.say(t(N_("That item no longer exists.")), buttons=[screen.menu_button()])
+        return
+    offered = set(
+        await db.scalars(
+            select(SpecialistService.service_id).where(
+                SpecialistService.specialist_id == specialist_id
+            )
+        )
+    )
+    all_services = list(await db.scalars(select(Service).where(Service.active.is_(True))))
+    places = list(
+        await db.scalars(select(Location).where(Location.active.is_(True)).order_by(Location.id))
+    )
+    state = t(ACTIVE) if person.active else t(INACTIVE)
+    lines = [f"{person.name} ({state})"]
+    if person.user_id is None and person.invite_code:
+        lines.append(
+            t(
+                N_(
+                    "Not signed in yet. Invite code: {code} (they send “/join {code}” to this bot)."
+                ),
+                code=person.invite_code,
+            )
+        )
+    elif person.user_id is not None:
+        lines.append(t(N_("Signed in to the bot.")))
+    lines.append(
+        t(N_("Services:"))
+        + " "
+        + (", ".join(s.name for s in all_services if s.id in offered) or "—")
+    )
+    lines.append(await hours_text(screen, specialist_id))
+    buttons: list[list[Button]] = [
+        *rows_of(
+            [
+                Button(
+                    f"{ON if s.id in offered else OFF} {s.name}", f"bk:sps:{specialist_id}:{s.id}"
+                )
+                for s in all_services
+            ],
+            2,
+        )
+    ]
+    for loc in places:
+        buttons.append(
+            [
+                screen.button(
+                    N_("Hours at {place}"), f"bk:wh+:{specialist_id}:{loc.id}", place=loc.name
+                ),
+                screen.button(
+                    N_("One day at {place}"), f"bk:wx+:{specialist_id}:{loc.id}", place=loc.name
+                ),
+            ]
+        )
+        buttons.append(
+            [
+                screen.button(
+                    N_("Clear hours at {place}"), f"bk:whc:{specialist_id}:{loc.id}", place=loc.name
+                )
+            ]
+        )
+    buttons.append(
+        [
+            screen.button(N_("New invite code"), f"bk:spi:{specialist_id}"),
+            screen.button(
+                N_("Deactivate") if person.active else N_("Activate"), f"bk:sp~:{specialist_id}"
+            ),
+        ]
+    )
+    buttons.append(_back(screen, N_("Specialists"), "bk:specs"))
+    screen.say("\n".join(lines), buttons=buttons)
+
+
+async def notifications(screen: Screen) -> None:
+    db, t = screen.ctx.db, screen.t
+    settings = {
+        (s.event, s.recipient_role): s
+        for s in await db.scalars(
+            select(NotificationSetting).where(NotificationSetting.channel == "*")
+        )
+    }
+    ads = {a.id: a for a in await db.scalars(select(AdTemplate))}
+    lines = [t(N_("Who is told what (✓ on, ✗ off); an ad text may be added below a notice:"))]
+    buttons: list[list[Button]] = []
+    for event in MATRIX.events:
+        for role in MATRIX.roles_told(event):
+            setting = settings.get((event, role))
+            enabled = setting.enabled if setting is not None else True
+            ad_id = setting.ad_template_id if setting is not None else None
+            name = t(N_("{event} → {role}"), event=t(EVENT_NAMES[event]), role=t(ROLE_NAMES[role]))
+            ad = f" + {t(AD)} #{ad_id}" if ad_id in ads else ""
+            lines.append(f"{ON if enabled else OFF} {name}{ad}")
+            buttons.append(
+                [
+                    Button(f"{ON if enabled else OFF} {name}", f"bk:nt~:{event}:{role}"),
+                    Button(
+                        f"{t(AD)}: #{ad_id}" if ad_id in ads else t(N_("no ad")),
+                        f"bk:nta:{event}:{role}",
+                    ),
+                ]
+            )
+    buttons.append([screen.button(N_("Ad texts"), "bk:ads"), screen.menu_button()])
+    screen.say("\n".join(lines), buttons=buttons)
+
+
+async def ads(screen: Screen) -> None:
+    t = screen.t
+    rows = list(await screen.ctx.db.scalars(select(AdTemplate).order_by(AdTemplate.id)))
+    lines = [t(N_("Ad texts:"))] if rows else [t(N_("No ad texts yet."))]
+    buttons: list[list[Button]] = []
+    for ad in rows:
+        lines.append(f"#{ad.id} {ON if ad.active else OFF} {ad.text[:200]}")
+        label = N_("Switch off #{number}") if ad.active else N_("Switch on #{number}")
+        buttons.append([screen.button(label, f"bk:ad~:{ad.id}", number=ad.id)])
+    buttons.append(
+        [screen.button(N_("Add ad text"), "bk:ad+"), screen.button(N_("Notifications"), "bk:nt")]
+    )
+    buttons.append([screen.menu_button()])
+    screen.say("\n".join(lines), buttons=buttons)

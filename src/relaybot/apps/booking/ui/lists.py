@@ -1,0 +1,323 @@
+"""Bookings as lists and cards: a client's own, a specialist's day and week, the admin's day."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from relaybot.core.i18n import N_
+from relaybot.core.types import Button
+
+from ..bookings import Refused
+from ..grid import local_moment
+from ..models import OPEN_STATUSES, Booking, Location, ScheduleException, WorkingHours
+from ..render import (
+    STATUS_NAMES,
+    WEEKDAYS,
+    BookingView,
+    booking_view,
+    booking_views,
+    day_label,
+    minutes_label,
+)
+from .menu import menu_buttons
+from .screen import Screen, rows_of
+from .wizard import Wizard
+
+PAGE = 10
+DAY_OFF = N_("day off")
+
+
+async def my_bookings(screen: Screen) -> None:
+    """A client's bookings from today on, each with its number, and what can be done with it."""
+    views = await booking_views(
+        screen.ctx.db,
+        [
+            Booking.client_id == screen.user.id,
+            Booking.status.in_(OPEN_STATUSES),
+            Booking.ends_at > screen.now,
+        ],
+    )
+    if not views:
+        screen.say(
+            screen.t(N_("You have no upcoming bookings.")),
+            buttons=[[screen.button(N_("Book an appointment"), "bk:book")], [screen.menu_button()]],
+        )
+        return
+    t = screen.t
+    lines = [t(N_("Your bookings:"))]
+    buttons: list[list[Button]] = []
+    for view in views[:PAGE]:
+        lines.append(
+            t(
+                N_("No. {number}: {service}, {when}, {specialist}, {location} ({status})"),
+                **view.values(t),
+            )
+        )
+        if view.booking.starts_at > screen.now:
+            buttons.append(
+                [
+                    screen.button(N_("Move No. {number}"), f"bk:rs:{view.id}", number=view.id),
+                    screen.button(N_("Cancel No. {number}"), f"bk:x:{view.id}", number=view.id),
+                ]
+            )
+    buttons.append([screen.menu_button()])
+    screen.say("\n".join(lines), buttons=buttons)
+
+
+async def ask_cancel(screen: Screen, booking_id: int) -> None:
+    view = await _view_for(screen, booking_id)
+    screen.bookings().may_change(screen.actor, view.booking)
+    screen.say(
+        screen.t(N_("Cancel booking No. {number}: {service}, {when}?"), **view.values(screen.t)),
+        buttons=[
+            [
+                screen.button(N_("Yes, cancel it"), f"bk:xx:{view.id}"),
+                screen.button(N_("No, keep it"), "bk:menu"),
+            ]
+        ],
+    )
+
+
+async def cancel(screen: Screen, booking_id: int) -> None:
+    booking = await screen.bookings().cancel(screen.actor, booking_id)
+    screen.say(
+        screen.t(N_("Booking No. {number} is cancelled."), number=booking.id),
+        buttons=menu_buttons(screen),
+    )
+
+
+async def move(screen: Screen, booking_id: int) -> None:
+    await Wizard(screen).start("move", booking_id=booking_id)
+
+
+# -- specialist -------------------------------------------------------------------------------
+async def specialist_days(screen: Screen, days: int) -> None:
+    specialist_id = screen.actor.specialist_id
+    if specialist_id is None:
+        raise Refused(N_("Your account is not linked to a specialist yet."))
+    tz = await _home_zone(screen, specialist_id)
+    today = screen.now.astimezone(tz).date()
+    start = local_moment(today, 0, tz)
+    end = local_moment(today + timedelta(days=days), 0, tz)
+    views = await booking_views(
+        screen.ctx.db,
+        [
+            Booking.specialist_id == specialist_id,
+            Booking.status.in_((*OPEN_STATUSES, "done", "no_show")),
+            Booking.starts_at >= start,
+            Booking.starts_at < end,
+        ],
+    )
+    t = screen.t
+    if not views:
+        empty = N_("No bookings today.") if days == 1 else N_("No bookings this week.")
+        screen.say(t(empty), buttons=menu_buttons(screen))
+        return
+    lines: list[str] = []
+    buttons: list[Button] = []
+    shown_day: date | None = None
+    for view in views:
+        local_day = view.booking.starts_at.astimezone(view.tz).date()
+        if local_day != shown_day:
+            lines.append(f"\n{day_label(local_day, t.locale)}")
+            shown_day = local_day
+        values = view.values(t)
+        lines.append(
+            t(
+                N_("{span} {service}, {client}, {location} ({status})"),
+                span=view.span(),
+                **values,
+            )
+        )
+        if view.booking.status in OPEN_STATUSES and view.booking.starts_at > screen.now:
+            buttons.append(
+                screen.button(N_("Cancel No. {number}"), f"bk:x:{view.id}", number=view.id)
+            )
+    title = N_("Your bookings today:") if days == 1 else N_("Your bookings for 7 days:")
+    screen.say(
+        t(title) + "\n" + "\n".join(lines).strip(),
+        buttons=[*rows_of(buttons, 2), *menu_buttons(screen)],
+    )
+
+
+async def specialist_hours(screen: Screen) -> None:
+    specialist_id = screen.actor.specialist_id
+    if specialist_id is None:
+        raise Refused(N_("Your account is not linked to a specialist yet."))
+    text = await hours_text(screen, specialist_id)
+    screen.say(text, buttons=menu_buttons(screen))
+
+
+async def hours_text(screen: Screen, specialist_id: int) -> str:
+    """Weekly hours per location, then the coming exceptions."""
+    db, t = screen.ctx.db, screen.t
+    rows = (
+        await db.execute(
+            select(WorkingHours, Location)
+            .join(Location, Location.id == WorkingHours.location_id)
+            .where(WorkingHours.specialist_id == specialist_id)
+            .order_by(Location.id, WorkingHours.weekday, WorkingHours.start_min)
+        )
+    ).all()
+    if not rows:
+        return t(N_("No working hours are set yet."))
+    lines: list[str] = []
+    by_location: dict[int, list[WorkingHours]] = {}
+    names: dict[int, str] = {}
+    for hours, location in rows:
+        by_location.setdefault(location.id, []).append(hours)
+        names[location.id] = location.name
+    for location_id, entries in by_location.items():
+        lines.append(t(N_("{location}:"), location=names[location_id]))
+        for weekday in range(7):
+            spans = [
+                f"{minutes_label(h.start_min)}–{minutes_label(h.end_min)}"
+                for h in entries
+                if h.weekday == weekday
+            ]
+            if spans:
+                lines.append(f"  {t(WEEKDAYS[weekday])}: {', '.join(spans)}")
+    exceptions = list(
+        await db.scalars(
+            select(ScheduleException)
+            .where(
+                ScheduleException.specialist_id == specialist_id,
+                ScheduleException.day >= screen.now.date(),
+            )
+            .order_by(ScheduleException.day, ScheduleException.start_min)
+            .limit(30)
+        )
+    )
+    if exceptions:
+        lines.append(t(N_("Changes:")))
+        for item in exceptions:
+            label = day_label(item.day, t.locale)
+            if item.start_min is None or item.end_min is None:
+                lines.append(f"  {label}: {t(DAY_OFF)}")
+            else:
+                span = f"{minutes_label(item.start_min)}–{minutes_label(item.end_min)}"
+                lines.append(f"  {label}: {span} ({names.get(item.location_id, '')})")
+    return "\n".join(lines)
+
+
+# -- administrator ----------------------------------------------------------------------------
+async def admin_day(screen: Screen, day_text: str | None, page: int = 0) -> None:
+    tz = await _admin_zone(screen)
+    today = screen.now.astimezone(tz).date()
+    day = _parse_day(day_text) or today
+    start, end = local_moment(day, 0, tz), local_moment(day + timedelta(days=1), 0, tz)
+    views = await booking_views(
+        screen.ctx.db, [Booking.starts_at >= start, Booking.starts_at < end]
+    )
+    t = screen.t
+    shown = views[page * PAGE : (page + 1) * PAGE]
+    heading = t(N_("Bookings on {day}: {count}"), day=day_label(day, t.locale), count=len(views))
+    buttons: list[list[Button]] = [
+        [
+            Button(
+                f"{view.span()} {view.service} · {view.values(t)['client']} · "
+                f"{t(STATUS_NAMES[view.booking.status])}",
+                f"bk:b:{view.id}",
+            )
+        ]
+        for view in shown
+    ]
+    if len(views) > (page + 1) * PAGE:
+        buttons.append([screen.button(N_("More"), f"bk:day:{day:%Y%m%d}:{page + 1}")])
+    buttons.append(
+        [
+            Button("‹", f"bk:day:{day - timedelta(days=1):%Y%m%d}"),
+            screen.button(N_("Today"), f"bk:day:{today:%Y%m%d}"),
+            Button("›", f"bk:day:{day + timedelta(days=1):%Y%m%d}"),
+        ]
+    )
+    buttons.append([screen.button(N_("Book for a client"), "bk:abook"), screen.menu_button()])
+    screen.say(heading, buttons=buttons)
+
+
+async def booking_card(screen: Screen, booking_id: int) -> None:
+    view = await _view_for(screen, booking_id)
+    booking = view.booking
+    actor = screen.actor
+    own = booking.client_id == screen.user.id or (
+        actor.specialist_id is not None and booking.specialist_id == actor.specialist_id
+    )
+    if not (actor.is_admin or own):
+        raise Refused(N_("Sorry, you can only see your own bookings."))
+    rows: list[list[Button]] = []
+    is_open = booking.status in OPEN_STATUSES
+    if actor.is_admin and booking.status == "pending":
+        rows.append([screen.button(N_("Confirm"), f"bk:ok:{view.id}")])
+    if is_open and booking.starts_at > screen.now and (actor.is_admin or actor.role == "client"):
+        rows.append(
+            [
+                screen.button(N_("Move"), f"bk:rs:{view.id}"),
+                screen.button(N_("Cancel booking"), f"bk:x:{view.id}"),
+            ]
+        )
+    elif is_open and booking.starts_at > screen.now:
+        rows.append([screen.button(N_("Cancel booking"), f"bk:x:{view.id}")])
+    if actor.is_admin and is_open and booking.starts_at <= screen.now:
+        rows.append(
+            [
+                screen.button(N_("Done"), f"bk:m:{view.id}:done"),
+                screen.button(N_("Did not come"), f"bk:m:{view.id}:no_show"),
+            ]
+        )
+    rows.append([screen.menu_button()])
+    screen.say(view.details(screen.t), buttons=rows)
+
+
+async def confirm(screen: Screen, booking_id: int) -> None:
+    booking = await screen.bookings().confirm(screen.actor, booking_id)
+    screen.say(
+        screen.t(N_("Booking No. {number} is confirmed."), number=booking.id),
+        buttons=[[screen.button(N_("Bookings"), "bk:day"), screen.menu_button()]],
+    )
+
+
+async def mark(screen: Screen, booking_id: int, outcome: str) -> None:
+    booking = await screen.bookings().mark(screen.actor, booking_id, outcome)
+    text = (
+        N_("Noted: booking No. {number} took place.")
+        if booking.status == "done"
+        else N_("Noted: the client of booking No. {number} did not come.")
+    )
+    screen.say(screen.t(text, number=booking.id), buttons=[[screen.menu_button()]])
+
+
+# -- helpers ----------------------------------------------------------------------------------
+async def _view_for(screen: Screen, booking_id: int) -> BookingView:
+    view = await booking_view(screen.ctx.db, booking_id)
+    if view is None:
+        raise Refused(N_("There is no booking with that number."))
+    return view
+
+
+async def _home_zone(screen: Screen, specialist_id: int) -> ZoneInfo:
+    name = await screen.ctx.db.scalar(
+        select(Location.timezone)
+        .join(WorkingHours, WorkingHours.location_id == Location.id)
+        .where(WorkingHours.specialist_id == specialist_id)
+        .limit(1)
+    )
+    return ZoneInfo(name or "UTC")
+
+
+async def _admin_zone(screen: Screen) -> ZoneInfo:
+    name = await screen.ctx.db.scalar(
+        select(Location.timezone).where(Location.active.is_(True)).order_by(Location.id).limit(1)
+    )
+    return ZoneInfo(name or "UTC")
+
+
+def _parse_day(text: str | None) -> date | None:
+    if not text:
+        return None
+    try:
+        return datetime.strptime(text, "%Y%m%d").date()
+    except ValueError:
+        return None

@@ -1,0 +1,103 @@
+"""`relaybot booking ...` at the shell: the first admin, sample data, the day's bookings."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from relaybot.apps.booking.models import Booking, Location, Specialist, User
+from relaybot.cli import main
+from relaybot.config import load_settings
+from relaybot.system import open_store
+
+
+@pytest.fixture
+def shell(make_settings, sqlite_url, monkeypatch):
+    make_settings(sqlite_url)  # isolates the environment and the working directory
+    monkeypatch.setenv("RELAYBOT_DATABASE_URL", sqlite_url)
+
+    def run(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+        return result.exit_code, result.output
+
+    return run
+
+
+def rows(model, *where):
+    async def fetch():
+        async with open_store(load_settings()) as sessions, sessions() as session:
+            return list(await session.scalars(select(model).where(*where)))
+
+    return asyncio.run(fetch())
+
+
+def test_init_admin_for_a_web_chat_visitor_and_the_errors_that_explain_themselves(shell):
+    code, out = shell("booking", "init-admin", "--user", "booking:3f2a9c", "--name", "Asel")
+    assert code == 0 and "booking:3f2a9c new administrator" in out
+    [admin] = rows(User)
+    assert (admin.bot, admin.chat_id, admin.role, admin.name, admin.channel) == (
+        "booking",
+        "3f2a9c",
+        "admin",
+        "Asel",
+        "webchat",
+    )
+    code, out = shell("booking", "init-admin", "--user", "booking:3f2a9c")
+    assert code == 0 and "is now an administrator" in out and len(rows(User)) == 1
+
+    code, out = shell("booking", "init-admin", "--user", "orders:1")
+    assert code == 2 and "no booking bot named 'orders'" in out
+    code, out = shell("booking", "init-admin", "--user", "nocolon")
+    assert code == 2 and "BOT:CHAT_ID" in out
+    code, out = shell("booking", "init-admin")
+    assert code == 2 and "either --telegram-id" in out
+    code, out = shell("booking", "init-admin", "--telegram-id", "12345")
+    assert code == 2 and "no Telegram booking bot is configured" in out
+
+
+def test_init_admin_by_telegram_id_uses_the_telegram_booking_bot(shell, monkeypatch):
+    bots = [{"name": "salon", "app": "booking", "channel": "telegram", "token": "1:x"}]
+    monkeypatch.setenv("RELAYBOT_BOTS", json.dumps(bots))
+    code, out = shell("booking", "init-admin", "--telegram-id", "not-a-number")
+    assert code == 2 and "numeric Telegram id" in out
+    code, out = shell("booking", "init-admin", "--telegram-id", "123456789")
+    assert code == 0, out
+    assert [(u.bot, u.chat_id, u.channel, u.role) for u in rows(User)] == [
+        ("salon", "123456789", "telegram", "admin")
+    ]
+
+
+def test_demo_data_is_added_once_and_lists_its_bookings(shell):
+    code, out = shell("booking", "demo-data", "--locale", "en")
+    assert code == 0 and "sample data added" in out and "2 bookings" in out
+    assert [s.name for s in rows(Specialist)] == ["Aigul", "Bakyt", "Saltanat"]
+    code, out = shell("booking", "demo-data")
+    assert code == 0 and "was not added" in out
+    assert len(rows(Location)) == 1
+    booked = rows(Booking)
+    day = booked[0].starts_at.date().isoformat()
+    code, out = shell("booking", "list", "--day", day, "--days", "7", "--json")
+    listed = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [item["client"] for item in listed] == ["Nurlan", "Elena"]
+    assert listed[0]["local_start"].endswith("10:00") and listed[0]["status"] == "confirmed"
+    code, out = shell("booking", "list", "--day", "31.12")
+    assert code == 2 and "YYYY-MM-DD" in out
+
+
+def test_a_notice_is_switched_off_for_one_channel_from_the_shell(shell):
+    code, out = shell(
+        "booking", "notification", "booking_created", "specialist", "off", "--channel", "telegram"
+    )
+    assert code == 0 and "booking_created -> specialist on telegram: off" in out
+    code, out = shell("booking", "notifications")
+    lines = out.splitlines()
+    assert "booking_created      specialist  telegram   off" in lines
+    assert "booking_created      admin       *          on" in lines
+    code, out = shell("booking", "notification", "booking_done", "client", "on")
+    assert code == 2 and "no notice booking_done/client" in out
+    code, out = shell("booking", "notification", "booking_created", "admin", "on", "--ad", "7")
+    assert code == 2 and "no ad text #7" in out
