@@ -42,7 +42,12 @@ def ensure_environment(extras: str) -> None:
 
 def run(args: list[str]) -> int:
     ensure_environment("")
-    return subprocess.call([str(BIN / "relaybot"), "run", *args], cwd=os.getcwd())
+    relaybot = str(BIN / "relaybot")
+    if not (Path.cwd() / "data" / "relaybot.db").exists():
+        # A first start of the embedded default: give the bundled bots something to talk about.
+        for app in ("helpdesk", "booking"):
+            subprocess.run([relaybot, app, "demo-data"], check=True, cwd=os.getcwd())
+    return subprocess.call([relaybot, "run", *args], cwd=os.getcwd())
 
 
 def test(args: list[str]) -> int:

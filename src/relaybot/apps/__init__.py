@@ -8,6 +8,7 @@ from relaybot.core.app import App
 
 BUNDLED: dict[str, str] = {
     "orders": "relaybot.apps.orders.app:OrdersApp",
+    "helpdesk": "relaybot.apps.helpdesk.app:HelpdeskApp",
     "booking": "relaybot.apps.booking.app:BookingApp",
 }
 

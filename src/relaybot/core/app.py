@@ -8,6 +8,7 @@ same transaction, so an app never talks to a channel and never sends twice.
 from __future__ import annotations
 
 import abc
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -136,12 +137,22 @@ class App(abc.ABC):
 
     @classmethod
     def migrations_dir(cls) -> Path | None:
-        """A folder of Alembic revisions for the app's own tables, on its own branch."""
-        return None
+        """Alembic revisions for the app's own tables, on its own branch: `migrations/` beside
+        the app's module, when there is one."""
+        return cls._beside_module("migrations")
 
     @classmethod
     def locales_dir(cls) -> Path | None:
-        return None
+        """`<lang>.po` catalogues of the app's texts: `locales/` beside its module."""
+        return cls._beside_module("locales")
+
+    @classmethod
+    def _beside_module(cls, name: str) -> Path | None:
+        module_file = getattr(sys.modules.get(cls.__module__), "__file__", None)
+        if module_file is None:
+            return None
+        folder = Path(module_file).resolve().parent / name
+        return folder if folder.is_dir() else None
 
     @classmethod
     def cli(cls) -> click.Group | None:

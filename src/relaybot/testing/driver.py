@@ -8,12 +8,13 @@ That makes notifications to other people as visible to a test as the replies the
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, update
 
-from relaybot.core.types import Address, OutgoingMessage, Update, decode_message
+from relaybot.core.types import Address, Attachment, OutgoingMessage, Update, decode_message
 from relaybot.store.models import OutboxMessage
 from relaybot.system import System
 
@@ -51,7 +52,15 @@ class ChatDriver:
     ) -> DrivenChat:
         return DrivenChat(self, Address(bot, chat_id), language=language, name=name)
 
-    async def send(self, chat: DrivenChat, text: str = "", *, payload: str | None = None) -> None:
+    async def send(
+        self,
+        chat: DrivenChat,
+        text: str = "",
+        *,
+        payload: str | None = None,
+        attachments: Sequence[Attachment] = (),
+        chat_type: str = "private",
+    ) -> None:
         bot = self.system.bots[chat.address.bot]
         upd = Update(
             channel=bot.channel,
@@ -64,6 +73,8 @@ class ChatDriver:
             payload=payload,
             user_name=chat.name,
             language=chat.language,
+            attachments=tuple(attachments),
+            chat_type=chat_type,
         )
         await self.system.queue.put_many([upd])
         worker = self.system.worker()
@@ -112,10 +123,19 @@ class DrivenChat:
     def received(self) -> list[Delivered]:
         return self.driver.inbox(self.address)
 
-    async def say(self, text: str = "", *, payload: str | None = None) -> list[Delivered]:
-        """Send; returns the messages this chat got in answer."""
+    async def say(
+        self,
+        text: str = "",
+        *,
+        payload: str | None = None,
+        attachments: Sequence[Attachment] = (),
+        chat_type: str = "private",
+    ) -> list[Delivered]:
+        """Send (text, a button's payload, photos); returns the messages this chat got in answer."""
         before = len(self.received)
-        await self.driver.send(self, text, payload=payload)
+        await self.driver.send(
+            self, text, payload=payload, attachments=attachments, chat_type=chat_type
+        )
         return self.received[before:]
 
     async def press(self, label: str) -> list[Delivered]:

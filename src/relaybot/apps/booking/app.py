@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 import click
 
@@ -19,7 +18,6 @@ from .ui.router import dispatch
 from .ui.screen import FOLLOW_UPS, FollowUp, Options, Screen
 from .users import actor_of, identify
 
-HERE = Path(__file__).resolve().parent
 COMPLETION_CHECK_SECONDS = 60.0
 ANNOUNCEMENT_FEED_SECONDS = 2.0
 
@@ -74,14 +72,6 @@ class BookingApp(App):
             Job("booking.completion", ask_about_finished, every=COMPLETION_CHECK_SECONDS),
             Job("booking.announcements", feed_announcements, every=ANNOUNCEMENT_FEED_SECONDS),
         )
-
-    @classmethod
-    def migrations_dir(cls) -> Path:
-        return HERE / "migrations"
-
-    @classmethod
-    def locales_dir(cls) -> Path:
-        return HERE / "locales"
 
     @classmethod
     def cli(cls) -> click.Group:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
@@ -14,8 +13,6 @@ from relaybot.flows import Choice, Flow, FlowView, Step
 
 from .models import Order
 from .validators import PhoneValidator, clean_address, clean_bottles
-
-HERE = Path(__file__).resolve().parent
 
 
 def _bottles_display(value: Any, view: FlowView) -> str:
@@ -94,14 +91,6 @@ class OrdersApp(App):
 
     async def handle(self, ctx: Context) -> None:
         await self.flow.handle(ctx)
-
-    @classmethod
-    def migrations_dir(cls) -> Path:
-        return HERE / "migrations"
-
-    @classmethod
-    def locales_dir(cls) -> Path:
-        return HERE / "locales"
 
     @classmethod
     def cli(cls) -> click.Group:

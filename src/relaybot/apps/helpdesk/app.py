@@ -1,0 +1,69 @@
+"""The help desk bot: requests for help relayed between requesters, helpers and moderators."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from relaybot.apps import BUNDLED
+from relaybot.config import BotConfig, Settings
+from relaybot.core.app import App, Context
+from relaybot.core.i18n import N_
+
+from . import people, switches
+from .chat.desk import Turn
+from .chat.notify import Notifier
+from .options import DeskOptions
+
+if TYPE_CHECKING:
+    import click
+    from fastapi import APIRouter
+
+    from relaybot.store.db import SessionMaker
+
+GROUP_CHATS = frozenset({"group", "supergroup", "channel"})
+
+
+def reachable_bots(settings: Settings) -> frozenset[str]:
+    """Bots a message can be sent through: the configured ones and the bundled web chat bots."""
+    names = {bot.name for bot in settings.bots}
+    if settings.webchat_for_bundled_apps:
+        names |= set(BUNDLED)
+    return frozenset(names)
+
+
+class HelpdeskApp(App):
+    name = "helpdesk"
+    title = N_("Help desk")
+    description = N_("Ask for help, or help others: each request reaches a person who can help.")
+
+    def __init__(self, bot: BotConfig, settings: Settings) -> None:
+        super().__init__(bot, settings)
+        self.options = DeskOptions.from_bot(bot.name, bot.options)
+        self.reachable = reachable_bots(settings)
+
+    async def handle(self, ctx: Context) -> None:
+        if ctx.update.chat_type in GROUP_CHATS:
+            ctx.reply(ctx.t(N_("I work in private chats only: please write to me directly.")))
+            return
+        user, first_contact = await people.touch(ctx.db, ctx.update, ctx.now)
+        turn = Turn(
+            ctx,
+            await people.actor_of(ctx.db, user),
+            options=self.options,
+            notifier=Notifier(ctx, self.reachable),
+            self_service=await switches.is_on(ctx.db, switches.SELF_SERVICE_ROLES),
+            first_contact=first_contact,
+        )
+        await turn.run()
+
+    @classmethod
+    def cli(cls) -> click.Group:
+        from .cli import helpdesk
+
+        return helpdesk
+
+    @classmethod
+    def api_router(cls, settings: Settings, sessions: SessionMaker) -> APIRouter:
+        from .api.routes import build_router
+
+        return build_router(settings, sessions)
