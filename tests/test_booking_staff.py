@@ -154,12 +154,13 @@ async def test_admin_books_for_a_new_client_who_has_only_a_phone(world):
 
 
 async def test_specialist_sees_bookings_of_today_and_the_week(world):
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    # Anchored to the studio's own calendar day, so the test means the same at any hour.
+    today = datetime.now(UTC).astimezone(world.tz).date()
     dana = await world.new_client("Dana")
     async with world.system.sessions() as session, session.begin():
         for start, status in (
-            (now + timedelta(minutes=30), "confirmed"),
-            (now + timedelta(days=3), "pending"),
+            (world.at("00:15", today), "confirmed"),
+            (world.at("00:15", today + timedelta(days=3)), "pending"),
         ):
             session.add(
                 Booking(

@@ -11,8 +11,10 @@ from relaybot.security.access import AccessTokens, InvalidAccessToken
 from relaybot.security.passwords import (
     WeakPassword,
     hash_password,
+    hash_password_async,
     needs_rehash,
     verify_password,
+    verify_password_async,
 )
 
 SECRET = "s" * 40
@@ -36,6 +38,12 @@ def test_a_broken_stored_hash_is_a_mismatch_not_a_crash():
     assert not verify_password("not-a-hash", "whatever password")
     assert not verify_password("$argon2id$v=19$m=1,t=1,p=1$AAAA$BBBB", "whatever password")
     assert needs_rehash("plain text from an old system")
+
+
+async def test_async_password_checks_run_off_the_event_loop():
+    stored = await hash_password_async("correct horse battery")
+    assert await verify_password_async(stored, "correct horse battery")
+    assert not await verify_password_async(stored, "correct horse")
 
 
 def test_too_short_or_absurdly_long_passwords_are_refused_before_hashing():

@@ -53,7 +53,6 @@ async def test_two_browsers_never_see_each_others_messages_in_history_or_live(
             asyncio.create_task(record_live(ws_url(server), c.cookie, server.url, frames[n]))
             for n, c in (("anna", anna), ("boris", boris))
         ]
-        await asyncio.sleep(0.2)
         await anna.say("hi", expect=2)
         await boris.say("hello", expect=2)
         await anna.say("Anna street 1, flat 11")
@@ -137,6 +136,11 @@ async def test_the_session_cookie_is_http_only_same_site_and_secure_behind_https
         cookie = page.headers["set-cookie"].lower()
         assert "httponly" in cookie and "samesite=lax" in cookie and "secure" in cookie
         assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+        api = await http.get(
+            "/chat/api/bots", headers={"Cookie": f"{COOKIE}={page.cookies[COOKIE]}"}
+        )
+        assert api.headers["cache-control"] == "no-store"
+        assert api.headers["x-content-type-options"] == "nosniff"
         token = page.cookies[COOKIE]
         again = await http.get("/", headers={"Cookie": f"{COOKIE}={token}"})
         assert "set-cookie" not in again.headers  # a known visitor keeps their session
@@ -212,3 +216,28 @@ async def test_opening_many_chats_from_one_address_is_limited(make_settings, sql
         assert server.system is not None
         async with server.system.sessions() as session:
             assert len((await session.scalars(select(WebchatSession))).all()) == 5
+
+
+async def test_one_visitor_cannot_hold_unlimited_live_connections(make_settings, sqlite_url):
+    settings = make_settings(sqlite_url, webchat_sockets_per_visitor=3)
+    async with (
+        RelaybotServer(settings) as server,
+        httpx.AsyncClient(base_url=server.url) as http,
+        contextlib.AsyncExitStack() as stack,
+    ):
+        await http.get("/")
+        headers = {"Cookie": f"{COOKIE}={http.cookies[COOKIE]}", "Origin": server.url}
+        sockets = [
+            await stack.enter_async_context(
+                websockets.connect(ws_url(server), additional_headers=headers)
+            )
+            for _ in range(3)
+        ]
+        assert await ws_status(ws_url(server), headers) == 429
+        await sockets[0].close()
+        for _ in range(50):  # the server notices the close on its next read
+            if await ws_status(ws_url(server), headers) == 101:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("a closed connection was never given back")

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from relaybot.config import Settings, load_settings
-from relaybot.runtime.logs import configure_logging
+from relaybot.runtime.logs import configure_logging, register_settings_secrets
 
 T = TypeVar("T")
 
@@ -71,6 +71,7 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
     except Exception as exc:
         raise click.ClickException(f"cannot load settings: {exc}") from exc
     configure_logging(settings.log_level, settings.log_format)
+    register_settings_secrets(settings)
     ctx.obj = settings
 
 
@@ -248,7 +249,10 @@ def dlq_replay(ctx: click.Context, ids: tuple[int, ...], replay_all: bool) -> No
 
     if not ids and not replay_all:
         raise click.UsageError("name the IDs to replay, or pass --all")
-    done = with_store(ctx, lambda s: store.replay(s, None if replay_all else list(ids)))
+    done = with_store(
+        ctx,
+        lambda s: store.replay(s, None if replay_all else list(ids), actor=cli_actor()),
+    )
     missing = sorted(set(ids) - set(done))
     click.echo(f"replayed {len(done)} message(s)")
     if missing:
@@ -263,7 +267,7 @@ def dlq_drop(ctx: click.Context, ids: tuple[int, ...]) -> None:
     """Delete dead letters for good."""
     from relaybot.store import dlq as store
 
-    count = with_store(ctx, lambda s: store.drop(s, list(ids)))
+    count = with_store(ctx, lambda s: store.drop(s, list(ids), actor=cli_actor()))
     click.echo(f"dropped {count} message(s)")
     if count != len(set(ids)):
         sys.exit(1)

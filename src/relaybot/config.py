@@ -82,9 +82,11 @@ class Settings(BaseSettings):
     inbound_user_burst: int = Field(default=20, gt=0)
     inbound_chat_per_minute: float = Field(default=120.0, gt=0)
     inbound_chat_burst: int = Field(default=40, gt=0)
-    max_json_depth: int = Field(default=32, gt=0, le=512)
+    max_json_depth: int = Field(default=64, gt=0, le=512)
     max_update_text: int = Field(default=16384, gt=0)
     webchat_sessions_per_minute: int = Field(default=30, gt=0)
+    webchat_sockets_per_visitor: int = Field(default=8, gt=0)
+    webchat_sockets_per_address: int = Field(default=200, gt=0)
 
     log_level: str = "info"
     log_format: Literal["console", "json"] = "console"

@@ -30,6 +30,7 @@ from relaybot.core.types import Update
 from relaybot.runtime import metrics
 from relaybot.runtime.clock import Clock, SystemClock
 from relaybot.runtime.inbound import InboundGuard
+from relaybot.runtime.logs import register_settings_secrets
 from relaybot.runtime.queue import DbQueue, InboundQueue, IngestBatcher
 from relaybot.runtime.ratelimit import MemoryRateLimiter, RateLimiter
 from relaybot.runtime.scheduler import Scheduler
@@ -213,6 +214,7 @@ class System:
 
 async def build_system(settings: Settings, *, clock: Clock | None = None) -> System:
     clock = clock or SystemClock()
+    register_settings_secrets(settings)
     bots = effective_bots(settings)
     classes = app_classes(bots)
     engine = create_engine(settings.database_url)

@@ -9,11 +9,13 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 
 from relaybot import __version__
 from relaybot.gateway.admin_api import admin_router
+from relaybot.gateway.headers import SecurityHeadersMiddleware
 from relaybot.gateway.health import health_router
-from relaybot.gateway.limits import BodyLimitMiddleware
+from relaybot.gateway.limits import OUT_OF_RANGE, BodyLimitMiddleware, number_out_of_range
 from relaybot.gateway.webchat import webchat_router
 from relaybot.gateway.webhooks import webhook_router
 from relaybot.system import System
@@ -41,7 +43,12 @@ def create_app(system: System, *, roles: Iterable[str] = ("gateway",)) -> FastAP
         openapi_url="/api/openapi.json",
         redoc_url=None,
     )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=system.settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=system.settings.max_body_bytes,
+        max_json_depth=system.settings.max_json_depth,
+    )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -55,6 +62,14 @@ def create_app(system: System, *, roles: Iterable[str] = ("gateway",)) -> FastAP
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled error", error_type=type(exc).__name__, exc_info=exc)
         return JSONResponse({"detail": "internal error"}, status_code=500)
+
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(OverflowError)
+    async def _database_refused(request: Request, exc: Exception) -> JSONResponse:
+        """A request's integer that no column can hold is the caller's mistake (422)."""
+        if number_out_of_range(exc):
+            return JSONResponse({"detail": OUT_OF_RANGE}, status_code=422)
+        return await _unexpected(request, exc)
 
     app.include_router(health_router(system))
     app.include_router(webhook_router(system))

@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import secrets
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Annotated, Literal
@@ -95,6 +96,17 @@ class FailureThrottle:
         self._windows[client] = (start, count + 1)
 
 
+_throttles: weakref.WeakKeyDictionary[SessionMaker, FailureThrottle] = weakref.WeakKeyDictionary()
+
+
+def _shared_throttle(sessions: SessionMaker, per_minute: int) -> FailureThrottle:
+    """One failure count per running system, whichever router's Authenticator saw them."""
+    throttle = _throttles.get(sessions)
+    if throttle is None or throttle.per_minute != per_minute:
+        throttle = _throttles[sessions] = FailureThrottle(per_minute)
+    return throttle
+
+
 def _unauthorized(detail: str) -> HTTPException:
     return HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})
 
@@ -110,7 +122,7 @@ class Authenticator:
         self.settings = settings
         self.sessions = sessions
         self.tokens = access_tokens(settings)
-        self.throttle = FailureThrottle(settings.auth_failures_per_minute)
+        self.throttle = _shared_throttle(sessions, settings.auth_failures_per_minute)
         bootstrap = settings.admin_token.get_secret_value() if settings.admin_token else ""
         self._bootstrap = hashlib.sha256(bootstrap.encode()).digest() if bootstrap else None
 

@@ -1,14 +1,47 @@
-"""Request body limit as pure ASGI middleware: oversize bodies get 413 before any handler runs."""
+"""Request body limits as pure ASGI middleware, checked before any handler or parser runs.
+
+Oversize bodies get 413; JSON nested deeper than `max_json_depth` gets 400, because Python's
+and msgspec's parsers recurse and a few hundred kilobytes of `[[[[...` would otherwise reach
+them as a RecursionError (a 500) on whichever endpoint parses it.
+"""
 
 from __future__ import annotations
 
+import re
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+_ESCAPE = re.compile(rb"\\.", re.DOTALL)
+_STRING = re.compile(rb'"[^"]*"')
+_NOT_STRUCTURE = bytes(sorted(set(range(256)) - set(b'[]{}"')))
+_SQUARE = bytes.maketrans(b"{}", b"[]")
+
+
+def json_depth_exceeds(body: bytes, limit: int) -> bool:
+    """True when brackets outside strings nest deeper than `limit`, unclosed ones included.
+
+    Only C-speed bytes operations: escapes and strings are cut out, what is left is brackets,
+    and each pass of `replace` removes one level of innermost pairs.
+    """
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False
+    skeleton = _ESCAPE.sub(b"", body).translate(None, _NOT_STRUCTURE)
+    skeleton = _STRING.sub(b"", skeleton).translate(_SQUARE, b'"')
+    too_deep = b"[" * (limit + 1)
+    for _ in range(limit):
+        if too_deep in skeleton:
+            return True
+        if b"[]" not in skeleton:
+            break
+        skeleton = skeleton.replace(b"[]", b"")
+    return b"[]" in skeleton or skeleton.count(b"[") > limit
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int, max_json_depth: int = 64) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_json_depth = max_json_depth
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
@@ -39,6 +72,9 @@ class BodyLimitMiddleware:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
+        if json_depth_exceeds(body, self.max_json_depth):
+            await _reject(send, 400, b'{"detail":"JSON nested too deeply"}')
+            return
         replayed = False
 
         async def replay() -> Message:
@@ -64,3 +100,26 @@ async def _reject(send: Send, status: int, body: bytes) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+OUT_OF_RANGE = "a number in the request is too large or too small"
+
+
+def number_out_of_range(exc: BaseException) -> bool:
+    """True when a request's integer did not fit the database's column (SQLite: Python's
+    OverflowError; PostgreSQL via asyncpg: "value out of int64 range"). Routes declare `int`,
+    which has no bound, so any of them can meet this; it is the caller's mistake, a 422."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OverflowError):
+            return True
+        text = str(current)
+        if "out of int" in text and "range" in text:
+            return True
+        orig = getattr(current, "orig", None)
+        current = (
+            orig if isinstance(orig, BaseException) else current.__cause__ or current.__context__
+        )
+    return False

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -118,8 +119,14 @@ def webchat_router(system: System) -> APIRouter:
             scheme=connection.url.scheme,
         )
 
+    known = store.SessionCache(sessions)
+    sockets = SocketCounter(
+        per_visitor=system.settings.webchat_sockets_per_visitor,
+        per_address=system.settings.webchat_sockets_per_address,
+    )
+
     async def visitor_of(request: Request) -> store.Visitor:
-        visitor = await store.find_session(sessions, request.cookies.get(COOKIE))
+        visitor = await known.find(request.cookies.get(COOKIE))
         if visitor is None:
             raise HTTPException(403, "no valid web chat session: open the chat page first")
         return visitor
@@ -139,7 +146,7 @@ def webchat_router(system: System) -> APIRouter:
     async def page(request: Request) -> Response:
         html = (STATIC / "index.html").read_text(encoding="utf-8")
         response = HTMLResponse(html, headers=_PAGE_HEADERS)
-        if await store.find_session(sessions, request.cookies.get(COOKIE)) is None:
+        if await known.find(request.cookies.get(COOKIE)) is None:
             client = request.client.host if request.client else "unknown"
             limit = Limit(f"session:{client}", per_minute / 60.0, per_minute)
             if await new_sessions.reserve([limit]) > 0:
@@ -227,10 +234,20 @@ def webchat_router(system: System) -> APIRouter:
         if not origin_ok(websocket):
             await websocket.close(code=4403, reason="origin not allowed")
             return
-        visitor = await store.find_session(sessions, websocket.cookies.get(COOKIE))
+        visitor = await known.find(websocket.cookies.get(COOKIE))
         if visitor is None:
             await websocket.close(code=4403, reason="no valid web chat session")
             return
+        client = websocket.client.host if websocket.client else "unknown"
+        if not sockets.open(visitor.chat_id, client):
+            await _deny(websocket, 429, "too many live connections")
+            return
+        try:
+            await _serve_live(websocket, visitor)
+        finally:
+            sockets.close(visitor.chat_id, client)
+
+    async def _serve_live(websocket: WebSocket, visitor: store.Visitor) -> None:
         await websocket.accept()
         after = _cursor(websocket.query_params.get("after"))
         reader = asyncio.create_task(_drain(websocket))
@@ -257,6 +274,40 @@ def webchat_router(system: System) -> APIRouter:
 
     router.add_api_route("/static/{name}", _static, methods=["GET"], include_in_schema=False)
     return router
+
+
+class SocketCounter:
+    """Live connections per visitor and per client address: each one re-reads the history
+    every few seconds, so an unbounded number of them is a cheap way to load the database."""
+
+    def __init__(self, *, per_visitor: int, per_address: int) -> None:
+        self.per_visitor = per_visitor
+        self.per_address = per_address
+        self._visitors: Counter[str] = Counter()
+        self._addresses: Counter[str] = Counter()
+
+    def open(self, chat_id: str, address: str) -> bool:
+        if self._visitors[chat_id] >= self.per_visitor:
+            return False
+        if self._addresses[address] >= self.per_address:
+            return False
+        self._visitors[chat_id] += 1
+        self._addresses[address] += 1
+        return True
+
+    def close(self, chat_id: str, address: str) -> None:
+        for counter, key in ((self._visitors, chat_id), (self._addresses, address)):
+            counter[key] -= 1
+            if counter[key] <= 0:
+                del counter[key]
+
+
+async def _deny(websocket: WebSocket, status: int, detail: str) -> None:
+    """Refuse a handshake with a real HTTP status where the server can send one."""
+    if "websocket.http.response" in websocket.scope.get("extensions", {}):
+        await websocket.send_denial_response(JSONResponse({"detail": detail}, status_code=status))
+    else:
+        await websocket.close(code=4000 + status, reason=detail)
 
 
 def _cursor(raw: str | None) -> int:

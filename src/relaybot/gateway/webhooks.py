@@ -37,6 +37,10 @@ def webhook_router(system: System) -> APIRouter:
             metrics.UPDATES_REJECTED.labels(channel, str(rejected.status)).inc()
             log.info("webhook rejected", bot=bot, status=rejected.status, reason=rejected.detail)
             return JSONResponse({"detail": rejected.detail}, status_code=rejected.status)
+        except Exception as exc:  # an adapter that chokes on odd input must not answer 500
+            metrics.UPDATES_REJECTED.labels(channel, "unparsable").inc()
+            log.error("adapter could not read a webhook call", bot=bot, exc_info=exc)
+            return JSONResponse({"detail": "the update could not be read"}, status_code=400)
         screened = await system.guard.screen(result.updates) if result.updates else []
         if screened:
             updates = [

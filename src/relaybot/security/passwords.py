@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -39,3 +41,13 @@ def needs_rehash(stored_hash: str) -> bool:
         return _hasher.check_needs_rehash(stored_hash)
     except (InvalidHashError, ValueError):
         return True
+
+
+async def hash_password_async(password: str) -> str:
+    """`hash_password` off the event loop: argon2id takes a large fraction of a second on
+    purpose, and every other request would wait for it."""
+    return await asyncio.to_thread(hash_password, password)
+
+
+async def verify_password_async(stored_hash: str, password: str) -> bool:
+    return await asyncio.to_thread(verify_password, stored_hash, password)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import delete, func, insert, select
 
+from relaybot.store.audit import audit
 from relaybot.store.db import SessionMaker
 from relaybot.store.models import DeadLetter, OutboxMessage
 
@@ -22,8 +23,16 @@ async def count_dead(sessions: SessionMaker) -> int:
         return int(await session.scalar(select(func.count()).select_from(DeadLetter)) or 0)
 
 
-async def replay(sessions: SessionMaker, ids: Sequence[int] | None) -> list[int]:
-    """Put dead letters back in the outbox as new messages; `None` replays them all."""
+async def replay(
+    sessions: SessionMaker,
+    ids: Sequence[int] | None,
+    *,
+    actor: str | None = None,
+    channel: str = "cli",
+) -> list[int]:
+    """Put dead letters back in the outbox as new messages; `None` replays them all.
+
+    With an `actor`, the replay is written to the audit log in the same transaction."""
     now = time.time()
     async with sessions() as session, session.begin():
         query = select(DeadLetter).order_by(DeadLetter.id)
@@ -45,10 +54,32 @@ async def replay(sessions: SessionMaker, ids: Sequence[int] | None) -> list[int]
                 )
             )
             await session.delete(letter)
-        return [letter.id for letter in letters]
+        replayed = [letter.id for letter in letters]
+        if actor is not None and replayed:
+            await audit(
+                session,
+                actor=actor,
+                channel=channel,
+                action="dlq.replay",
+                target="all" if ids is None else ",".join(map(str, replayed))[:256],
+                details={"replayed": len(replayed)},
+            )
+        return replayed
 
 
-async def drop(sessions: SessionMaker, ids: Sequence[int]) -> int:
+async def drop(
+    sessions: SessionMaker, ids: Sequence[int], *, actor: str | None = None, channel: str = "cli"
+) -> int:
     async with sessions() as session, session.begin():
         result = await session.execute(delete(DeadLetter).where(DeadLetter.id.in_(ids)))
-        return int(getattr(result, "rowcount", 0))
+        count = int(getattr(result, "rowcount", 0))
+        if actor is not None and count:
+            await audit(
+                session,
+                actor=actor,
+                channel=channel,
+                action="dlq.drop",
+                target=",".join(map(str, sorted(set(ids))))[:256],
+                details={"dropped": count},
+            )
+        return count

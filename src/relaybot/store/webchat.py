@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +43,34 @@ async def find_session(sessions: SessionMaker, token: str | None) -> Visitor | N
             select(WebchatSession.chat_id).where(WebchatSession.token_hash == hash_token(token))
         )
     return None if chat_id is None else Visitor(chat_id)
+
+
+class SessionCache:
+    """Known sessions in memory for a minute, so a busy visitor costs no query per request.
+
+    Only hits are kept: a cookie that is not (yet) a session is asked again every time.
+    """
+
+    def __init__(self, sessions: SessionMaker, *, ttl: float = 60.0, size: int = 10_000) -> None:
+        self.sessions = sessions
+        self.ttl = ttl
+        self.size = size
+        self._hits: dict[str, tuple[float, Visitor]] = {}
+
+    async def find(self, token: str | None) -> Visitor | None:
+        if not token or len(token) > 128:
+            return None
+        key = hash_token(token)
+        now = time.monotonic()
+        hit = self._hits.get(key)
+        if hit is not None and now - hit[0] < self.ttl:
+            return hit[1]
+        visitor = await find_session(self.sessions, token)
+        if visitor is not None:
+            if len(self._hits) >= self.size:
+                self._hits.clear()
+            self._hits[key] = (now, visitor)
+        return visitor
 
 
 async def add_incoming(

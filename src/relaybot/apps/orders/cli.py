@@ -7,7 +7,8 @@ import json
 import click
 from sqlalchemy import select
 
-from relaybot.cli import with_store
+from relaybot.cli import cli_actor, with_store
+from relaybot.store.audit import audit
 from relaybot.store.db import SessionMaker
 
 from .models import ORDER_STATUSES, Order
@@ -74,6 +75,16 @@ def set_status(ctx: click.Context, order_id: int, status: str) -> None:
             order = await session.get(Order, order_id)
             if order is None:
                 return False
+            if order.status != status:
+                await audit(
+                    session,
+                    actor=cli_actor(),
+                    channel="cli",
+                    action="orders.set_status",
+                    target=str(order_id),
+                    bot=order.bot,
+                    details={"from": order.status, "to": status},
+                )
             order.status = status
             return True
 
