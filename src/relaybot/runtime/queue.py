@@ -119,7 +119,10 @@ class DbQueue:
             rows = await session.execute(
                 select(InboundUpdate.id, InboundUpdate.payload, InboundUpdate.attempts)
                 .where(InboundUpdate.status == "pending")
-                .order_by(InboundUpdate.id)
+                # "+ 0": ordered by the bare id, SQLite walks the whole table in rowid order
+                # (every update ever received) to find the few pending ones at its end; this
+                # way it reads the partial index of pending rows and sorts those.
+                .order_by(InboundUpdate.id + 0)
                 .limit(limit)
             )
             return [

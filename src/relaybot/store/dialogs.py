@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -28,15 +28,21 @@ class SqlStateStorage:
 
     async def prefetch(self, keys: Iterable[tuple[str, str]]) -> None:
         wanted = list(dict.fromkeys(keys))
-        for start in range(0, len(wanted), PREFETCH_CHUNK):
-            chunk = wanted[start : start + PREFETCH_CHUNK]
-            found = await self.session.scalars(
-                select(DialogStateRow).where(
-                    tuple_(DialogStateRow.bot, DialogStateRow.chat_id).in_(chunk)
+        by_bot: dict[str, list[str]] = {}
+        for bot, chat_id in wanted:
+            by_bot.setdefault(bot, []).append(chat_id)
+        for bot, chats in by_bot.items():
+            for start in range(0, len(chats), PREFETCH_CHUNK):
+                chunk = chats[start : start + PREFETCH_CHUNK]
+                # bot = ? AND chat_id IN (...) is a primary-key search; a row-value IN list
+                # would make SQLite scan the table.
+                found = await self.session.scalars(
+                    select(DialogStateRow).where(
+                        DialogStateRow.bot == bot, DialogStateRow.chat_id.in_(chunk)
+                    )
                 )
-            )
-            self._rows.update(dict.fromkeys(chunk))
-            self._rows.update({(row.bot, row.chat_id): row for row in found})
+                self._rows.update(dict.fromkeys((bot, chat) for chat in chunk))
+                self._rows.update({(row.bot, row.chat_id): row for row in found})
 
     async def _row(self, bot: str, chat_id: str) -> DialogStateRow | None:
         key = (bot, chat_id)
