@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,10 +26,22 @@ async def enqueue(
     trace_id: str = "",
     not_before: float | None = None,
 ) -> int:
-    if not messages:
-        return 0
+    rows = outbox_rows(messages, bots=bots, trace_id=trace_id, not_before=not_before)
+    if rows:
+        await session.execute(insert(OutboxMessage), rows)
+    return len(rows)
+
+
+def outbox_rows(
+    messages: Sequence[tuple[Address, OutgoingMessage]],
+    *,
+    bots: Mapping[str, BotConfig],
+    trace_id: str = "",
+    not_before: float | None = None,
+) -> list[dict[str, Any]]:
+    """Outbox rows for `messages`, in order; raises `UnknownBot` for a bot not configured."""
     now = time.time()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for address, message in messages:
         bot = bots.get(address.bot)
         if bot is None:
@@ -46,5 +59,4 @@ async def enqueue(
                 "trace_id": trace_id,
             }
         )
-    await session.execute(insert(OutboxMessage), rows)
-    return len(rows)
+    return rows

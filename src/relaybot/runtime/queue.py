@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from relaybot.core.types import Update, decode_update, encode
 from relaybot.store.db import SessionMaker
 from relaybot.store.models import InboundUpdate
-from relaybot.store.sql import upsert_insert
+from relaybot.store.sql import table_of, upsert_insert
 
 PARTITIONS = 64
 
@@ -128,7 +128,10 @@ class DbQueue:
             rows = await session.execute(
                 select(InboundUpdate.id, InboundUpdate.payload, InboundUpdate.attempts)
                 .where(InboundUpdate.status == "pending")
-                .order_by(InboundUpdate.id)
+                # "+ 0": ordered by the bare id, SQLite walks the whole table in rowid order
+                # (every update ever received) to find the few pending ones at its end; this
+                # way it reads the partial index of pending rows and sorts those.
+                .order_by(InboundUpdate.id + 0)
                 .limit(limit)
             )
             return [
@@ -143,8 +146,26 @@ class DbQueue:
             update(InboundUpdate)
             .where(InboundUpdate.id == item.ref, InboundUpdate.status == "pending")
             .values(status=status, processed_at=time.time(), error=error)
+            .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0))
+
+    async def mark_processed_many(
+        self, session: AsyncSession, items: Sequence[QueuedUpdate]
+    ) -> set[int]:
+        """Mark `items` done in one statement; the ids of those that were still pending."""
+        table = table_of(InboundUpdate)
+        ids = [item.ref for item in items]
+        marked: set[int] = set()
+        for start in range(0, len(ids), 500):
+            result = await session.execute(
+                update(table)
+                .where(table.c.id.in_(ids[start : start + 500]), table.c.status == "pending")
+                .values(status="done", processed_at=time.time(), error=None)
+                .returning(table.c.id)
+            )
+            marked.update(result.scalars())
+        return marked
 
     async def record_failure(self, item: QueuedUpdate, error: str) -> None:
         async with self.sessions() as session, session.begin():

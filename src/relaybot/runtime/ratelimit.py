@@ -24,16 +24,20 @@ class RateLimiter(Protocol):
         ...
 
 
+SWEEP_MIN = 1024  # keys before the first sweep of full buckets
+
+
 def scopes(key: str) -> list[str]:
     """`key` and every `:`-separated prefix of it: a pause on "shop" holds "shop:42" too."""
     parts = key.split(":")
     return [":".join(parts[:n]) for n in range(len(parts), 0, -1)]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Bucket:
     tokens: float
     updated: float
+    full_at: float = 0.0  # from then on the bucket is full again and carries no information
 
 
 class MemoryRateLimiter:
@@ -44,6 +48,7 @@ class MemoryRateLimiter:
         self.max_keys = max_keys
         self._buckets: dict[str, _Bucket] = {}
         self._paused_until: dict[str, float] = {}
+        self._sweep_at = SWEEP_MIN
 
     async def reserve(self, limits: Sequence[Limit]) -> float:
         now = self.clock.now()
@@ -61,8 +66,9 @@ class MemoryRateLimiter:
                 wait = max(wait, (1.0 - bucket.tokens) / limit.rate)
         if wait > 0:
             return wait
-        for bucket in buckets:
+        for limit, bucket in zip(limits, buckets, strict=True):
             bucket.tokens -= 1.0
+            bucket.full_at = now + (limit.burst - bucket.tokens) / limit.rate
         return 0.0
 
     async def pause(self, key: str, seconds: float) -> None:
@@ -72,6 +78,8 @@ class MemoryRateLimiter:
     def _refill(self, limit: Limit, now: float) -> _Bucket:
         bucket = self._buckets.get(limit.key)
         if bucket is None:
+            if len(self._buckets) >= self._sweep_at:
+                self._forget_full(now)
             if len(self._buckets) >= self.max_keys:
                 self._evict_full(now)
             bucket = _Bucket(tokens=float(limit.burst), updated=now)
@@ -81,6 +89,16 @@ class MemoryRateLimiter:
         bucket.tokens = min(float(limit.burst), bucket.tokens + elapsed * limit.rate)
         bucket.updated = now
         return bucket
+
+    def _forget_full(self, now: float) -> None:
+        """Drop buckets that are full again, so memory follows the chats active right now.
+
+        A full bucket answers exactly as a missing one would. Sweeping whenever the table has
+        doubled since the last sweep keeps the cost per new key constant.
+        """
+        self._buckets = {k: b for k, b in self._buckets.items() if b.full_at > now}
+        self._paused_until = {k: t for k, t in self._paused_until.items() if t > now}
+        self._sweep_at = max(SWEEP_MIN, 2 * len(self._buckets))
 
     def _evict_full(self, now: float) -> None:
         """Forget buckets idle long enough to be full again: they hold no information."""

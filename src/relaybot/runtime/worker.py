@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 import structlog
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from relaybot.config import BotConfig, Settings
@@ -21,13 +22,13 @@ from relaybot.core.i18n import N_, normalize_locale, translator
 from relaybot.core.types import Address, OutgoingMessage
 from relaybot.runtime import metrics
 from relaybot.runtime.inbound import NOTICE_TEXT, is_notice
-from relaybot.runtime.outbox import enqueue
+from relaybot.runtime.outbox import enqueue, outbox_rows
 from relaybot.runtime.queue import InboundQueue, QueuedUpdate
 from relaybot.runtime.signal import Signal
 from relaybot.store.db import SessionMaker
 from relaybot.store.dialogs import SqlStateStorage
-from relaybot.store.models import Chat
-from relaybot.store.sql import upsert_insert
+from relaybot.store.models import Chat, OutboxMessage
+from relaybot.store.sql import table_of, upsert_insert
 
 log = structlog.get_logger("relaybot.worker")
 
@@ -75,10 +76,89 @@ class Worker:
         return len(items)
 
     async def process(self, items: Sequence[QueuedUpdate]) -> None:
+        """Process a batch: all together in one transaction, update by update if that fails.
+
+        The common case costs a handful of statements per batch rather than per update: the
+        processed marks, chat rows and dialog states are read and written in bulk, and one
+        flush writes every update's effects. When anything in the batch raises, that
+        transaction is rolled back (nothing left the process: replies are only outbox rows)
+        and the batch runs again with a savepoint per update, so one failing update keeps
+        its own retries and does not hold up other chats.
+        """
+        try:
+            outcomes = await self._process_together(items)
+        except Exception:
+            log.info("a batch failed as a whole; processing it update by update")
+            await self._process_one_by_one(items)
+            return
+        await self.queue.acknowledge(items)
+        self._after_commit(outcomes)
+
+    async def _process_together(
+        self, items: Sequence[QueuedUpdate]
+    ) -> list[tuple[QueuedUpdate, str]]:
+        outcomes: list[tuple[QueuedUpdate, str]] = []
+        async with self.sessions() as session, session.begin():
+            fresh = await self._mark_all(session, items)
+            known = [
+                i
+                for i in items
+                if i.update.bot in self.apps
+                and i.update.bot in self.bots
+                and not is_notice(i.update)
+            ]
+            await self._touch_chats(session, [i for i in known if fresh[id(i)]])
+            states = SqlStateStorage(session)
+            await states.prefetch((i.update.bot, i.update.chat_id) for i in known)
+            outgoing: list[tuple[QueuedUpdate, list[tuple[Address, OutgoingMessage]]]] = []
+            for item in items:
+                outcome = "done" if fresh[id(item)] else "duplicate"
+                if item.update.bot not in self.apps or item.update.bot not in self.bots:
+                    outcome = "dropped"
+                elif outcome == "done" and is_notice(item.update):
+                    outcome = "flood_notice"
+                    outgoing.append((item, self._flood_notice(item)))
+                elif outcome == "done":
+                    structlog.contextvars.bind_contextvars(
+                        trace_id=item.update.trace_id, bot=item.update.bot
+                    )
+                    try:
+                        outgoing.append((item, await self._run_app(session, item, states)))
+                    finally:
+                        structlog.contextvars.unbind_contextvars("trace_id", "bot")
+                outcomes.append((item, outcome))
+            rows = [
+                row
+                for item, messages in outgoing
+                for row in outbox_rows(messages, bots=self.bots, trace_id=item.update.trace_id)
+            ]
+            if rows:
+                await session.execute(insert(table_of(OutboxMessage)), rows)
+        return outcomes
+
+    async def _mark_all(
+        self, session: AsyncSession, items: Sequence[QueuedUpdate]
+    ) -> dict[int, bool]:
+        """Mark every update of the batch processed (or dropped) before any effect is pending."""
+        fresh: dict[int, bool] = {}
+        known = [i for i in items if i.update.bot in self.apps and i.update.bot in self.bots]
+        mark_many = getattr(self.queue, "mark_processed_many", None)
+        if mark_many is not None:  # the database queue marks a whole batch in one statement
+            marked = await mark_many(session, known)
+            fresh.update({id(i): i.ref in marked for i in known})
+        for item in items:
+            if id(item) in fresh:
+                continue
+            status, error = ("done", None) if item in known else ("dropped", "unknown bot")
+            fresh[id(item)] = await self.queue.mark_processed(
+                session, item, status=status, error=error
+            )
+        return fresh
+
+    async def _process_one_by_one(self, items: Sequence[QueuedUpdate]) -> None:
         failed_chats: set[str] = set()
         failures: list[tuple[QueuedUpdate, str]] = []
-        done: list[QueuedUpdate] = []
-        sent_any = False
+        outcomes: list[tuple[QueuedUpdate, str]] = []
         async with self.sessions() as session, session.begin():
             for item in items:
                 upd = item.update
@@ -88,8 +168,7 @@ class Worker:
                 try:
                     async with session.begin_nested():
                         outcome = await self._handle(session, item)
-                    sent_any |= outcome == "done"
-                    done.append(item)
+                    outcomes.append((item, outcome))
                 except Exception as exc:
                     error = "".join(traceback.format_exception_only(exc)).strip()
                     log.exception("app failed on update", attempts=item.attempts + 1)
@@ -97,8 +176,7 @@ class Worker:
                     if item.attempts + 1 >= self.settings.worker_max_attempts:
                         async with session.begin_nested():
                             await self._give_up(session, item, error)
-                        done.append(item)
-                        sent_any = True
+                        outcomes.append((item, "failed"))
                     else:
                         failed_chats.add(upd.chat_key)
                         failures.append((item, error))
@@ -106,10 +184,16 @@ class Worker:
                     structlog.contextvars.unbind_contextvars("trace_id", "bot")
         for item, error in failures:
             await self.queue.record_failure(item, error)
-        await self.queue.acknowledge(done)
+        await self.queue.acknowledge([item for item, _ in outcomes])
+        self._after_commit(outcomes)
+
+    def _after_commit(self, outcomes: Sequence[tuple[QueuedUpdate, str]]) -> None:
         now = time.time()
-        for item in done:
+        sent_any = False
+        for item, outcome in outcomes:
+            metrics.UPDATES_PROCESSED.labels(item.update.bot, outcome).inc()
             metrics.PROCESSING_LATENCY.observe(max(0.0, now - item.update.received_at))
+            sent_any |= outcome in ("done", "failed", "flood_notice")
         if sent_any and self.outbox_ready is not None:
             self.outbox_ready.notify()
 
@@ -119,42 +203,40 @@ class Worker:
         app = self.apps.get(upd.bot)
         if bot is None or app is None:
             await self.queue.mark_processed(session, item, status="dropped", error="unknown bot")
-            metrics.UPDATES_PROCESSED.labels(upd.bot, "dropped").inc()
             return "dropped"
         if not await self.queue.mark_processed(session, item, status="done"):
-            metrics.UPDATES_PROCESSED.labels(upd.bot, "duplicate").inc()
             return "duplicate"
         if is_notice(upd):
-            await self._flood_notice(session, item)
-            return "done"
-        await self._touch_chat(session, upd.bot, bot.channel, item)
+            notice = self._flood_notice(item)
+            await enqueue(session, notice, bots=self.bots, trace_id=upd.trace_id)
+            return "flood_notice"
+        await self._touch_chats(session, [item])
+        messages = await self._run_app(session, item, SqlStateStorage(session))
+        await session.flush()
+        await enqueue(session, messages, bots=self.bots, trace_id=upd.trace_id)
+        return "done"
+
+    async def _run_app(
+        self, session: AsyncSession, item: QueuedUpdate, storage: SqlStateStorage
+    ) -> list[tuple[Address, OutgoingMessage]]:
+        upd = item.update
         ctx = Context(
             update=upd,
-            bot=bot,
+            bot=self.bots[upd.bot],
             settings=self.settings,
             db=session,
-            storage=SqlStateStorage(session),
+            storage=storage,
             t=translator(normalize_locale(upd.language, self.settings.default_locale)),
             now=datetime.now(UTC),
         )
-        await app.handle(ctx)
-        await session.flush()
-        await enqueue(session, ctx.outgoing, bots=self.bots, trace_id=upd.trace_id)
-        metrics.UPDATES_PROCESSED.labels(upd.bot, "done").inc()
-        return "done"
+        await self.apps[upd.bot].handle(ctx)
+        return ctx.outgoing
 
-    async def _flood_notice(self, session: AsyncSession, item: QueuedUpdate) -> None:
+    def _flood_notice(self, item: QueuedUpdate) -> list[tuple[Address, OutgoingMessage]]:
         """The gateway dropped a flood from this chat: say so once, politely, in order."""
         upd = item.update
         t = translator(normalize_locale(upd.language, self.settings.default_locale))
-        notice = OutgoingMessage(text=t(NOTICE_TEXT))
-        await enqueue(
-            session,
-            [(Address(upd.bot, upd.chat_id), notice)],
-            bots=self.bots,
-            trace_id=upd.trace_id,
-        )
-        metrics.UPDATES_PROCESSED.labels(upd.bot, "flood_notice").inc()
+        return [(Address(upd.bot, upd.chat_id), OutgoingMessage(text=t(NOTICE_TEXT)))]
 
     async def _give_up(self, session: AsyncSession, item: QueuedUpdate, error: str) -> None:
         upd = item.update
@@ -168,25 +250,35 @@ class Worker:
                 bots=self.bots,
                 trace_id=upd.trace_id,
             )
-        metrics.UPDATES_PROCESSED.labels(upd.bot, "failed").inc()
 
-    async def _touch_chat(
-        self, session: AsyncSession, bot: str, channel: str, item: QueuedUpdate
-    ) -> None:
-        upd = item.update
+    async def _touch_chats(self, session: AsyncSession, items: Sequence[QueuedUpdate]) -> None:
+        """One upsert for the chats of `items`: seen now, not blocked, name as last given."""
+        latest = {(i.update.bot, i.update.chat_id): i.update for i in items}
+        if not latest:
+            return
         now = datetime.now(UTC)
-        stmt = upsert_insert(session, Chat).values(
-            bot=bot,
-            chat_id=upd.chat_id,
-            channel=channel,
-            user_id=upd.user_id,
-            user_name=upd.user_name,
-            language=upd.language,
-            first_seen=now,
-            last_seen=now,
-        )
+        rows = [
+            {
+                "bot": bot,
+                "chat_id": chat_id,
+                "channel": self.bots[bot].channel,
+                "user_id": upd.user_id,
+                "user_name": upd.user_name,
+                "language": upd.language,
+                "first_seen": now,
+                "last_seen": now,
+                "blocked_at": None,
+            }
+            for (bot, chat_id), upd in latest.items()
+        ]
+        table = table_of(Chat)
+        stmt = upsert_insert(session, table)
         stmt = stmt.on_conflict_do_update(
             index_elements=["bot", "chat_id"],
-            set_={"last_seen": now, "blocked_at": None, "user_name": upd.user_name},
+            set_={
+                "last_seen": stmt.excluded.last_seen,
+                "blocked_at": None,
+                "user_name": stmt.excluded.user_name,
+            },
         )
-        await session.execute(stmt)
+        await session.execute(stmt, rows)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,3 +15,8 @@ def upsert_insert(session: AsyncSession, table: Any) -> Any:
     if bind.dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+def table_of(model: Any) -> Table:
+    """The Core table of a mapped class: bulk statements on it skip the ORM's bookkeeping."""
+    return cast(Table, model.__table__)

@@ -7,13 +7,13 @@ import contextlib
 import json
 import random
 import re
+from collections import OrderedDict
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 import structlog
 from aiogram import Bot, types
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.exceptions import (
     TelegramAPIError,
@@ -37,11 +37,12 @@ from relaybot.channels.store import KEY_PREFIX, PayloadStore
 from relaybot.channels.telegram.options import TelegramOptions
 from relaybot.channels.telegram.parse import to_update
 from relaybot.channels.telegram.render import Method, plan
+from relaybot.channels.telegram.session import JsonAiohttpSession
 from relaybot.channels.verify import same_secret
 from relaybot.config import BotConfig
 from relaybot.core.channel import Ingest, Limit, WebhookRejected, WebhookResult
 from relaybot.core.errors import ChatBlocked, DeliveryError, PermanentDeliveryError, RetryAfter
-from relaybot.core.types import OutgoingMessage, Update
+from relaybot.core.types import Button, OutgoingMessage, Update
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -53,6 +54,7 @@ log = structlog.get_logger("relaybot.telegram")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 CALLBACK_DATA_BYTES = 64
+KEYBOARD_CACHE = 256  # keyboards kept built, most recently used first
 T = TypeVar("T")
 
 
@@ -63,7 +65,7 @@ class _Stopped(Exception):
 def telegram_bot(bot: BotConfig, *, timeout: float = 10.0) -> Bot:
     """aiogram's `Bot` for a configured bot, talking to `api_base` when one is set."""
     api = TelegramAPIServer.from_base(bot.api_base.rstrip("/")) if bot.api_base else PRODUCTION
-    return Bot(require_token(bot), session=AiohttpSession(api=api, timeout=timeout))
+    return Bot(require_token(bot), session=JsonAiohttpSession(api=api, timeout=timeout))
 
 
 class TelegramAdapter:
@@ -85,6 +87,9 @@ class TelegramAdapter:
         self.payloads = PayloadStore(deps.sessions, bot.name)
         self._partial = PartialDeliveries()
         self._answering: set[asyncio.Task[None]] = set()
+        self._keyboards: OrderedDict[tuple[tuple[Button, ...], ...], InlineKeyboardMarkup] = (
+            OrderedDict()
+        )
 
     # -- in ---------------------------------------------------------------------------------
     async def handle_webhook(self, request: Request, subpath: str) -> WebhookResult:
@@ -235,17 +240,17 @@ class TelegramAdapter:
             if not 1 <= len(b.payload.encode()) <= CALLBACK_DATA_BYTES
             or b.payload.startswith(KEY_PREFIX)
         ]
-        keys = await self.payloads.shorten(long) if long else {}
-        return InlineKeyboardMarkup(
-            inline_keyboard=[
-                [
-                    InlineKeyboardButton(text=b.text, callback_data=keys.get(b.payload, b.payload))
-                    for b in row
-                ]
-                for row in message.buttons
-                if row
-            ]
-        )
+        if not long:  # the same prompts come with the same keyboards: build each once
+            cached = self._keyboards.get(message.buttons)
+            if cached is None:
+                cached = _markup(message.buttons, {})
+                self._keyboards[message.buttons] = cached
+                if len(self._keyboards) > KEYBOARD_CACHE:
+                    self._keyboards.popitem(last=False)
+            else:
+                self._keyboards.move_to_end(message.buttons)
+            return cached
+        return _markup(message.buttons, await self.payloads.shorten(long))
 
     async def _call(self, method: Method) -> Any:
         try:
@@ -293,6 +298,19 @@ class TelegramAdapter:
             task.cancel()
         await asyncio.gather(*self._answering, return_exceptions=True)
         await self.client.session.close()
+
+
+def _markup(buttons: tuple[tuple[Button, ...], ...], keys: dict[str, str]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text=b.text, callback_data=keys.get(b.payload, b.payload))
+                for b in row
+            ]
+            for row in buttons
+            if row
+        ]
+    )
 
 
 def _is_int(value: str) -> bool:
