@@ -85,11 +85,20 @@ class Worker:
         and the batch runs again with a savepoint per update, so one failing update keeps
         its own retries and does not hold up other chats.
         """
+        failed: _AppFailed | None = None
         try:
             outcomes = await self._process_together(items)
+        except _AppFailed as app_failed:
+            failed = app_failed
         except Exception:
             log.info("a batch failed as a whole; processing it update by update")
             await self._process_one_by_one(items)
+            return
+        if failed is not None:
+            # Outside the handler, so the app's error is raised again without a cycle of
+            # causes. The app has had its try at that update; the others run one by one.
+            log.info("an app failed in a batch; processing it update by update")
+            await self._process_one_by_one(items, failed=failed)
             return
         await self.queue.acknowledge(items)
         self._after_commit(outcomes)
@@ -124,6 +133,8 @@ class Worker:
                     )
                     try:
                         outgoing.append((item, await self._run_app(session, item, states)))
+                    except Exception as exc:
+                        raise _AppFailed(item, exc) from None
                     finally:
                         structlog.contextvars.unbind_contextvars("trace_id", "bot")
                 outcomes.append((item, outcome))
@@ -155,7 +166,9 @@ class Worker:
             )
         return fresh
 
-    async def _process_one_by_one(self, items: Sequence[QueuedUpdate]) -> None:
+    async def _process_one_by_one(
+        self, items: Sequence[QueuedUpdate], *, failed: _AppFailed | None = None
+    ) -> None:
         failed_chats: set[str] = set()
         failures: list[tuple[QueuedUpdate, str]] = []
         outcomes: list[tuple[QueuedUpdate, str]] = []
@@ -166,6 +179,8 @@ class Worker:
                     continue  # keep this chat's order: wait for the failed update's retry
                 structlog.contextvars.bind_contextvars(trace_id=upd.trace_id, bot=upd.bot)
                 try:
+                    if failed is not None and item is failed.item:
+                        raise failed.error
                     async with session.begin_nested():
                         outcome = await self._handle(session, item)
                     outcomes.append((item, outcome))
@@ -282,3 +297,12 @@ class Worker:
             },
         )
         await session.execute(stmt, rows)
+
+
+class _AppFailed(Exception):
+    """An app raised on `item` while a batch ran together; `error` is what it raised."""
+
+    def __init__(self, item: QueuedUpdate, error: Exception) -> None:
+        super().__init__(str(error))
+        self.item = item
+        self.error = error
