@@ -38,6 +38,12 @@ class StateStorage(Protocol):
     async def clear(self, bot: str, chat_id: str) -> None: ...
 
 
+class Journal(Protocol):
+    """Rows an app only appends (logs, outcomes): written with the update's transaction."""
+
+    def add(self, model: type[Any], /, **values: Any) -> None: ...
+
+
 @dataclass
 class DialogState:
     flow: str
@@ -74,6 +80,7 @@ class Context:
     settings: Settings
     db: AsyncSession
     storage: StateStorage
+    journal: Journal
     t: Translator
     now: datetime
     outgoing: list[tuple[Address, OutgoingMessage]] = field(default_factory=list)

@@ -378,35 +378,33 @@ class _Turn:
 
     async def _finish(self, state: DialogState, *, completed: bool, reason: str) -> None:
         finished = self.ctx.now if reason != "expired" else state.updated_at
-        self.ctx.db.add(
-            DialogOutcome(
-                bot=self.update.bot,
-                chat_id=self.update.chat_id,
-                flow=self.flow.name,
-                completed=completed,
-                dropoff_state=None if completed else state.step,
-                reason=reason,
-                total_messages=state.messages,
-                duration_seconds=max(0.0, (finished - state.started_at).total_seconds()),
-                started_at=state.started_at,
-                finished_at=finished,
-            )
+        self.ctx.journal.add(
+            DialogOutcome,
+            bot=self.update.bot,
+            chat_id=self.update.chat_id,
+            flow=self.flow.name,
+            completed=completed,
+            dropoff_state=None if completed else state.step,
+            reason=reason,
+            total_messages=state.messages,
+            duration_seconds=max(0.0, (finished - state.started_at).total_seconds()),
+            started_at=state.started_at,
+            finished_at=finished,
         )
         await self.ctx.storage.clear(self.update.bot, self.update.chat_id)
         self.state = None
 
     def _log(self) -> None:
         update = self.update
-        self.ctx.db.add(
-            MessageLog(
-                bot=update.bot,
-                chat_id=update.chat_id,
-                client_id=update.user_id,
-                message_id=update.update_id,
-                text=(update.text or update.payload or "")[:4096],
-                dialog_state=self.step_before,
-                success=self.error is None,
-                error_reason=self.error,
-                created_at=self.ctx.now,
-            )
+        self.ctx.journal.add(
+            MessageLog,
+            bot=update.bot,
+            chat_id=update.chat_id,
+            client_id=update.user_id,
+            message_id=update.update_id,
+            text=(update.text or update.payload or "")[:4096],
+            dialog_state=self.step_before,
+            success=self.error is None,
+            error_reason=self.error,
+            created_at=self.ctx.now,
         )

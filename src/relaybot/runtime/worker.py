@@ -27,6 +27,7 @@ from relaybot.runtime.queue import InboundQueue, QueuedUpdate
 from relaybot.runtime.signal import Signal
 from relaybot.store.db import SessionMaker
 from relaybot.store.dialogs import SqlStateStorage
+from relaybot.store.journal import SqlJournal
 from relaybot.store.models import Chat, OutboxMessage
 from relaybot.store.sql import table_of, upsert_insert
 
@@ -118,6 +119,7 @@ class Worker:
             ]
             await self._touch_chats(session, [i for i in known if fresh[id(i)]])
             states = SqlStateStorage(session)
+            journal = SqlJournal()
             await states.prefetch((i.update.bot, i.update.chat_id) for i in known)
             outgoing: list[tuple[QueuedUpdate, list[tuple[Address, OutgoingMessage]]]] = []
             for item in items:
@@ -132,12 +134,14 @@ class Worker:
                         trace_id=item.update.trace_id, bot=item.update.bot
                     )
                     try:
-                        outgoing.append((item, await self._run_app(session, item, states)))
+                        outgoing.append((item, await self._run_app(session, item, states, journal)))
                     except Exception as exc:
                         raise _AppFailed(item, exc) from None
                     finally:
                         structlog.contextvars.unbind_contextvars("trace_id", "bot")
                 outcomes.append((item, outcome))
+            await states.flush()
+            await journal.flush(session)
             rows = [
                 row
                 for item, messages in outgoing
@@ -226,13 +230,20 @@ class Worker:
             await enqueue(session, notice, bots=self.bots, trace_id=upd.trace_id)
             return "flood_notice"
         await self._touch_chats(session, [item])
-        messages = await self._run_app(session, item, SqlStateStorage(session))
+        states, journal = SqlStateStorage(session), SqlJournal()
+        messages = await self._run_app(session, item, states, journal)
+        await states.flush()
+        await journal.flush(session)
         await session.flush()
         await enqueue(session, messages, bots=self.bots, trace_id=upd.trace_id)
         return "done"
 
     async def _run_app(
-        self, session: AsyncSession, item: QueuedUpdate, storage: SqlStateStorage
+        self,
+        session: AsyncSession,
+        item: QueuedUpdate,
+        storage: SqlStateStorage,
+        journal: SqlJournal,
     ) -> list[tuple[Address, OutgoingMessage]]:
         upd = item.update
         ctx = Context(
@@ -241,6 +252,7 @@ class Worker:
             settings=self.settings,
             db=session,
             storage=storage,
+            journal=journal,
             t=translator(normalize_locale(upd.language, self.settings.default_locale)),
             now=datetime.now(UTC),
         )

@@ -4,30 +4,38 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import flag_modified
 
 from relaybot.core.app import DialogState
 from relaybot.store.models import DialogStateRow
+from relaybot.store.sql import table_of, upsert_insert
 
 PREFETCH_CHUNK = 400  # keys per query: far below SQLite's limit on bound parameters
+_TABLE = table_of(DialogStateRow)
+_STATE_COLUMNS = ("flow", "step", "data", "started_at", "updated_at", "expires_at", "messages")
+
+Key = tuple[str, str]
 
 
 class SqlStateStorage:
-    """`StateStorage` over the session the worker opened for the update (or the batch).
+    """`StateStorage` for the chats of one worker transaction: read once, written once.
 
-    `prefetch` reads the states of a whole batch in one query; rows it found, and keys it did
-    not find, are then answered without another round trip.
+    `prefetch` reads the states of a whole batch in one query; `save` and `clear` only change
+    what this object knows, and `flush` writes every changed state in one upsert and one
+    delete. The worker flushes before it commits, so the state still commits with the update
+    it belongs to, and a batch of a hundred turns costs two statements instead of a hundred.
     """
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self._rows: dict[tuple[str, str], DialogStateRow | None] = {}
+        self._known: dict[Key, DialogState | None] = {}
+        self._changed: set[Key] = set()
 
-    async def prefetch(self, keys: Iterable[tuple[str, str]]) -> None:
-        wanted = list(dict.fromkeys(keys))
+    async def prefetch(self, keys: Iterable[Key]) -> None:
+        wanted = [key for key in dict.fromkeys(keys) if key not in self._known]
         by_bot: dict[str, list[str]] = {}
         for bot, chat_id in wanted:
             by_bot.setdefault(bot, []).append(chat_id)
@@ -36,53 +44,89 @@ class SqlStateStorage:
                 chunk = chats[start : start + PREFETCH_CHUNK]
                 # bot = ? AND chat_id IN (...) is a primary-key search; a row-value IN list
                 # would make SQLite scan the table.
-                found = await self.session.scalars(
-                    select(DialogStateRow).where(
-                        DialogStateRow.bot == bot, DialogStateRow.chat_id.in_(chunk)
-                    )
+                found = await self.session.execute(
+                    select(_TABLE).where(_TABLE.c.bot == bot, _TABLE.c.chat_id.in_(chunk))
                 )
-                self._rows.update(dict.fromkeys((bot, chat) for chat in chunk))
-                self._rows.update({(row.bot, row.chat_id): row for row in found})
-
-    async def _row(self, bot: str, chat_id: str) -> DialogStateRow | None:
-        key = (bot, chat_id)
-        if key in self._rows:
-            return self._rows[key]
-        row = await self.session.get(DialogStateRow, key)
-        self._rows[key] = row
-        return row
+                self._known.update(dict.fromkeys((bot, chat) for chat in chunk))
+                self._known.update({(row.bot, row.chat_id): _state(row) for row in found})
 
     async def load(self, bot: str, chat_id: str) -> DialogState | None:
-        row = await self._row(bot, chat_id)
-        if row is None:
-            return None
-        return DialogState(
-            flow=row.flow,
-            step=row.step,
-            data=copy.deepcopy(row.data),
-            started_at=row.started_at,
-            updated_at=row.updated_at,
-            expires_at=row.expires_at,
-            messages=row.messages,
-        )
+        key = (bot, chat_id)
+        if key not in self._known:
+            await self.prefetch([key])
+        state = self._known[key]
+        return None if state is None else _copy(state)
 
     async def save(self, bot: str, chat_id: str, state: DialogState) -> None:
-        row = await self._row(bot, chat_id)
-        if row is None:
-            row = DialogStateRow(bot=bot, chat_id=chat_id)
-            self.session.add(row)
-            self._rows[(bot, chat_id)] = row
-        row.flow = state.flow
-        row.step = state.step
-        row.data = copy.deepcopy(state.data)
-        flag_modified(row, "data")
-        row.started_at = state.started_at
-        row.updated_at = state.updated_at
-        row.expires_at = state.expires_at
-        row.messages = state.messages
+        key = (bot, chat_id)
+        self._known[key] = _copy(state)
+        self._changed.add(key)
 
     async def clear(self, bot: str, chat_id: str) -> None:
-        row = await self._row(bot, chat_id)
-        if row is not None:
-            await self.session.delete(row)
-            self._rows[(bot, chat_id)] = None
+        key = (bot, chat_id)
+        self._known[key] = None
+        self._changed.add(key)
+
+    async def flush(self) -> None:
+        """Write what changed since the last flush; call it before the transaction commits."""
+        saved: list[dict[str, Any]] = []
+        cleared: dict[str, list[str]] = {}
+        for key in sorted(self._changed):
+            state = self._known[key]
+            if state is None:
+                cleared.setdefault(key[0], []).append(key[1])
+            else:
+                saved.append(_row(key, state))
+        self._changed.clear()
+        for bot, chats in cleared.items():
+            for start in range(0, len(chats), PREFETCH_CHUNK):
+                chunk = chats[start : start + PREFETCH_CHUNK]
+                await self.session.execute(
+                    delete(_TABLE).where(_TABLE.c.bot == bot, _TABLE.c.chat_id.in_(chunk))
+                )
+        if saved:
+            stmt = upsert_insert(self.session, _TABLE)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["bot", "chat_id"],
+                set_={name: stmt.excluded[name] for name in _STATE_COLUMNS},
+            )
+            await self.session.execute(stmt, saved)
+
+
+def _state(row: Any) -> DialogState:
+    return DialogState(
+        flow=row.flow,
+        step=row.step,
+        data=row.data,
+        started_at=row.started_at,
+        updated_at=row.updated_at,
+        expires_at=row.expires_at,
+        messages=row.messages,
+    )
+
+
+def _copy(state: DialogState) -> DialogState:
+    """The engine changes the state it loaded in place: each side keeps its own."""
+    return DialogState(
+        flow=state.flow,
+        step=state.step,
+        data=copy.deepcopy(state.data),
+        started_at=state.started_at,
+        updated_at=state.updated_at,
+        expires_at=state.expires_at,
+        messages=state.messages,
+    )
+
+
+def _row(key: Key, state: DialogState) -> dict[str, Any]:
+    return {
+        "bot": key[0],
+        "chat_id": key[1],
+        "flow": state.flow,
+        "step": state.step,
+        "data": state.data,
+        "started_at": state.started_at,
+        "updated_at": state.updated_at,
+        "expires_at": state.expires_at,
+        "messages": state.messages,
+    }

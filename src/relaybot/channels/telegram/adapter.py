@@ -9,7 +9,7 @@ import random
 import re
 from collections import OrderedDict
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import msgspec
 import structlog
@@ -68,6 +68,11 @@ def telegram_bot(bot: BotConfig, *, timeout: float = 10.0) -> Bot:
     return Bot(require_token(bot), session=JsonAiohttpSession(api=api, timeout=timeout))
 
 
+def _delivering_session(client: Bot) -> JsonAiohttpSession:
+    assert isinstance(client.session, JsonAiohttpSession)
+    return client.session
+
+
 class TelegramAdapter:
     channel = "telegram"
 
@@ -84,6 +89,7 @@ class TelegramAdapter:
                 )
         self._token = require_token(bot)
         self.client = telegram_bot(bot, timeout=self.options.request_timeout)
+        self._session = _delivering_session(self.client)
         self.payloads = PayloadStore(deps.sessions, bot.name)
         self._partial = PartialDeliveries()
         self._answering: set[asyncio.Task[None]] = set()
@@ -252,9 +258,9 @@ class TelegramAdapter:
             return cached
         return _markup(message.buttons, await self.payloads.shorten(long))
 
-    async def _call(self, method: Method) -> Any:
+    async def _call(self, method: Method) -> None:
         try:
-            return await self.client(method)
+            await self._session.deliver(self.client, method)
         except TelegramRetryAfter as exc:
             raise RetryAfter(float(exc.retry_after)) from None
         except TelegramForbiddenError as exc:

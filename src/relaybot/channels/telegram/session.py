@@ -8,6 +8,11 @@ a form with every field JSON-encoded on its own, and each answer is validated th
 with msgspec and validates only the answer's `result` against a type adapter kept per
 method type. Uploads (an `InputFile` among the parameters) and every error answer take
 aiogram's own path, so exceptions and their fields are exactly aiogram's.
+
+`deliver` is the outbox's way in: it wants to know that a message went, not the `Message`
+Telegram made of it, so it skips validating the answer, and a `sendMessage` (nearly every
+reply) is serialised by pydantic in one call instead of aiogram's field-by-field walk, which
+gives the same body for it.
 """
 
 from __future__ import annotations
@@ -16,9 +21,10 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, cast
 
 import msgspec
+from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.exceptions import ClientDecodeError, TelegramNetworkError
-from aiogram.methods import TelegramMethod
+from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiohttp import ClientError, ClientTimeout
 from pydantic import TypeAdapter, ValidationError
@@ -27,6 +33,9 @@ if TYPE_CHECKING:
     from aiogram import Bot
 
 _JSON_HEADERS = {"Content-Type": "application/json"}
+# aiogram's `Default(...)` fields resolve to nothing when the bot has no default properties,
+# which is what pydantic's `exclude_defaults` gives without resolving them one by one.
+_NO_DEFAULTS = DefaultBotProperties()
 _decode = msgspec.json.Decoder()
 _encode = msgspec.json.Encoder()
 
@@ -42,14 +51,48 @@ class JsonAiohttpSession(AiohttpSession):
         method: TelegramMethod[TelegramType],
         timeout: int | None = None,
     ) -> TelegramType:
+        params = self._params(bot, method)
+        if params is None:  # an upload needs multipart: aiogram's own form path does it
+            return await super().make_request(bot, method, timeout=timeout)
+        status, raw, answer = await self._post(bot, method, params, timeout)
+        if _succeeded(status, answer):
+            try:
+                result = self._adapter(method.__returning__).validate_python(
+                    answer["result"], context={"bot": bot}
+                )
+            except ValidationError as exc:
+                raise ClientDecodeError("Failed to deserialize object", exc, answer) from exc
+            return cast(TelegramType, result)
+        return cast(TelegramType, self._failed(bot, method, status, raw))
+
+    async def deliver(self, bot: Bot, method: TelegramMethod[Any]) -> None:
+        """Make the call and raise aiogram's error if it failed; the answer itself is dropped."""
+        if type(method) is SendMessage and bot.default == _NO_DEFAULTS:
+            params: dict[str, Any] | None = method.model_dump(
+                mode="json", exclude_none=True, exclude_defaults=True
+            )
+        else:
+            params = self._params(bot, method)
+        if params is None:
+            await super().make_request(bot, method)
+            return
+        status, raw, answer = await self._post(bot, method, params, None)
+        if not _succeeded(status, answer):
+            self._failed(bot, method, status, raw)
+
+    def _params(self, bot: Bot, method: TelegramMethod[Any]) -> dict[str, Any] | None:
+        """The call's parameters as JSON values; None when a file makes it an upload."""
         files: dict[str, Any] = {}
         params: dict[str, Any] = {}
         for key, value in method.model_dump(warnings=False).items():
             prepared = self.prepare_value(value, bot=bot, files=files, _dumps_json=False)
             if prepared is not None and prepared != "":
                 params[key] = prepared
-        if files:  # an upload needs multipart: aiogram's own form path does it
-            return await super().make_request(bot, method, timeout=timeout)
+        return None if files else params
+
+    async def _post(
+        self, bot: Bot, method: TelegramMethod[Any], params: dict[str, Any], timeout: int | None
+    ) -> tuple[int, bytes, Any]:
         session = await self.create_session()
         url = self.api.api_url(token=bot.token, method=method.__api_method__)
         try:
@@ -71,24 +114,14 @@ class JsonAiohttpSession(AiohttpSession):
             answer = _decode.decode(raw)
         except msgspec.DecodeError:
             answer = None
-        if (
-            HTTPStatus.OK <= status <= HTTPStatus.IM_USED
-            and isinstance(answer, dict)
-            and answer.get("ok") is True
-            and "result" in answer
-        ):
-            try:
-                result = self._adapter(method.__returning__).validate_python(
-                    answer["result"], context={"bot": bot}
-                )
-            except ValidationError as exc:
-                raise ClientDecodeError("Failed to deserialize object", exc, answer) from exc
-            return cast(TelegramType, result)
-        # Errors, and anything unexpected, are classified by aiogram itself.
+        return status, raw, answer
+
+    def _failed(self, bot: Bot, method: TelegramMethod[Any], status: int, raw: bytes) -> Any:
+        """Errors, and anything unexpected, are classified by aiogram itself."""
         response = self.check_response(
             bot=bot, method=method, status_code=status, content=raw.decode(errors="replace")
         )
-        return cast(TelegramType, response.result)
+        return response.result
 
     @classmethod
     def _adapter(cls, returning: Any) -> TypeAdapter[Any]:
@@ -96,3 +129,12 @@ class JsonAiohttpSession(AiohttpSession):
         if adapter is None:
             adapter = cls._adapters[returning] = TypeAdapter(returning)
         return adapter
+
+
+def _succeeded(status: int, answer: Any) -> bool:
+    return (
+        HTTPStatus.OK <= status <= HTTPStatus.IM_USED
+        and isinstance(answer, dict)
+        and answer.get("ok") is True
+        and "result" in answer
+    )
