@@ -94,10 +94,11 @@ async def _serve(settings: Settings, roles: tuple[str, ...]) -> None:
     import uvicorn
 
     from relaybot.gateway.app import create_app
+    from relaybot.runtime import heap
     from relaybot.system import build_system
 
     system = await build_system(settings)
-    app = create_app(system, roles=roles)
+    app = create_app(system, roles=roles, on_started=heap.settle)
     config = uvicorn.Config(
         app,
         host=settings.host,
@@ -115,6 +116,7 @@ async def _serve(settings: Settings, roles: tuple[str, ...]) -> None:
 
 
 async def _run_headless(settings: Settings, roles: tuple[str, ...]) -> None:
+    from relaybot.runtime import heap
     from relaybot.system import build_system
 
     system = await build_system(settings)
@@ -123,6 +125,7 @@ async def _run_headless(settings: Settings, roles: tuple[str, ...]) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await system.start(roles)
+    heap.settle()
     try:
         await stop.wait()
     finally:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 
 import structlog
@@ -23,13 +23,20 @@ from relaybot.system import System
 log = structlog.get_logger("relaybot.gateway")
 
 
-def create_app(system: System, *, roles: Iterable[str] = ("gateway",)) -> FastAPI:
+def create_app(
+    system: System,
+    *,
+    roles: Iterable[str] = ("gateway",),
+    on_started: Callable[[], None] | None = None,
+) -> FastAPI:
     roles = tuple(roles)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await system.start(roles)
         log.info("relaybot started", roles=",".join(roles), bots=",".join(system.bots))
+        if on_started is not None:
+            on_started()
         try:
             yield
         finally:
