@@ -110,10 +110,11 @@ class DbQueue:
         async with self.sessions() as session, session.begin():
             # executemany of one cached statement: SQLAlchemy batches it into multi-row
             # VALUES itself, far cheaper than compiling a new 500-row statement per batch.
+            table = table_of(InboundUpdate)  # Core: the ORM's bulk path adds nothing here
             stmt = (
-                upsert_insert(session, InboundUpdate)
+                upsert_insert(session, table)
                 .on_conflict_do_nothing(index_elements=["bot", "update_id"])
-                .returning(InboundUpdate.bot, InboundUpdate.update_id)
+                .returning(table.c.bot, table.c.update_id)
             )
             inserted = {(r.bot, r.update_id) for r in await session.execute(stmt, rows)}
         result: list[bool] = []

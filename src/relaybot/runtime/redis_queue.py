@@ -37,7 +37,7 @@ from relaybot.runtime.partitions import PartitionLeases
 from relaybot.runtime.queue import PARTITIONS, QueuedUpdate, QueueStats, partition_of
 from relaybot.store.db import SessionMaker
 from relaybot.store.models import ProcessedUpdate
-from relaybot.store.sql import upsert_insert
+from relaybot.store.sql import table_of, upsert_insert
 
 log = structlog.get_logger("relaybot.queue")
 
@@ -223,6 +223,37 @@ class RedisQueue:
             .returning(ProcessedUpdate.bot)
         )
         return (await session.execute(stmt)).first() is not None
+
+    async def mark_processed_many(
+        self, session: AsyncSession, items: Sequence[QueuedUpdate]
+    ) -> set[Any]:
+        """Mark a batch done in one statement; the refs of the updates not processed before."""
+        if not items:
+            return set()
+        table = table_of(ProcessedUpdate)
+        now = time.time()
+        rows = {
+            (i.update.bot, i.update.update_id): {
+                "bot": i.update.bot,
+                "update_id": i.update.update_id,
+                "processed_at": now,
+                "status": "done",
+            }
+            for i in items
+        }
+        stmt = (
+            upsert_insert(session, table)
+            .on_conflict_do_nothing(index_elements=["bot", "update_id"])
+            .returning(table.c.bot, table.c.update_id)
+        )
+        inserted = {(r.bot, r.update_id) for r in await session.execute(stmt, list(rows.values()))}
+        fresh: set[Any] = set()
+        for item in items:  # the same update twice in one batch: only the first is new
+            key = (item.update.bot, item.update.update_id)
+            if key in inserted:
+                inserted.discard(key)
+                fresh.add(item.ref)
+        return fresh
 
     async def prune(self, sessions: SessionMaker, *, chunk: int = 5000, rounds: int = 20) -> int:
         """Forget exactly-once markers older than the gateways' repeat window, in small bites.

@@ -158,7 +158,7 @@ class Worker:
         fresh: dict[int, bool] = {}
         known = [i for i in items if i.update.bot in self.apps and i.update.bot in self.bots]
         mark_many = getattr(self.queue, "mark_processed_many", None)
-        if mark_many is not None:  # the database queue marks a whole batch in one statement
+        if mark_many is not None:  # both queues mark a whole batch in one statement
             marked = await mark_many(session, known)
             fresh.update({id(i): i.ref in marked for i in known})
         for item in items:
