@@ -17,7 +17,7 @@ from relaybot.gateway.headers import SecurityHeadersMiddleware
 from relaybot.gateway.health import health_router
 from relaybot.gateway.limits import OUT_OF_RANGE, BodyLimitMiddleware, number_out_of_range
 from relaybot.gateway.webchat import webchat_router
-from relaybot.gateway.webhooks import webhook_router
+from relaybot.gateway.webhooks import WebhookLane
 from relaybot.system import System
 
 log = structlog.get_logger("relaybot.gateway")
@@ -63,6 +63,12 @@ def create_app(
         max_bytes=system.settings.max_body_bytes,
         max_json_depth=system.settings.max_json_depth,
     )
+    app.add_middleware(  # added last, so outermost: webhooks skip the layers above
+        WebhookLane,
+        system=system,
+        max_bytes=system.settings.max_body_bytes,
+        max_json_depth=system.settings.max_json_depth,
+    )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -86,7 +92,6 @@ def create_app(
         return await _unexpected(request, exc)
 
     app.include_router(health_router(system))
-    app.include_router(webhook_router(system))
     app.include_router(webchat_router(system))
     app.include_router(admin_router(system))
     for app_type in system.app_types:

@@ -47,33 +47,10 @@ class BodyLimitMiddleware:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None:
-            try:
-                too_big = int(declared) > self.max_bytes
-            except ValueError:
-                await _reject(send, 400, b'{"detail":"invalid Content-Length"}')
-                return
-            if too_big:
-                await _reject(send, 413, b'{"detail":"request body too large"}')
-                return
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                await _reject(send, 413, b'{"detail":"request body too large"}')
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        if json_depth_exceeds(body, self.max_json_depth):
-            await _reject(send, 400, b'{"detail":"JSON nested too deeply"}')
+        body = await read_body(
+            scope, receive, send, max_bytes=self.max_bytes, max_json_depth=self.max_json_depth
+        )
+        if body is None:
             return
         replayed = False
 
@@ -85,6 +62,41 @@ class BodyLimitMiddleware:
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+async def read_body(
+    scope: Scope, receive: Receive, send: Send, *, max_bytes: int, max_json_depth: int
+) -> bytes | None:
+    """The whole request body, or None when it was refused (the answer is sent already)."""
+    declared = dict(scope.get("headers", [])).get(b"content-length")
+    if declared is not None:
+        try:
+            too_big = int(declared) > max_bytes
+        except ValueError:
+            await _reject(send, 400, b'{"detail":"invalid Content-Length"}')
+            return None
+        if too_big:
+            await _reject(send, 413, b'{"detail":"request body too large"}')
+            return None
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > max_bytes:
+            await _reject(send, 413, b'{"detail":"request body too large"}')
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    if json_depth_exceeds(body, max_json_depth):
+        await _reject(send, 400, b'{"detail":"JSON nested too deeply"}')
+        return None
+    return body
 
 
 async def _reject(send: Send, status: int, body: bytes) -> None:
