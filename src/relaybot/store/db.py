@@ -39,7 +39,9 @@ def _sqlite_engine(database_url: str) -> AsyncEngine:
     path = sqlite_path(database_url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(database_url, connect_args={"timeout": 30})
+    engine = create_async_engine(
+        database_url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60
+    )
 
     # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; take it over, and
     # take the write lock at BEGIN so two writers queue on busy_timeout instead of deadlocking.
