@@ -193,6 +193,18 @@ def private_redis(workdir: Path) -> Iterator[str | None]:
         stop([process])
 
 
+def empty_redis(url: str) -> None:
+    """Each contender starts on an empty Redis: the driver sends the same update ids to every
+    contender, and relaybot's scale-out gateway would take them for repeats of the last run's."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushall()
+    finally:
+        client.close()
+
+
 def postgres_database(name: str) -> str | None:
     """A fresh database on the local PostgreSQL, or None when there is no server."""
     psql = shutil.which("psql")
@@ -696,6 +708,8 @@ def main() -> None:
                     skipped.append(reason)
                     continue
                 print(f"== {contender.title}", flush=True)
+                if redis_url is not None:
+                    empty_redis(redis_url)
                 outcome = run_contender(contender, args, workdir, redis_url)
                 if outcome.error:
                     print(f"    FAILED: {outcome.error}")

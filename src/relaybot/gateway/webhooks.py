@@ -14,12 +14,12 @@ import msgspec
 import structlog
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from relaybot.channels.registry import ADAPTERS
 from relaybot.core.channel import WebhookRejected
 from relaybot.gateway.headers import add_security_headers
-from relaybot.gateway.limits import read_body
+from relaybot.gateway.limits import read_body, replaying
 from relaybot.runtime import metrics
 from relaybot.system import System
 
@@ -89,10 +89,7 @@ class WebhookLane:
         )
         if body is None:
             return
-
-        async def replay() -> Message:  # the body is read; a handler asking again gets it
-            return {"type": "http.request", "body": body, "more_body": False}
-
+        replay = replaying(body, receive)
         request = Request(scope, replay)
         channel, bot, subpath = route
         response = await receive_webhook(self.system, channel, bot, request, subpath)
