@@ -109,38 +109,39 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def rss_bytes(roots: list[int]) -> int:
-    """Resident memory of the processes and all their descendants, summed."""
-    total, todo, seen = 0, list(roots), set()
+def _tree(roots: list[int]) -> Iterator[int]:
+    """The processes and all their descendants, each once."""
+    todo, seen = list(roots), set()
     while todo:
         pid = todo.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
+        if pid not in seen:
+            seen.add(pid)
+            yield pid
+            todo += _children(pid)
+
+
+def rss_bytes(roots: list[int]) -> int:
+    """Resident memory of the processes and all their descendants, summed."""
+    total = 0
+    for pid in _tree(roots):
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1]) * 1024
         except OSError:
             continue
-        todo += _children(pid)
     return total
 
 
 def cpu_seconds(roots: list[int]) -> float:
     """User + system CPU time of the processes and their descendants, in seconds."""
-    ticks, todo, seen = 0, list(roots), set()
-    while todo:
-        pid = todo.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
+    ticks = 0
+    for pid in _tree(roots):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         ticks += int(fields[11]) + int(fields[12])
-        todo += _children(pid)
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
