@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from relaybot.core.commands import parse_command
 from relaybot.core.i18n import Translator, normalize_locale, translator
 from relaybot.core.types import Address, Attachment, Button, OutgoingMessage, Update
 
@@ -98,6 +99,22 @@ class Context:
     def address(self) -> Address:
         return Address(self.update.bot, self.update.chat_id)
 
+    @property
+    def command(self) -> str | None:
+        """The command a typed message starts with ("find" for "/find@shop_bot red shoes")."""
+        if self.update.payload:
+            return None
+        parsed = parse_command(self.update.text)
+        return None if parsed is None else parsed[0]
+
+    @property
+    def args(self) -> str:
+        """The text after the command ("red shoes"); empty when there is no command."""
+        if self.update.payload:
+            return ""
+        parsed = parse_command(self.update.text)
+        return "" if parsed is None else parsed[1]
+
     def reply(
         self,
         text: str,
@@ -127,20 +144,32 @@ class Context:
         self.outgoing.append((to, message))
 
 
+class Dispatcher(Protocol):
+    """What `App.handle` hands each update to: a router, or anything that routes the same way."""
+
+    async def dispatch(self, ctx: Context) -> bool:
+        """Handle the update; False when nothing in it matched."""
+        ...
+
+
 class App(abc.ABC):
-    """A bundled or user-written bot. Subclasses set `name` and implement `handle`."""
+    """A bundled or user-written bot. Subclasses set `name`, and `router` or `handle`."""
 
     name: ClassVar[str]
     title: ClassVar[str]
     description: ClassVar[str] = ""
+    router: Dispatcher | None = None
 
     def __init__(self, bot: BotConfig, settings: Settings) -> None:
         self.bot = bot
         self.settings = settings
 
-    @abc.abstractmethod
     async def handle(self, ctx: Context) -> None:
-        """React to one update. Raise only for bugs: bad input is answered, not raised."""
+        """React to one update: by default through `self.router`. Raise only for bugs: bad
+        input is answered, not raised."""
+        if self.router is None:
+            raise NotImplementedError(f"{type(self).__name__} sets no router and no handle()")
+        await self.router.dispatch(ctx)
 
     @classmethod
     def migrations_dir(cls) -> Path | None:
