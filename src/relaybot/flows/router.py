@@ -224,7 +224,7 @@ class Router:
         if button is not None:
 
             async def press(ctx: Context, payload: Payload) -> None:
-                await flow.start(ctx, **payload.fields())
+                await flow.start(ctx, **payload.as_data())
 
             self._entries.append(_ButtonRoute(button, press, guard, True, flow))
         if fallback:
