@@ -44,7 +44,7 @@ async def roles_of(ctx: Context) -> set[str]:
     return roles
 
 
-@router.command("start")
+@router.command("start", words={"menu"})
 async def start(ctx: Context) -> None:
     ctx.reply(
         "Welcome to the shop.",
@@ -85,6 +85,11 @@ admin = Router(roles={"admin"}, refusal=N_("Only administrators can change stock
 async def stock(ctx: Context) -> None:
     product, _, count = ctx.args.partition(" ")
     ctx.reply(f"Stock of product {product} is now {count}.")
+
+
+@admin.text(pattern=r"^stock report$")
+async def stock_report(ctx: Context) -> None:
+    ctx.reply("Stock: 12 bottles.")
 
 
 @admin.command("help")

@@ -96,6 +96,22 @@ async def test_an_admin_only_command_is_refused_to_others_and_runs_for_admins(
     assert allowed[0].text == "Stock of product 12 is now 5."
 
 
+async def test_a_routers_guard_covers_its_text_handlers_too(shop: ChatDriver) -> None:
+    ann, boss = shop.chat("shop", "ann"), shop.chat("shop", "boss")
+    assert [m.text for m in await ann.say("stock report")] == [
+        "Only administrators can change stock."
+    ]
+    assert (await boss.say("stock report"))[0].text == "Stock: 12 bottles."
+
+
+async def test_a_commands_typed_words_run_it_only_outside_a_dialog(shop: ChatDriver) -> None:
+    ann = shop.chat("shop", "ann")
+    assert (await ann.say("Menu"))[0].text == "Welcome to the shop."
+    await ann.say("/order")
+    assert (await ann.say("menu"))[0].text == "Which city?"
+    assert await dialog_of(shop.system, "ann") == ("shop-order", "city", {"name": "menu"})
+
+
 async def test_a_handler_guard_adds_to_its_routers_guard_and_roles_are_looked_up_once(
     shop: ChatDriver,
 ) -> None:
