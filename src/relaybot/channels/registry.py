@@ -1,21 +1,36 @@
-"""Channel names to adapter classes; adding a channel is one line here and one module."""
+"""Channel names to adapter classes and to the HTTP routes a channel serves itself.
+
+Adding a channel is one line in `ADAPTERS` and one package; a channel with a door of its own
+besides `/webhook/{channel}/{bot}` (the web chat's page, API and socket) adds a line to `ROUTES`.
+"""
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from relaybot.config import BotConfig, Settings
 from relaybot.core.channel import ChannelAdapter
 from relaybot.runtime.clock import Clock
 from relaybot.store.db import SessionMaker
 
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+
+    from relaybot.core.app import App
+    from relaybot.core.types import Update
+
 ADAPTERS: dict[str, str] = {
     "webchat": "relaybot.channels.webchat:WebchatAdapter",
     "telegram": "relaybot.channels.telegram:TelegramAdapter",
     "chat2desk": "relaybot.channels.chat2desk:Chat2DeskAdapter",
     "mattermost": "relaybot.channels.mattermost:MattermostAdapter",
+}
+
+ROUTES: dict[str, str] = {
+    "webchat": "relaybot.channels.webchat:webchat_router",
 }
 
 
@@ -29,6 +44,25 @@ class AdapterDeps:
     hub: Any  # the web chat's WebchatHub; typed loosely so other channels need not import it
 
 
+class Intake(Protocol):
+    """The process's one ingest path, in the two halves a channel's own routes call: screen
+    first, record the channel's side of the message, then store what was admitted."""
+
+    async def screen(self, updates: Sequence[Update]) -> list[Update]: ...
+
+    async def store(self, updates: Sequence[Update]) -> list[bool]: ...
+
+
+@dataclass(frozen=True)
+class RouteDeps:
+    """What a channel's own routes may need: its bots (with their apps) and the ingest path."""
+
+    adapters: AdapterDeps
+    bots: Mapping[str, BotConfig]
+    apps: Mapping[str, App]
+    ingest: Intake
+
+
 def known_channels() -> list[str]:
     return sorted(ADAPTERS)
 
@@ -40,7 +74,20 @@ def build_adapter(bot: BotConfig, deps: AdapterDeps) -> ChannelAdapter:
             f"bot {bot.name!r}: unknown channel {bot.channel!r} "
             f"(known: {', '.join(known_channels())})"
         )
-    module_name, _, attr = target.partition(":")
-    cls = getattr(importlib.import_module(module_name), attr)
-    adapter: ChannelAdapter = cls(bot, deps)
+    adapter: ChannelAdapter = _load(target)(bot, deps)
     return adapter
+
+
+def channel_routers(deps: RouteDeps) -> list[APIRouter]:
+    """The routes of every channel that has a bot in this process and a door of its own."""
+    used = {bot.channel for bot in deps.bots.values()}
+    routers = []
+    for channel in sorted(used & ROUTES.keys()):
+        factory: Callable[[RouteDeps], APIRouter] = _load(ROUTES[channel])
+        routers.append(factory(deps))
+    return routers
+
+
+def _load(target: str) -> Any:
+    module_name, _, attr = target.partition(":")
+    return getattr(importlib.import_module(module_name), attr)
