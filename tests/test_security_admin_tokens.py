@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from relaybot.cli import main
 from relaybot.config import Settings
-from relaybot.gateway.auth import Authenticator, Principal
+from relaybot.security.auth import Authenticator, Principal
 from relaybot.store import api_tokens
 from relaybot.store.models import ApiToken, AuditEntry
 from relaybot.system import open_store

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from relaybot.core.types import Update
 from relaybot.gateway.webchat import COOKIE
-from relaybot.runtime.clock import ManualClock
+from relaybot.core.clock import ManualClock
 from relaybot.runtime.inbound import NOTICE_PAYLOAD, InboundGuard
 from relaybot.store.models import InboundUpdate, WebchatSession
 from relaybot.store.webchat import hash_token

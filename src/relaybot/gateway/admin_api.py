@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from relaybot.gateway.auth import Authenticator, Principal
+from relaybot.security.auth import Authenticator, Principal
 from relaybot.store import api_tokens
 from relaybot.store import audit as audit_store
 from relaybot.system import System

@@ -10,7 +10,7 @@ import uvicorn
 
 from relaybot.config import Settings
 from relaybot.gateway.app import create_app
-from relaybot.runtime.clock import Clock
+from relaybot.core.clock import Clock
 from relaybot.system import System, build_system
 
 

@@ -8,9 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import click
 from sqlalchemy import select
 
-from relaybot.cli import settings_of, with_store
-from relaybot.config import Settings
-from relaybot.store.db import SessionMaker
+from relaybot import SessionMaker, Settings, settings_of, with_store
 
 from .demo import seed_demo
 from .models import Booking, User

@@ -11,9 +11,7 @@ import click
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from relaybot.cli import cli_actor, settings_of, with_store
-from relaybot.store.audit import audit
-from relaybot.store.db import SessionMaker
+from relaybot import SessionMaker, audit, cli_actor, settings_of, with_store
 
 from . import catalog, demo, people, switches
 from .errors import Conflict, NotFound

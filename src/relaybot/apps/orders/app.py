@@ -6,10 +6,7 @@ from typing import Any
 
 import click
 
-from relaybot.config import BotConfig, Settings
-from relaybot.core.app import App, Context
-from relaybot.core.i18n import N_
-from relaybot.flows import Choice, Flow, FlowView, Step
+from relaybot import N_, App, BotConfig, Choice, Context, Flow, FlowView, Settings, Step
 
 from .models import Order
 from .validators import PhoneValidator, clean_address, clean_bottles

@@ -7,9 +7,7 @@ import json
 import click
 from sqlalchemy import select
 
-from relaybot.cli import cli_actor, with_store
-from relaybot.store.audit import audit
-from relaybot.store.db import SessionMaker
+from relaybot import SessionMaker, audit, cli_actor, with_store
 
 from .models import ORDER_STATUSES, Order
 
