@@ -13,9 +13,9 @@ import httpx
 from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
+from relaybot.core.clock import ManualClock
 from relaybot.core.types import Update
 from relaybot.gateway.webchat import COOKIE
-from relaybot.core.clock import ManualClock
 from relaybot.runtime.inbound import NOTICE_PAYLOAD, InboundGuard
 from relaybot.store.models import InboundUpdate, WebchatSession
 from relaybot.store.webchat import hash_token

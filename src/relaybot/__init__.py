@@ -6,7 +6,15 @@ An app needs nothing but this package: `from relaybot import App, Context, ...`.
 __version__ = "0.1.0"
 
 from relaybot.config import Settings
-from relaybot.console import Column, cli_actor, json_option, print_rows, settings_of, with_store
+from relaybot.console import (
+    Column,
+    cli_actor,
+    json_option,
+    minute_cell,
+    print_rows,
+    settings_of,
+    with_store,
+)
 from relaybot.core.app import App, ButtonsSpec, Context, DialogState
 from relaybot.core.bots import BotConfig
 from relaybot.core.i18n import N_, Translator, normalize_locale, translator
@@ -43,8 +51,8 @@ __all__ = [
     "JobContext",
     "Matrix",
     "Notice",
-    "Outlet",
     "OutgoingMessage",
+    "Outlet",
     "Principal",
     "Recipient",
     "Route",
@@ -59,6 +67,7 @@ __all__ = [
     "broadcast",
     "cli_actor",
     "json_option",
+    "minute_cell",
     "normalize_locale",
     "print_rows",
     "room",

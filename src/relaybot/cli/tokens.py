@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import click
 
-from relaybot.console import Column, Row, cli_actor, json_option, print_rows, with_store
-
-
-def _minute(moment: object) -> str:
-    """`2026-01-02T03:04:05+00:00` -> `2026-01-02 03:04`."""
-    return str(moment)[:16].replace("T", " ")
+from relaybot.console import (
+    Column,
+    Row,
+    cli_actor,
+    json_option,
+    minute_cell,
+    print_rows,
+    with_store,
+)
 
 
 def _state(row: Row) -> str:
-    return f"revoked {_minute(row['revoked_at'])}" if row["revoked_at"] else "active"
+    return f"revoked {minute_cell('revoked_at')(row)}" if row["revoked_at"] else "active"
 
 
 COLUMNS = (
     Column("id", "ID", right=True),
     Column("name", "NAME", width=24),
     Column("role", "ROLE"),
-    Column("created_at", "CREATED (UTC)", cell=lambda r: _minute(r["created_at"])),
+    Column("created_at", "CREATED (UTC)", cell=minute_cell("created_at")),
     Column("state", "STATE", cell=_state),
 )
 

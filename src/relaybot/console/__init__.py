@@ -1,6 +1,6 @@
 """Helpers for the commands apps and channels add to `relaybot`: settings, store, listings."""
 
-from relaybot.console.printer import Column, Row, json_option, print_rows
+from relaybot.console.printer import Column, Row, json_option, minute_cell, print_rows
 from relaybot.console.shell import (
     Shell,
     cli_actor,
@@ -18,6 +18,7 @@ __all__ = [
     "cli_actor",
     "config_option",
     "json_option",
+    "minute_cell",
     "print_rows",
     "run_async",
     "settings_of",

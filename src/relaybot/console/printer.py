@@ -36,6 +36,16 @@ class Column:
         return shown
 
 
+def minute_cell(key: str) -> Callable[[Row], str]:
+    """A cell with the row's time `key` (ISO text or datetime) to the minute: 2026-01-02 03:04."""
+
+    def cell(row: Row) -> str:
+        value = row.get(key)
+        return "" if value is None else _plain(value)[:16].replace("T", " ")
+
+    return cell
+
+
 def _plain(value: object) -> str:
     if value is None:
         return ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import JSONResponse, Response
@@ -11,7 +11,9 @@ from pydantic import BaseModel, Field
 from relaybot.security.auth import Authenticator, Principal
 from relaybot.store import api_tokens
 from relaybot.store import audit as audit_store
-from relaybot.system import System
+
+if TYPE_CHECKING:
+    from relaybot.system import System
 
 
 class NewToken(BaseModel):

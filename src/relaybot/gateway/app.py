@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 import structlog
 from fastapi import FastAPI, Request
@@ -18,7 +19,9 @@ from relaybot.gateway.health import health_router
 from relaybot.gateway.limits import OUT_OF_RANGE, BodyLimitMiddleware, number_out_of_range
 from relaybot.gateway.webchat import webchat_router
 from relaybot.gateway.webhooks import WebhookLane
-from relaybot.system import System
+
+if TYPE_CHECKING:
+    from relaybot.system import System
 
 log = structlog.get_logger("relaybot.gateway")
 

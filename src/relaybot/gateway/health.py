@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
@@ -11,7 +12,9 @@ from sqlalchemy import func, select, text
 
 from relaybot.runtime import metrics
 from relaybot.store.models import DeadLetter, OutboxMessage
-from relaybot.system import System
+
+if TYPE_CHECKING:
+    from relaybot.system import System
 
 
 def health_router(system: System) -> APIRouter:

@@ -11,6 +11,7 @@ import contextlib
 import time
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import msgspec
@@ -26,7 +27,9 @@ from relaybot.gateway.webhooks import new_trace_id
 from relaybot.runtime import metrics
 from relaybot.runtime.ratelimit import MemoryRateLimiter
 from relaybot.store import webchat as store
-from relaybot.system import System
+
+if TYPE_CHECKING:
+    from relaybot.system import System
 
 COOKIE = "relaybot_session"
 MAX_ID = 2**62

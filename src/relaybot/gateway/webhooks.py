@@ -9,6 +9,7 @@ The lane applies the same body limits and response headers itself.
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING
 
 import msgspec
 import structlog
@@ -21,7 +22,9 @@ from relaybot.core.channel import WebhookRejected
 from relaybot.gateway.headers import add_security_headers
 from relaybot.gateway.limits import read_body, replaying
 from relaybot.runtime import metrics
-from relaybot.system import System
+
+if TYPE_CHECKING:
+    from relaybot.system import System
 
 log = structlog.get_logger("relaybot.gateway")
 

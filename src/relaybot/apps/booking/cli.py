@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, timedelta
 
 import click
 from sqlalchemy import select
 
-from relaybot import SessionMaker, Settings, settings_of, with_store
+from relaybot import (
+    Column,
+    SessionMaker,
+    Settings,
+    json_option,
+    print_rows,
+    settings_of,
+    with_store,
+)
 
 from .demo import seed_demo
 from .models import Booking, User
@@ -132,10 +139,20 @@ def demo_data(ctx: click.Context, locale: str | None) -> None:
     )
 
 
+BOOKING_COLUMNS = (
+    Column("id", "NO.", right=True),
+    Column("local_start", "STARTS (LOCAL)"),
+    Column("status", "STATUS"),
+    Column("service", "SERVICE"),
+    Column("specialist", "SPECIALIST"),
+    Column("client", "CLIENT"),
+)
+
+
 @booking.command("list")
 @click.option("--day", "day_text", default=None, help="YYYY-MM-DD (UTC); default: today.")
 @click.option("--days", default=1, show_default=True, help="How many days from --day.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@json_option
 @click.pass_context
 def list_bookings(ctx: click.Context, day_text: str | None, days: int, as_json: bool) -> None:
     """Bookings starting on the given days."""
@@ -168,18 +185,7 @@ def list_bookings(ctx: click.Context, day_text: str | None, days: int, as_json: 
         ]
 
     rows = with_store(ctx, fetch)
-    if as_json:
-        for row in rows:
-            click.echo(json.dumps(row, ensure_ascii=False))
-        return
-    if not rows:
-        click.echo("no bookings on those days")
-        return
-    for row in rows:
-        click.echo(
-            f"{row['id']:>6}  {row['local_start']}  {row['status']:9}  {row['service']}  "
-            f"{row['specialist']}  {row['client']}"
-        )
+    print_rows(rows, BOOKING_COLUMNS, as_json=as_json, empty="no bookings on those days")
 
 
 @booking.command("notifications")
