@@ -8,6 +8,7 @@ __version__ = "0.1.0"
 from relaybot.config import Settings
 from relaybot.console import (
     Column,
+    Row,
     cli_actor,
     json_option,
     minute_cell,
@@ -56,6 +57,7 @@ __all__ = [
     "Principal",
     "Recipient",
     "Route",
+    "Row",
     "SessionMaker",
     "Settings",
     "Step",

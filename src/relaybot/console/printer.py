@@ -25,6 +25,7 @@ class Column:
     key: str
     title: str
     width: int | None = None  # longer values are cut, ending in "…"
+    min_width: int = 0  # wide enough for the usual values, so runs line up alike
     right: bool = False  # numbers line up on the right
     cell: Callable[[Row], object] | None = None
 
@@ -70,7 +71,7 @@ def table(rows: Sequence[Row], columns: Sequence[Column]) -> list[str]:
     """The lines of an aligned table: a heading, then one line per row."""
     cells = [[column.text(row) for column in columns] for row in rows]
     widths = [
-        max([len(column.title), *(len(line[i]) for line in cells)])
+        max([column.min_width, len(column.title), *(len(line[i]) for line in cells)])
         for i, column in enumerate(columns)
     ]
 
