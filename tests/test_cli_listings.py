@@ -120,3 +120,10 @@ def test_config_may_be_given_before_or_after_the_subcommand(
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "database is up to date" in result.output and database.exists()
+
+
+@pytest.mark.parametrize("role", ["run", "gateway", "worker", "sender", "scheduler", "migrate"])
+def test_every_serving_role_takes_config_after_its_name(role: str) -> None:
+    result = CliRunner().invoke(main, [role, "--config", "site.toml", "--help"])
+    assert result.exit_code == 0, result.output
+    assert "--config FILE" in result.output

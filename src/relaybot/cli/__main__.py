@@ -2,4 +2,4 @@
 
 from relaybot.cli.root import main
 
-main()
+main(prog_name="relaybot")
