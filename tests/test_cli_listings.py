@@ -47,6 +47,21 @@ def test_a_listing_is_an_aligned_table_with_long_values_cut() -> None:
     ]
 
 
+def test_a_value_with_line_breaks_stays_on_its_row() -> None:
+    rows = [{"id": 1, "error": "Bad Request:\n  chat not found"}]
+    lines = print_table(rows)
+    assert lines == ["ID  ERROR", " 1  Bad Request: chat not found"]
+
+
+def print_table(rows: list[dict[str, object]]) -> list[str]:
+    @click.command()
+    def errors() -> None:
+        columns = (Column("id", "ID", right=True), Column("error", "ERROR"))
+        print_rows(rows, columns, as_json=False, empty="")
+
+    return CliRunner().invoke(errors, []).output.splitlines()
+
+
 def test_with_json_a_listing_is_one_array_with_every_field_uncut() -> None:
     rows = json.loads(CliRunner().invoke(fruit, ["--json"]).output)
     assert [row["name"] for row in rows] == ["apple", "a very long fruit name indeed"]

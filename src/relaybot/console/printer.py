@@ -31,7 +31,7 @@ class Column:
 
     def text(self, row: Row) -> str:
         value = self.cell(row) if self.cell is not None else row.get(self.key)
-        shown = _plain(value)
+        shown = " ".join(_plain(value).split())  # a line break would break the table
         if self.width is not None and len(shown) > self.width:
             shown = shown[: max(self.width - 1, 0)] + "…"
         return shown
