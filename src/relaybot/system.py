@@ -24,8 +24,8 @@ from relaybot.channels.webchat import WebchatHub
 from relaybot.config import BotConfig, Settings
 from relaybot.core.app import App
 from relaybot.core.channel import ChannelAdapter, PollingChannel
+from relaybot.core.clock import Clock, SystemClock
 from relaybot.core.i18n import register_catalogs
-from relaybot.runtime.clock import Clock, SystemClock
 from relaybot.runtime.inbound import InboundGuard
 from relaybot.runtime.ingest import IngestPath
 from relaybot.runtime.logs import register_settings_secrets

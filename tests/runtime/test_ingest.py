@@ -10,8 +10,8 @@ import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import select
 
+from relaybot.core.clock import SystemClock
 from relaybot.core.types import Update
-from relaybot.runtime.clock import SystemClock
 from relaybot.runtime.inbound import InboundGuard, is_notice
 from relaybot.runtime.ingest import IngestPath
 from relaybot.runtime.queue import DbQueue, IngestBatcher

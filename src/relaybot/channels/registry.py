@@ -1,7 +1,9 @@
-"""Channel names to adapter classes and to the HTTP routes a channel serves itself.
+"""Channel names to adapter classes, to the HTTP routes a channel serves itself, and to the
+command groups a channel adds to `relaybot`.
 
 Adding a channel is one line in `ADAPTERS` and one package; a channel with a door of its own
-besides `/webhook/{channel}/{bot}` (the web chat's page, API and socket) adds a line to `ROUTES`.
+besides `/webhook/{channel}/{bot}` (the web chat's page, API and socket) adds a line to `ROUTES`,
+and one with commands of its own (`relaybot telegram ...`) a line to `COMMANDS`.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from relaybot.config import BotConfig, Settings
-from relaybot.core.channel import ChannelAdapter
-from relaybot.runtime.clock import Clock
+from relaybot.core.channel import ChannelAdapter, Limit
+from relaybot.core.clock import Clock
 from relaybot.store.db import SessionMaker
 
 if TYPE_CHECKING:
+    import click
     from fastapi import APIRouter
 
     from relaybot.core.app import App
@@ -31,6 +34,11 @@ ADAPTERS: dict[str, str] = {
 
 ROUTES: dict[str, str] = {
     "webchat": "relaybot.channels.webchat:webchat_router",
+}
+
+# `relaybot <channel> ...`: the click group of a channel's own commands, loaded when asked for.
+COMMANDS: dict[str, str] = {
+    "telegram": "relaybot.channels.telegram.cli:telegram",
 }
 
 
@@ -53,14 +61,22 @@ class Intake(Protocol):
     async def store(self, updates: Sequence[Update]) -> list[bool]: ...
 
 
+class Reserver(Protocol):
+    """A rate limiter as a channel's routes see it: the seconds to wait, 0 when allowed now."""
+
+    async def reserve(self, limits: Sequence[Limit]) -> float: ...
+
+
 @dataclass(frozen=True)
 class RouteDeps:
-    """What a channel's own routes may need: its bots (with their apps) and the ingest path."""
+    """What a channel's own routes may need: its bots (with their apps), the ingest path, and
+    a way to make an in-memory rate limiter for a door of their own."""
 
     adapters: AdapterDeps
     bots: Mapping[str, BotConfig]
     apps: Mapping[str, App]
     ingest: Intake
+    new_limiter: Callable[[], Reserver]
 
 
 def known_channels() -> list[str]:
@@ -91,3 +107,16 @@ def channel_routers(deps: RouteDeps) -> list[APIRouter]:
 def _load(target: str) -> Any:
     module_name, _, attr = target.partition(":")
     return getattr(importlib.import_module(module_name), attr)
+
+
+def channels_with_cli() -> list[str]:
+    return sorted(COMMANDS)
+
+
+def channel_cli(channel: str) -> click.Command | None:
+    """The command group `channel` adds to `relaybot`, or None when it adds none."""
+    target = COMMANDS.get(channel)
+    if target is None:
+        return None
+    command: click.Command = _load(target)
+    return command

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from relaybot.config import Settings
-from relaybot.gateway.auth import Authenticator, Principal
+from relaybot.security.auth import Authenticator, Principal
 from relaybot.store import api_tokens
 from relaybot.store import audit as audit_store
 from relaybot.store.db import SessionMaker

@@ -19,6 +19,7 @@ from relaybot.gateway.health import health_router
 from relaybot.gateway.host import GatewayHost
 from relaybot.gateway.limits import OUT_OF_RANGE, BodyLimitMiddleware, number_out_of_range
 from relaybot.gateway.webhooks import WebhookLane
+from relaybot.runtime.ratelimit import MemoryRateLimiter
 
 log = structlog.get_logger("relaybot.gateway")
 
@@ -100,7 +101,11 @@ def create_app(
         )
     )
     channels = RouteDeps(
-        adapters=host.adapter_deps, bots=host.bots, apps=host.apps, ingest=host.ingest
+        adapters=host.adapter_deps,
+        bots=host.bots,
+        apps=host.apps,
+        ingest=host.ingest,
+        new_limiter=lambda: MemoryRateLimiter(host.adapter_deps.clock),
     )
     for channel_router in channel_routers(channels):
         app.include_router(channel_router)

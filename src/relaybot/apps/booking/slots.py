@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from relaybot.store.sql import upsert_insert
+from relaybot import upsert_insert
 
 from .grid import (
     bits,

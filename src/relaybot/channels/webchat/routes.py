@@ -24,7 +24,6 @@ from relaybot.channels.webchat.origins import origin_allowed
 from relaybot.core.channel import Limit
 from relaybot.core.i18n import normalize_locale, translator
 from relaybot.core.types import Update
-from relaybot.runtime.ratelimit import MemoryRateLimiter
 
 COOKIE = "relaybot_session"
 MAX_ID = 2**62
@@ -57,7 +56,7 @@ def webchat_router(deps: RouteDeps) -> APIRouter:
     def webchat_bots() -> list[str]:
         return [name for name, bot in deps.bots.items() if bot.channel == "webchat"]
 
-    new_sessions = MemoryRateLimiter(deps.adapters.clock)
+    new_sessions = deps.new_limiter()
     per_minute = settings.webchat_sessions_per_minute
 
     def origin_ok(connection: HTTPConnection) -> bool:
