@@ -112,3 +112,26 @@ async def redis_namespace(redis_url: str) -> AsyncIterator[str]:
             await client.delete(*keys[start : start + 500])
     finally:
         await client.aclose()
+
+
+@pytest.fixture(autouse=True)
+def fresh_logging() -> Iterator[None]:
+    """Each test starts with structlog's defaults and no logger cached by an earlier test.
+
+    `relaybot` commands configure logging with `cache_logger_on_first_use`, so a module's logger
+    used after a command ran in the same process would keep that configuration and bypass
+    `structlog.testing.capture_logs` in every later test.
+    """
+    yield
+    import sys
+
+    import structlog
+
+    structlog.reset_defaults()
+    proxy = type(structlog.get_logger())
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("relaybot"):
+            continue
+        for value in list(vars(module).values()):
+            if isinstance(value, proxy):
+                value.__dict__.pop("bind", None)
