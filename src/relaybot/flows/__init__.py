@@ -1,5 +1,40 @@
-"""Declarative dialogs: steps with prompts, validators, back/cancel and a confirm step."""
+"""Declarative dialogs: steps of many kinds, branching, back/cancel/skip/help and a confirm step."""
 
-from relaybot.flows.engine import Choice, Flow, FlowView, Invalid, Step
+from relaybot.flows.answers import Answer, Choice, FlowView, Invalid, Progress
+from relaybot.flows.engine import Completion, Flow
+from relaybot.flows.steps import (
+    Album,
+    Date,
+    Decimal,
+    Integer,
+    Location,
+    MultiSelect,
+    Phone,
+    Photo,
+    Select,
+    Step,
+    Text,
+    Time,
+)
 
-__all__ = ["Choice", "Flow", "FlowView", "Invalid", "Step"]
+__all__ = [
+    "Album",
+    "Answer",
+    "Choice",
+    "Completion",
+    "Date",
+    "Decimal",
+    "Flow",
+    "FlowView",
+    "Integer",
+    "Invalid",
+    "Location",
+    "MultiSelect",
+    "Phone",
+    "Photo",
+    "Progress",
+    "Select",
+    "Step",
+    "Text",
+    "Time",
+]
