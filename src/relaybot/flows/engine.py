@@ -426,7 +426,7 @@ class _Turn:
         meta = None
         if form and self.flow.fits_form:
             meta = {"form": await form_spec(self.flow, view, drafts=drafts)}
-        self.ctx.reply(step.ask(view), buttons=await self._keyboard(step), meta=meta)
+        self.ctx.reply(await step.ask(view), buttons=await self._keyboard(step), meta=meta)
 
     def _summary(self, state: DialogState) -> None:
         view = self._view(state.data)

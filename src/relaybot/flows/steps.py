@@ -44,11 +44,13 @@ from relaybot.flows.words import (
     CHOICE,
     DONE,
     LABEL_DONE,
+    LABEL_MORE,
+    MORE,
     STALE_BUTTON,
     fits,
 )
 
-Prompt = str | Callable[[FlowView], str]
+Prompt = str | Callable[[FlowView], str | Awaitable[str]]
 Validator = Callable[[str, FlowView], Any]
 Display = Callable[[Any, FlowView], str]
 Condition = Callable[[FlowView], bool]
@@ -117,8 +119,12 @@ class Step:
                 _choice_payload(self.name, choice)
 
     # -- asking -----------------------------------------------------------------------------
-    def ask(self, view: FlowView) -> str:
-        return self.prompt(view) if callable(self.prompt) else view.t(self.prompt)
+    async def ask(self, view: FlowView) -> str:
+        """The question: a text id, or the app's (possibly async) callable of the view."""
+        if not callable(self.prompt):
+            return view.t(self.prompt)
+        asked = self.prompt(view)
+        return await asked if inspect.isawaitable(asked) else asked
 
     async def options(self, view: FlowView) -> list[Choice]:
         """The choices now: static, or from the app's (possibly async) callable."""
@@ -282,22 +288,58 @@ class Decimal(Step):
 # -- choices ------------------------------------------------------------------------------------
 @dataclass(frozen=True, kw_only=True)
 class Select(Step):
-    """One of `choices` (a list, or a sync or async callable of the view)."""
+    """One of `choices` (a list, or a sync or async callable of the view).
+
+    `unknown` is what a person who names none of the choices is told. With `page_size`, a
+    long list is shown a page at a time with a `more_label` button (after the last page, the
+    first comes again); a choice typed from any page is taken.
+    """
+
+    unknown: str = CHOOSE_ONE
+    page_size: int | None = None
+    more_label: str = LABEL_MORE
+
+    takes: ClassVar[tuple[str, ...]] = (MORE,)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.page_size is not None and self.page_size < 1:
+            raise ValueError(f"step {self.name!r}: page_size must be at least 1")
 
     async def keyboard(self, view: FlowView, draft: Any, *, channel: str) -> list[list[Button]]:
         offered = await self.options(view)
-        return rows_of([Button(view.t(c.label), _choice_payload(self.name, c)) for c in offered])
+        if self.page_size is None:
+            return rows_of(
+                [Button(view.t(c.label), _choice_payload(self.name, c)) for c in offered]
+            )
+        start = self._page(draft, offered) * self.page_size
+        shown = offered[start : start + self.page_size]
+        rows = rows_of([Button(view.t(c.label), _choice_payload(self.name, c)) for c in shown])
+        if len(offered) > start + self.page_size:
+            rows.append([Button(view.t(self.more_label), MORE)])
+        return rows
 
     async def take(self, answer: Answer, view: FlowView, draft: Any) -> Any:
         offered = await self.options(view)
+        if answer.command == MORE:
+            if self.page_size is None:
+                raise Invalid(STALE_BUTTON)
+            following = self._page(draft, offered) + 1
+            return Progress(draft=following if following * self.page_size < len(offered) else 0)
         if answer.choice is not None:
             if any(c.value == answer.choice for c in offered):
                 return answer.choice
-            raise Invalid(CHOOSE_ONE)
+            raise Invalid(self.unknown)
         picked = _pick(answer.text, offered, view.t)
         if picked is None:
-            raise Invalid(CHOOSE_ONE)
+            raise Invalid(self.unknown)
         return picked.value
+
+    def _page(self, draft: Any, offered: Sequence[Choice]) -> int:
+        """The page shown now: the draft's, while the list still has it."""
+        size = self.page_size or len(offered) or 1
+        page = draft if isinstance(draft, int) and not isinstance(draft, bool) else 0
+        return page if 0 <= page * size < len(offered) else 0
 
     def shown(self, value: Any, view: FlowView) -> str:
         return _label_of(value, self.choices, view.t)

@@ -21,6 +21,7 @@ NO: Final = "flow:no"
 RESTART: Final = "flow:restart"
 SKIP: Final = "flow:skip"
 DONE: Final = "flow:done"
+MORE: Final = "flow:more"  # the next page of a long list of choices
 HELP: Final = "flow:help"
 EDIT: Final = "flow:edit:"  # + the step's name
 CHOICE: Final = "choice:"  # + the choice's value
@@ -50,6 +51,7 @@ LABEL_NO: Final = N_("No")
 LABEL_RESTART: Final = N_("Start again")
 LABEL_SKIP: Final = N_("Skip")
 LABEL_DONE: Final = N_("Done")
+LABEL_MORE: Final = N_("More")
 LABEL_CHANGE: Final = N_("Change: {field}")
 
 # -- shared texts --------------------------------------------------------------------------------
