@@ -1,7 +1,7 @@
 """Declarative dialogs (steps of many kinds, branching, back/cancel/skip/help, a confirm step)
 and the router that hands updates to handlers and dialogs."""
 
-from relaybot.flows.answers import Answer, Choice, FlowView, Invalid, Progress
+from relaybot.flows.answers import Answer, Choice, FlowView, Invalid, Progress, Reopen
 from relaybot.flows.engine import Completion, Flow
 from relaybot.flows.payloads import MaxLen, Payload, StalePayload
 from relaybot.flows.router import Router
@@ -34,10 +34,11 @@ __all__ = [
     "Location",
     "MaxLen",
     "MultiSelect",
-    "Phone",
     "Payload",
+    "Phone",
     "Photo",
     "Progress",
+    "Reopen",
     "Router",
     "Select",
     "StalePayload",

@@ -91,3 +91,24 @@ class Progress:
     notice: str | None = None
     values: Mapping[str, Any] = field(default_factory=dict)
     prompt: bool = True
+
+
+class Reopen(Exception):
+    """Raised by `on_complete` when an answer cannot be used after all (a time taken
+    meanwhile): the dialog goes back to `step` with that answer forgotten and the later ones
+    kept. `notice` (a text id with `values`) is said first; `draft` is kept for the step, as
+    a `Progress` would; with `prompt` False the notice carries the step's buttons instead of
+    its question being asked again."""
+
+    def __init__(
+        self,
+        step: str,
+        notice: str | None = None,
+        *,
+        draft: Any = None,
+        prompt: bool = True,
+        **values: Any,
+    ) -> None:
+        super().__init__(step)
+        self.step = step
+        self.progress = Progress(draft=draft, notice=notice, values=values, prompt=prompt)

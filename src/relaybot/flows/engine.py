@@ -8,6 +8,7 @@ Texts are English message ids rendered through the person's translator.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -16,7 +17,7 @@ from typing import Any
 from relaybot.core.app import Context, DialogState
 from relaybot.core.types import Button
 from relaybot.flows import words
-from relaybot.flows.answers import Answer, Choice, FlowView, Invalid, Progress
+from relaybot.flows.answers import Answer, Choice, FlowView, Invalid, Progress, Reopen
 from relaybot.flows.forms import (
     FORM_SUBMITTED,
     STALE_FORM,
@@ -35,12 +36,21 @@ DRAFT = "__draft__"  # {"step": name, "value": ...}: what a multi-update step ha
 RETURN_TO_CONFIRM = "__return_to_confirm__"
 _RESERVED_PREFIX = "__"
 
-Completion = Callable[[Context, dict[str, Any]], Awaitable[str]]
+Completion = Callable[[Context, dict[str, Any]], Awaitable[str | None]]
+"""Saves the answers; returns the text to send last, or None when it answered itself."""
+Cancellation = Callable[[Context, dict[str, Any]], Awaitable[None]]
+Summary = Callable[[FlowView], str | Awaitable[str]]
 
 
 @dataclass(frozen=True)
 class Flow:
-    """A dialog. `on_complete` saves the result and returns the text to send last."""
+    """A dialog. `on_complete` saves the result and returns the text to send last (or
+    raises `Reopen` to send the person back to a step).
+
+    `summary` writes the confirm step's text instead of the list of answers (its buttons are
+    then `confirm_label`, Back and Cancel); `on_cancel` answers a person who cancels or says
+    No at the confirm step, instead of the engine's sentence and Start again button.
+    """
 
     name: str
     steps: Sequence[Step]
@@ -52,6 +62,9 @@ class Flow:
     title: str | None = None
     offer_form: bool = True  # channels with forms may fill the whole flow in at once
     help: str | None = None  # shown for "?" / "help" on a step without its own help
+    summary: Summary | None = None
+    confirm_label: str = words.LABEL_YES
+    on_cancel: Cancellation | None = None
     _index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -240,10 +253,7 @@ class _Turn:
             return
         if command == words.CANCEL:
             await self._finish(state, completed=False, reason="cancelled")
-            self.ctx.reply(
-                self.t(words.CANCELLED),
-                buttons=[Button(self.t(words.LABEL_RESTART), words.RESTART)],
-            )
+            await self._cancelled(state, words.CANCELLED)
             return
         if command == words.BACK:
             await self._back(state)
@@ -345,7 +355,7 @@ class _Turn:
     async def _goto_confirm_or_complete(self, state: DialogState) -> None:
         if self.flow.confirm:
             state.step = CONFIRM
-            self._summary(state)
+            await self._summary(state)
             await self._save()
         else:
             await self._complete(state)
@@ -357,10 +367,7 @@ class _Turn:
             return
         if command == words.NO:
             await self._finish(state, completed=False, reason="declined")
-            self.ctx.reply(
-                self.t(words.DECLINED),
-                buttons=[Button(self.t(words.LABEL_RESTART), words.RESTART)],
-            )
+            await self._cancelled(state, words.DECLINED)
             return
         if payload.startswith(words.EDIT):
             step = self.flow.step(payload[len(words.EDIT) :])
@@ -372,13 +379,54 @@ class _Turn:
                 return
         self.error = "expected yes or no"
         self.ctx.reply(self.t(words.YES_OR_NO))
-        self._summary(state)
+        await self._summary(state)
         await self._save()
 
     async def _complete(self, state: DialogState) -> None:
-        result = await self.flow.on_complete(self.ctx, answers(self.flow, state.data))
-        self.ctx.reply(result, buttons=[Button(self.t(words.LABEL_RESTART), words.RESTART)])
+        try:
+            result = await self.flow.on_complete(self.ctx, answers(self.flow, state.data))
+        except Reopen as reopen:
+            await self._reopen(state, reopen)
+            return
+        if result is not None:
+            self.ctx.reply(result, buttons=[Button(self.t(words.LABEL_RESTART), words.RESTART)])
         await self._finish(state, completed=True, reason="completed")
+
+    async def _cancelled(self, state: DialogState, sentence: str) -> None:
+        if self.flow.on_cancel is not None:
+            await self.flow.on_cancel(self.ctx, answers(self.flow, state.data))
+            return
+        self.ctx.reply(
+            self.t(sentence), buttons=[Button(self.t(words.LABEL_RESTART), words.RESTART)]
+        )
+
+    async def _reopen(self, state: DialogState, reopen: Reopen) -> None:
+        """Back to the step whose answer the completion could not use."""
+        step = self.flow.step(reopen.step)
+        if step is None:
+            raise ValueError(
+                f"flow {self.flow.name!r}: on_complete reopens unknown {reopen.step!r}"
+            )
+        self.error = f"reopened {step.name}"
+        path: list[str] = list(state.data.get(PATH) or ())
+        if step.name in path:
+            del path[path.index(step.name) :]
+        state.data[PATH] = path
+        state.data.pop(step.name, None)
+        state.data.pop(RETURN_TO_CONFIRM, None)
+        state.data.pop(DRAFT, None)
+        state.step = step.name
+        progress = reopen.progress
+        if progress.draft is not None:
+            state.data[DRAFT] = {"step": step.name, "value": progress.draft}
+        notice = self.t(progress.notice, **progress.values) if progress.notice else None
+        if progress.prompt or not notice:
+            if notice:
+                self.ctx.reply(notice)
+            await self._prompt(step)
+        else:
+            self.ctx.reply(notice, buttons=await self._keyboard(step))
+        await self._save()
 
     async def _back(self, state: DialogState) -> None:
         path: list[str] = list(state.data.get(PATH) or ())
@@ -401,7 +449,7 @@ class _Turn:
         if step is not None:
             await self._prompt(step)
         else:
-            self._summary(state)
+            await self._summary(state)
 
     # -- rendering --------------------------------------------------------------------------
     async def _keyboard(self, step: Step) -> list[list[Button]]:
@@ -428,8 +476,17 @@ class _Turn:
             meta = {"form": await form_spec(self.flow, view, drafts=drafts)}
         self.ctx.reply(await step.ask(view), buttons=await self._keyboard(step), meta=meta)
 
-    def _summary(self, state: DialogState) -> None:
+    async def _summary(self, state: DialogState) -> None:
         view = self._view(state.data)
+        if self.flow.summary is not None:
+            written = self.flow.summary(view)
+            text = await written if inspect.isawaitable(written) else written
+            nav = [Button(self.t(words.LABEL_BACK), words.BACK)] if state.data.get(PATH) else []
+            nav.append(Button(self.t(words.LABEL_CANCEL), words.CANCEL))
+            self.ctx.reply(
+                text, buttons=[[Button(self.t(self.flow.confirm_label), words.YES)], nav]
+            )
+            return
         lines = [self.t(self.flow.summary_title)]
         edit_buttons: list[Button] = []
         for name in state.data.get(PATH) or ():
@@ -445,7 +502,7 @@ class _Turn:
             )
         rows = [
             [
-                Button(self.t(words.LABEL_YES), words.YES),
+                Button(self.t(self.flow.confirm_label), words.YES),
                 Button(self.t(words.LABEL_NO), words.NO),
             ]
         ]
@@ -493,4 +550,3 @@ class _Turn:
             error_reason=self.error,
             created_at=self.ctx.now,
         )
-
