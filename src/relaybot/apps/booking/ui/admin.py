@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from sqlalchemy import select
 
 from relaybot import N_, Button, Payload
@@ -25,8 +27,10 @@ from .payloads import (
     Ads,
     ClearHours,
     CycleNoticeAd,
+    Event,
     NewInvite,
     Notifications,
+    Role,
     SetDay,
     SetHours,
     ShowSpecialist,
@@ -154,17 +158,23 @@ async def specialist(screen: Screen, specialist_id: int) -> None:
         buttons.append(
             [
                 screen.button(
-                    N_("Hours at {place}"), SetHours(specialist=specialist_id, location=loc.id), place=loc.name
+                    N_("Hours at {place}"),
+                    SetHours(specialist=specialist_id, location=loc.id),
+                    place=loc.name,
                 ),
                 screen.button(
-                    N_("One day at {place}"), SetDay(specialist=specialist_id, location=loc.id), place=loc.name
+                    N_("One day at {place}"),
+                    SetDay(specialist=specialist_id, location=loc.id),
+                    place=loc.name,
                 ),
             ]
         )
         buttons.append(
             [
                 screen.button(
-                    N_("Clear hours at {place}"), ClearHours(specialist=specialist_id, location=loc.id), place=loc.name
+                    N_("Clear hours at {place}"),
+                    ClearHours(specialist=specialist_id, location=loc.id),
+                    place=loc.name,
                 )
             ]
         )
@@ -172,7 +182,8 @@ async def specialist(screen: Screen, specialist_id: int) -> None:
         [
             screen.button(N_("New invite code"), NewInvite(specialist=specialist_id)),
             screen.button(
-                N_("Deactivate") if person.active else N_("Activate"), ToggleSpecialist(id=specialist_id)
+                N_("Deactivate") if person.active else N_("Activate"),
+                ToggleSpecialist(id=specialist_id),
             ),
         ]
     )
@@ -191,8 +202,10 @@ async def notifications(screen: Screen) -> None:
     ads = {a.id: a for a in await db.scalars(select(AdTemplate))}
     lines = [t(N_("Who is told what (✓ on, ✗ off); an ad text may be added below a notice:"))]
     buttons: list[list[Button]] = []
-    for event in MATRIX.events:
-        for role in MATRIX.roles_told(event):
+    for event_name in MATRIX.events:
+        event = cast(Event, event_name)
+        for role_name in MATRIX.roles_told(event):
+            role = cast(Role, role_name)
             setting = settings.get((event, role))
             enabled = setting.enabled if setting is not None else True
             ad_id = setting.ad_template_id if setting is not None else None
@@ -221,7 +234,10 @@ async def ads(screen: Screen) -> None:
         label = N_("Switch off #{number}") if ad.active else N_("Switch on #{number}")
         buttons.append([screen.button(label, ToggleAd(id=ad.id), number=ad.id)])
     buttons.append(
-        [screen.button(N_("Add ad text"), AddAd()), screen.button(N_("Notifications"), Notifications())]
+        [
+            screen.button(N_("Add ad text"), AddAd()),
+            screen.button(N_("Notifications"), Notifications()),
+        ]
     )
     buttons.append([screen.menu_button()])
     screen.say("\n".join(lines), buttons=buttons)

@@ -54,7 +54,10 @@ async def my_bookings(screen: Screen) -> None:
     if not views:
         screen.say(
             screen.t(N_("You have no upcoming bookings.")),
-            buttons=[[screen.button(N_("Book an appointment"), BookVisit())], [screen.menu_button()]],
+            buttons=[
+                [screen.button(N_("Book an appointment"), BookVisit())],
+                [screen.menu_button()],
+            ],
         )
         return
     t = screen.t
@@ -71,7 +74,9 @@ async def my_bookings(screen: Screen) -> None:
             buttons.append(
                 [
                     screen.button(N_("Move No. {number}"), MoveBooking(id=view.id), number=view.id),
-                    screen.button(N_("Cancel No. {number}"), CancelBooking(id=view.id), number=view.id),
+                    screen.button(
+                        N_("Cancel No. {number}"), CancelBooking(id=view.id), number=view.id
+                    ),
                 ]
             )
     buttons.append([screen.menu_button()])
@@ -319,4 +324,3 @@ async def _admin_zone(screen: Screen) -> ZoneInfo:
         select(Location.timezone).where(Location.active.is_(True)).order_by(Location.id).limit(1)
     )
     return ZoneInfo(name or "UTC")
-

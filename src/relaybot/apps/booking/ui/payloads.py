@@ -80,6 +80,10 @@ class BookForClient(Payload, prefix="book-for"):
     pass
 
 
+class NewClient(Payload, prefix="new-client"):
+    """Add a client while booking for one."""
+
+
 class DayBookings(Payload, prefix="bookings"):
     """The bookings of one day (`day` as a date's ordinal; 0 is today), a page at a time."""
 

@@ -37,6 +37,7 @@ from .payloads import (
     MoveBooking,
     MyBookings,
     MyHours,
+    NewClient,
     NewInvite,
     Notifications,
     OpenBooking,
@@ -166,6 +167,11 @@ async def my_hours(ctx: Context, _: MyHours) -> None:
 @staff.button(BookForClient)
 async def book_for_client(ctx: Context, _: BookForClient) -> None:
     await wizard.begin(screen_of(ctx), "admin")
+
+
+@staff.button(NewClient)
+async def new_client(ctx: Context, _: NewClient) -> None:
+    await forms.CLIENT.start(ctx)
 
 
 @staff.button(DayBookings)

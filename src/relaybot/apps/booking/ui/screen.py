@@ -28,10 +28,10 @@ _CURRENT: ContextVar[Screen] = ContextVar("booking_screen")
 _FOLLOW_UPS: ContextVar[list[FollowUp] | None] = ContextVar("booking_follow_ups", default=None)
 
 
-def screen_of(ctx: Context) -> Screen:
-    """The screen of the update `ctx` belongs to."""
+def screen_of(ctx: Context | None) -> Screen:
+    """The screen of the update `ctx` belongs to (a flow's view passes its own `ctx`)."""
     screen = _CURRENT.get()
-    if screen.ctx is not ctx:
+    if ctx is None or screen.ctx is not ctx:
         raise RuntimeError("a booking screen was asked for outside its own update")
     return screen
 
