@@ -152,7 +152,9 @@ class Router:
         interrupts: bool = True,
     ) -> Callable[[ButtonHandler[P]], ButtonHandler[P]]:
         """Handle presses of buttons made by `payload(...).button(label)`; the handler gets
-        the unpacked payload. A stale or forged one is answered politely and goes no further.
+        the unpacked payload. A stale or forged one is answered politely and goes no further;
+        so is one the handler itself finds stale (it raises `StalePayload` before changing
+        anything).
         """
         if not (isinstance(payload, type) and issubclass(payload, Payload)):
             raise TypeError(f"router.button needs a Payload class, not {payload!r}")
@@ -320,7 +322,10 @@ class _Dispatch:
                     return True
                 if await self._allowed(route.guard, chain):
                     await self._leave_for(route.flow)
-                    await route.run(self.ctx, payload)
+                    try:
+                        await route.run(self.ctx, payload)
+                    except StalePayload:  # the handler found it names what no longer fits
+                        self._stale()
                 return True
         if self.active is not None:
             await self.active.handle(self.ctx)
