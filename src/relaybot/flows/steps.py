@@ -140,7 +140,11 @@ class Step:
         offered = await self.options(view)
         if not offered:
             return []
-        return [[Button(view.t(c.label), _choice_payload(self.name, c)) for c in offered]]
+        return [[self.button(c, view) for c in offered]]
+
+    def button(self, choice: Choice, view: FlowView) -> Button:
+        """The button that answers this step with `choice` (for a kind's own keyboard)."""
+        return Button(view.t(choice.label), _choice_payload(self.name, choice))
 
     # -- answering --------------------------------------------------------------------------
     async def take(self, answer: Answer, view: FlowView, draft: Any) -> Any:
@@ -309,12 +313,10 @@ class Select(Step):
     async def keyboard(self, view: FlowView, draft: Any, *, channel: str) -> list[list[Button]]:
         offered = await self.options(view)
         if self.page_size is None:
-            return rows_of(
-                [Button(view.t(c.label), _choice_payload(self.name, c)) for c in offered]
-            )
+            return rows_of([self.button(c, view) for c in offered])
         start = self._page(draft, offered) * self.page_size
         shown = offered[start : start + self.page_size]
-        rows = rows_of([Button(view.t(c.label), _choice_payload(self.name, c)) for c in shown])
+        rows = rows_of([self.button(c, view) for c in shown])
         if len(offered) > start + self.page_size:
             rows.append([Button(view.t(self.more_label), MORE)])
         return rows
