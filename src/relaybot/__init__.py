@@ -6,9 +6,11 @@ Everything an app needs is imported from here: `from relaybot import App, Contex
 from relaybot.core.app import App, Context
 from relaybot.core.i18n import N_
 from relaybot.core.types import Address, Attachment, Button, OutgoingMessage, Update
+from relaybot.flows.answers import Answer, Progress, Reopen
 from relaybot.flows.engine import Choice, Flow, FlowView, Invalid, Step
 from relaybot.flows.payloads import MaxLen, Payload, StalePayload
 from relaybot.flows.router import Router
+from relaybot.flows.steps import Select
 from relaybot.runtime.notify import Matrix, Notice, Outlet, Recipient, Route, broadcast, room, route
 from relaybot.runtime.scheduler import Job, JobContext
 
@@ -17,6 +19,7 @@ __version__ = "0.1.0"
 __all__ = [
     "N_",
     "Address",
+    "Answer",
     "App",
     "Attachment",
     "Button",
@@ -33,9 +36,12 @@ __all__ = [
     "OutgoingMessage",
     "Outlet",
     "Payload",
+    "Progress",
     "Recipient",
+    "Reopen",
     "Route",
     "Router",
+    "Select",
     "StalePayload",
     "Step",
     "Update",
