@@ -38,15 +38,18 @@ from .screen import Screen, after_form, screen_of
 Completion = Callable[[Screen, dict[str, Any]], Awaitable[str]]
 
 
-def _completion(action: Completion) -> Callable[[Context, dict[str, Any]], Awaitable[str]]:
-    """Run a form's action for the current screen; a refusal becomes the form's last answer."""
+def _completion(action: Completion) -> Callable[[Context, dict[str, Any]], Awaitable[None]]:
+    """Run a form's action for the current screen and say its outcome (or the refusal), with
+    the way back to the menu."""
 
-    async def complete(ctx: Context, data: dict[str, Any]) -> str:
+    async def complete(ctx: Context, data: dict[str, Any]) -> None:
+        screen = screen_of(ctx)
         try:
-            return await action(screen_of(ctx), data)
+            said = await action(screen, data)
         except Refused as refused:
-            values = {k: ctx.t(v) if isinstance(v, str) else v for k, v in refused.values.items()}
-            return ctx.t(refused.message, **values)
+            screen.refuse(refused)
+            return
+        screen.say(said, buttons=[screen.menu_button()])
 
     return complete
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from relaybot import Context, Router
+from relaybot import Context, Router, StalePayload
 
 from ..bookings import ADMINS_ONLY
 from ..notifications import MATRIX
@@ -269,8 +269,7 @@ async def notifications(ctx: Context, _: Notifications) -> None:
 async def toggle_notice(ctx: Context, notice: ToggleNotice) -> None:
     screen = screen_of(ctx)
     if notice.role not in MATRIX.roles_told(notice.event):
-        screen.stale()
-        return
+        raise StalePayload(f"{notice.role} is not told of {notice.event}")
     await screen.catalog().toggle_notification(notice.event, notice.role)
     await admin.notifications(screen)
 
@@ -279,8 +278,7 @@ async def toggle_notice(ctx: Context, notice: ToggleNotice) -> None:
 async def cycle_notice_ad(ctx: Context, notice: CycleNoticeAd) -> None:
     screen = screen_of(ctx)
     if notice.role not in MATRIX.roles_told(notice.event):
-        screen.stale()
-        return
+        raise StalePayload(f"{notice.role} is not told of {notice.event}")
     await screen.catalog().cycle_ad(notice.event, notice.role)
     await admin.notifications(screen)
 

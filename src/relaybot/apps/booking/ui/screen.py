@@ -96,9 +96,6 @@ class Screen:
         values = {k: self.t(v) if isinstance(v, str) else v for k, v in refused.values.items()}
         self.say(self.t(refused.message, **values), buttons=[self.menu_button()])
 
-    def stale(self) -> None:
-        self.say(self.t(N_("That button is no longer active.")), buttons=[self.menu_button()])
-
     @property
     def notifier(self) -> Notifier:
         if self._notifier is None:

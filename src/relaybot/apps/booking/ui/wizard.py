@@ -15,10 +15,20 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from relaybot import N_, Button, Choice, Context, Flow, FlowView, Invalid, Step
-from relaybot.flows import Answer, Progress, Reopen, Select
-from relaybot.flows.steps import rows_of
-from relaybot.flows.words import CHOICE
+from relaybot import (
+    N_,
+    Answer,
+    Button,
+    Choice,
+    Context,
+    Flow,
+    FlowView,
+    Invalid,
+    Progress,
+    Reopen,
+    Select,
+    Step,
+)
 
 from ..bookings import Refused, Request, Taken
 from ..grid import cell_at, cell_start, local_moment
@@ -29,7 +39,7 @@ from ..render import booking_view, clock, day_label, price, when
 from ..users import display_name
 from .menu import menu_buttons
 from .payloads import NewClient
-from .screen import Screen, screen_of
+from .screen import Screen, rows_of, screen_of
 
 Mode = Literal["self", "admin", "move"]
 ANY = "any"
@@ -101,6 +111,11 @@ def _remember_name(name: str, view: FlowView) -> None:
 
 
 # -- clients, places, services, specialists -----------------------------------------------------
+def _client_label(client: User) -> str:
+    name = display_name(client)
+    return f"{name} · {client.phone}" if client.phone else name
+
+
 @dataclass(frozen=True, kw_only=True)
 class ClientSearch(Step):
     """An administrator's client: pressed from the list, or searched by a typed name or phone."""
@@ -110,15 +125,7 @@ class ClientSearch(Step):
     async def keyboard(self, view: FlowView, draft: Any, *, channel: str) -> list[list[Button]]:
         query = draft if isinstance(draft, str) else None
         clients = await find_clients(_screen(view).ctx.db, query)
-        rows = [
-            [
-                Button(
-                    f"{display_name(c)} · {c.phone}" if c.phone else display_name(c),
-                    CHOICE + str(c.id),
-                )
-            ]
-            for c in clients
-        ]
+        rows = [[self.button(Choice(_client_label(c), str(c.id)), view)] for c in clients]
         rows.append([NewClient().button(view.t(N_("New client")))])
         return rows
 
@@ -237,10 +244,10 @@ class FreeTime(Select):
             return await super().keyboard(view, draft, channel=channel)
         tz = await _zone(_screen(view), view.data)
         nearest = [
-            Button(when(cell_start(int(cell)), tz, view.t.locale), CHOICE + str(cell))
+            self.button(Choice(when(cell_start(int(cell)), tz, view.t.locale), str(cell)), view)
             for cell in draft
         ]
-        return rows_of(nearest, width=2)
+        return rows_of(nearest, 2)
 
     async def take(self, answer: Answer, view: FlowView, draft: Any) -> Any:
         if answer.choice is None and answer.command is None:
