@@ -495,7 +495,7 @@ class _Turn:
                 continue
             label = self.t(step.label or step.name)
             value = state.data[name]
-            shown = self.t(words.SKIPPED) if value is None else step.show(value, view)
+            shown = self.t(words.SKIPPED) if value is None else await step.show(value, view)
             lines.append(f"{label}: {shown}")
             edit_buttons.append(
                 Button(self.t(words.LABEL_CHANGE, field=label), words.EDIT + step.name)
