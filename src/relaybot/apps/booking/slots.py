@@ -200,7 +200,7 @@ class SlotCache:
         `ignore` are cells to count as free: those of the booking being moved.
         """
         view, (grid,) = await self.grids(session, location_id, [day])
-        floor = cell_at(after)
+        floor = _first_after(after)
         own = tuple(ignore)
         if own:
             grid = _with_own(grid, specialist_id, own)
@@ -218,7 +218,7 @@ class SlotCache:
         after: datetime,
     ) -> list[date]:
         view, grids = await self.grids(session, location_id, days)
-        floor = cell_at(after)
+        floor = _first_after(after)
         return [
             grid.day
             for grid in grids
@@ -241,7 +241,7 @@ class SlotCache:
         first_day = around.astimezone(await self.zone(session, location_id)).date()
         days = [first_day + timedelta(days=n) for n in range(horizon_days)]
         view, grids = await self.grids(session, location_id, days)
-        target, floor = cell_at(around), cell_at(after)
+        target, floor = cell_at(around), _first_after(after)
         found: list[Start] = []
         for index, grid in enumerate(grids):
             starts = list(_after(_memo_starts(view, grid, service_id, specialist_id), floor))
@@ -270,7 +270,7 @@ class SlotCache:
         day = start.astimezone(await self.zone(session, location_id)).date()
         view, (grid,) = await self.grids(session, location_id, [day])
         cell = cell_at(start)
-        if cell < cell_at(after):
+        if cell < _first_after(after):
             return ()
         grid = _with_own(grid, specialist_id, tuple(ignore))
         for found in _starts(view, grid, service_id, specialist_id, cell):
@@ -290,6 +290,11 @@ def _memo_starts(
         found = _starts(view, grid, service_id, specialist_id, grid.first)
         grid.memo[key] = found
     return found
+
+
+def _first_after(moment: datetime) -> int:
+    """The first cell that begins after `moment`: the one under way has already begun."""
+    return cell_at(moment) + 1
 
 
 def _after(starts: list[Start], floor: int) -> list[Start]:
