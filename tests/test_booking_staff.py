@@ -238,3 +238,16 @@ async def test_admin_finds_a_client_by_a_name_typed_in_lower_case_cyrillic(world
     assert "Дана" in admin.buttons()
     reply = await admin.say("Zz-nobody")
     assert "Nobody found for “Zz-nobody”" in reply[0].text
+
+
+async def test_an_admin_who_cancels_a_form_changes_nothing_and_finds_the_way_back(world):
+    admin = world.admin
+    await admin.say("/start")
+    await admin.press("Locations")
+    await admin.press("Add location")
+    await admin.say("Riverside")
+    reply = await admin.press("Cancel")
+    assert reply[0].text == "All right, nothing was changed."
+    await admin.press("Main menu")
+    assert "Book for a client" in admin.buttons()
+    assert await world.count(Location) == 1

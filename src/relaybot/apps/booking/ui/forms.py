@@ -54,6 +54,11 @@ def _completion(action: Completion) -> Callable[[Context, dict[str, Any]], Await
     return complete
 
 
+async def _cancelled(ctx: Context, data: dict[str, Any]) -> None:
+    screen = screen_of(ctx)
+    screen.say(ctx.t(N_("All right, nothing was changed.")), buttons=[screen.menu_button()])
+
+
 # -- completions --------------------------------------------------------------------------------
 async def _add_location(screen: Screen, data: dict[str, Any]) -> str:
     location = await screen.catalog().add_location(
@@ -204,6 +209,7 @@ LOCATION = Flow(
         ),
     ],
     on_complete=_completion(_add_location),
+    on_cancel=_cancelled,
 )
 
 SERVICE = Flow(
@@ -226,12 +232,14 @@ SERVICE = Flow(
         ),
     ],
     on_complete=_completion(_add_service),
+    on_cancel=_cancelled,
 )
 
 SPECIALIST = Flow(
     name="add_specialist",
     steps=[Step("name", N_("Name of the new specialist?"), clean_name, label=N_("Name"))],
     on_complete=_completion(_add_specialist),
+    on_cancel=_cancelled,
 )
 
 HOURS = Flow(
@@ -252,6 +260,7 @@ HOURS = Flow(
         )
     ],
     on_complete=_completion(_set_hours),
+    on_cancel=_cancelled,
 )
 
 DAY = Flow(
@@ -269,6 +278,7 @@ DAY = Flow(
         )
     ],
     on_complete=_completion(_set_exception),
+    on_cancel=_cancelled,
 )
 
 CLIENT = Flow(
@@ -283,6 +293,7 @@ CLIENT = Flow(
         ),
     ],
     on_complete=_completion(_add_client),
+    on_cancel=_cancelled,
 )
 
 AD = Flow(
@@ -296,6 +307,7 @@ AD = Flow(
         )
     ],
     on_complete=_completion(_add_ad),
+    on_cancel=_cancelled,
 )
 
 NEWS = Flow(
@@ -309,4 +321,5 @@ NEWS = Flow(
         )
     ],
     on_complete=_completion(_announce),
+    on_cancel=_cancelled,
 )

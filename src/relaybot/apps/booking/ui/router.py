@@ -176,7 +176,9 @@ async def new_client(ctx: Context, _: NewClient) -> None:
 
 @staff.button(DayBookings)
 async def day_bookings(ctx: Context, shown: DayBookings) -> None:
-    day = date.fromordinal(shown.day) if shown.day > 0 else None
+    if not 0 <= shown.day <= date.max.toordinal():
+        raise StalePayload(f"no day {shown.day}")
+    day = date.fromordinal(shown.day) if shown.day else None
     await lists.admin_day(screen_of(ctx), day, max(0, shown.page))
 
 
