@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -54,23 +54,22 @@ def _screen(view: FlowView) -> Screen:
     return screen_of(view.ctx)
 
 
-def chosen(data: Any, key: str) -> Any:
+def _chosen(data: Any, key: str) -> Any:
     """An answer of this dialog, or the value its mode brought along instead of asking."""
     return data[key] if key in data else data["given"][key]
 
 
 def _specialist(data: Any) -> int | None:
-    value = chosen(data, "specialist")
+    value = _chosen(data, "specialist")
     return None if value in (None, ANY) else int(value)
 
 
 def _mode(data: Any) -> Mode:
-    mode: Mode = data["mode"]
-    return mode
+    return cast(Mode, data["mode"])
 
 
 async def _zone(screen: Screen, data: Any) -> ZoneInfo:
-    location = await screen.ctx.db.get(Location, int(chosen(data, "location")))
+    location = await screen.ctx.db.get(Location, int(_chosen(data, "location")))
     assert location is not None
     return ZoneInfo(location.timezone)
 
@@ -163,7 +162,7 @@ async def _ask_location(view: FlowView) -> str:
 
 async def _services(view: FlowView) -> list[Choice]:
     t = view.t
-    offered = await services_at(_screen(view).ctx.db, int(chosen(view.data, "location")))
+    offered = await services_at(_screen(view).ctx.db, int(_chosen(view.data, "location")))
     return [
         Choice(
             t(
@@ -186,7 +185,8 @@ async def _ask_service(view: FlowView) -> str:
 
 async def _specialists(view: FlowView) -> list[Choice]:
     db, data = _screen(view).ctx.db, view.data
-    people = await specialists_for(db, int(chosen(data, "location")), int(chosen(data, "service")))
+    location, service = int(_chosen(data, "location")), int(_chosen(data, "service"))
+    people = await specialists_for(db, location, service)
     return [Choice(N_("Any specialist"), ANY), *(Choice(p.name, str(p.id)) for p in people)]
 
 
@@ -213,8 +213,8 @@ async def _free_days(view: FlowView) -> list[Choice]:
         days = [today + timedelta(days=n) for n in range(offset, min(offset + 14, horizon))]
         found += await screen.cache.free_days(
             screen.ctx.db,
-            location_id=int(chosen(data, "location")),
-            service_id=int(chosen(data, "service")),
+            location_id=int(_chosen(data, "location")),
+            service_id=int(_chosen(data, "service")),
             specialist_id=_specialist(data),
             days=days,
             after=screen.now,
@@ -268,8 +268,8 @@ async def _free_times(view: FlowView) -> list[Choice]:
     tz = await _zone(screen, data)
     starts = await screen.cache.starts(
         screen.ctx.db,
-        location_id=int(chosen(data, "location")),
-        service_id=int(chosen(data, "service")),
+        location_id=int(_chosen(data, "location")),
+        service_id=int(_chosen(data, "service")),
         specialist_id=_specialist(data),
         day=date.fromisoformat(str(data["day"])),
         after=screen.now,
@@ -290,7 +290,7 @@ async def _ask_time(view: FlowView) -> str:
             N_("There is no free time left on {day}. Please go back and choose another day."),
             day=day,
         )
-    location = await db.get(Location, int(chosen(view.data, "location")))
+    location = await db.get(Location, int(_chosen(view.data, "location")))
     assert location is not None
     return t(N_("Free times on {day} (local time of {location}):"), day=day, location=location.name)
 
@@ -298,9 +298,9 @@ async def _ask_time(view: FlowView) -> str:
 # -- confirming and booking ---------------------------------------------------------------------
 async def _summary(view: FlowView) -> str:
     db, t, data = _screen(view).ctx.db, view.t, view.data
-    location = await db.get(Location, int(chosen(data, "location")))
-    service = await db.get(Service, int(chosen(data, "service")))
-    client = await db.get(User, int(chosen(data, "client")))
+    location = await db.get(Location, int(_chosen(data, "location")))
+    service = await db.get(Service, int(_chosen(data, "service")))
+    client = await db.get(User, int(_chosen(data, "client")))
     assert location is not None and service is not None and client is not None
     specialist_id = _specialist(data)
     if specialist_id is None:
@@ -343,9 +343,9 @@ async def _book(ctx: Context, data: dict[str, Any]) -> None:
         else:
             confirmed = screen.actor.is_admin or screen.options.auto_confirm
             request = Request(
-                client_id=int(chosen(data, "client")),
-                location_id=int(chosen(data, "location")),
-                service_id=int(chosen(data, "service")),
+                client_id=int(_chosen(data, "client")),
+                location_id=int(_chosen(data, "location")),
+                service_id=int(_chosen(data, "service")),
                 specialist_id=_specialist(data),
                 start=start,
             )
