@@ -239,6 +239,24 @@ async def test_a_photo_then_an_album_from_one_media_group(person: Talk) -> None:
     assert reply[-1].text.startswith("Saved")
 
 
+async def test_an_album_whose_parts_arrive_in_one_batch_is_collected_whole(
+    person: Talk,
+) -> None:
+    bob = person("photos")
+    await bob.say("hi")
+    await bob.say("", attachments=[photo("door")])
+    group = {"media_group_id": "g-9"}
+    parts = [bob.update("", attachments=(photo(f"b{n}"),), raw=group) for n in range(1, 6)]
+    replies = await bob.send_together(parts)
+    assert [r.text for r in replies] == [
+        "Receiving your photos. Send more, or press Done when all are here."
+    ]
+    await bob.press("Done")
+    await bob.press("Skip")
+    assert bob.saved()["album"] == ["b1", "b2", "b3", "b4", "b5"]
+    assert bob.saved()["where"] is None
+
+
 async def test_eleven_photos_keep_ten_and_say_so(person: Talk) -> None:
     bob = person("photos")
     await bob.say("hi")
