@@ -82,6 +82,8 @@ async def test_bad_answers_get_a_clear_message_and_the_same_question(person: Tal
         assert reply[-1].text == "How many? 1-50."
     await ann.say("2")
     await ann.press("Delivery")
+    old_button = await ann.say("Juice", payload="choice:juice")
+    assert old_button[0].text == "That button is no longer active.", "not an address"
     assert (await ann.say("x" * 301))[0].text == "Please keep it within 300 characters."
     await ann.say("Osh, Lenina 1")
     assert (await ann.say("31.02"))[0].text == "There is no 31 February."

@@ -142,10 +142,15 @@ class Step:
         return self.validate(await self.raw(answer, view), view)
 
     async def raw(self, answer: Answer, view: FlowView) -> str:
-        """The pressed choice's value, the value of a choice typed by its label, or the text."""
+        """The pressed choice's value, the value of a choice typed by its label, or the text.
+
+        A choice button of another question (an older message) is refused, not taken as text."""
+        offered = await self.options(view)
         if answer.choice is not None:
-            return answer.choice
-        return _typed_choice(answer.text, await self.options(view), view.t)
+            if any(c.value == answer.choice for c in offered):
+                return answer.choice
+            raise Invalid(STALE_BUTTON)
+        return _typed_choice(answer.text, offered, view.t)
 
     async def checked(self, value: Any, view: FlowView) -> None:
         if self.check is not None:
