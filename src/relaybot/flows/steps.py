@@ -112,6 +112,11 @@ class Step:
     """The `flow:` payloads (or their prefixes) the step answers itself: Done, calendar pages."""
 
     def __post_init__(self) -> None:
+        if self.validate is not accept_text and type(self).take is not Step.take:
+            raise ValueError(
+                f"step {self.name!r}: a {type(self).__name__} step parses its own answers; "
+                "give the app's rule as check= instead of validate="
+            )
         if not callable(self.choices):
             for choice in self.choices:
                 _choice_payload(self.name, choice)
@@ -289,6 +294,10 @@ class Decimal(Step):
 class Select(Step):
     """One of `choices` (a list, or a sync or async callable of the view)."""
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _need_choices(self)
+
     async def keyboard(self, view: FlowView, draft: Any, *, channel: str) -> list[list[Button]]:
         offered = await self.options(view)
         return rows_of([Button(view.t(c.label), _choice_payload(self.name, c)) for c in offered])
@@ -311,6 +320,11 @@ class Select(Step):
         return True
 
 
+def _need_choices(step: Step) -> None:
+    if not callable(step.choices) and not step.choices:
+        raise ValueError(f"step {step.name!r}: a {type(step).__name__} needs choices")
+
+
 def _label_of(value: Any, offered: Sequence[Choice], t: Translator) -> str:
     for choice in offered:
         if choice.value == value:
@@ -328,6 +342,10 @@ class MultiSelect(Step):
     max: int | None = None
 
     takes: ClassVar[tuple[str, ...]] = (DONE,)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _need_choices(self)
 
     async def keyboard(self, view: FlowView, draft: Any, *, channel: str) -> list[list[Button]]:
         offered = await self.options(view)
