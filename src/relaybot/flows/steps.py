@@ -317,12 +317,9 @@ class Select(Step):
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        _need_choices(self)
         if self.page_size is not None and self.page_size < 1:
             raise ValueError(f"step {self.name!r}: page_size must be at least 1")
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        _need_choices(self)
 
     async def keyboard(self, view: FlowView, draft: Any, *, channel: str) -> list[list[Button]]:
         offered = await self.options(view)
