@@ -28,7 +28,6 @@ class BookingApp(App):
         super().__init__(bot, settings)
         self.options = Options.of(bot)
         self.cache = SlotCache()
-        self.router = router
 
     async def handle(self, ctx: Context) -> None:
         update = ctx.update
@@ -44,7 +43,7 @@ class BookingApp(App):
         screen = Screen(
             ctx=ctx, actor=await actor_of(ctx.db, user), cache=self.cache, options=self.options
         )
-        await screen.serve(router.dispatch)
+        await screen.serve(router.dispatch)  # the router's handlers find the screen by ctx
 
     @classmethod
     def jobs(cls, settings: Settings) -> Sequence[Job]:
