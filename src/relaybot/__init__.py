@@ -1,20 +1,36 @@
 """relaybot: one channel-neutral core for messenger bots that do real work.
 
-Everything an app needs is imported from here: `from relaybot import App, Context, Router`.
+An app needs nothing but this package: `from relaybot import App, Context, Router, ...`.
 """
 
-from relaybot.core.app import App, Context
-from relaybot.core.i18n import N_
+__version__ = "0.1.0"
+
+from relaybot.config import Settings
+from relaybot.console import (
+    Column,
+    Row,
+    cli_actor,
+    json_option,
+    minute_cell,
+    print_rows,
+    settings_of,
+    with_store,
+)
+from relaybot.core.app import App, ButtonsSpec, Context, DialogState
+from relaybot.core.bots import BotConfig
+from relaybot.core.i18n import N_, Translator, normalize_locale, translator
+from relaybot.core.jobs import Job, JobContext
+from relaybot.core.notify import Matrix, Notice, Outlet, Recipient, Route, route
 from relaybot.core.types import Address, Attachment, Button, OutgoingMessage, Update
-from relaybot.flows.answers import Answer, Progress, Reopen
-from relaybot.flows.engine import Choice, Flow, FlowView, Invalid, Step
+from relaybot.flows import Answer, Choice, Flow, FlowView, Invalid, Progress, Reopen, Select, Step
 from relaybot.flows.payloads import MaxLen, Payload, StalePayload
 from relaybot.flows.router import Router
-from relaybot.flows.steps import Select
-from relaybot.runtime.notify import Matrix, Notice, Outlet, Recipient, Route, broadcast, room, route
-from relaybot.runtime.scheduler import Job, JobContext
-
-__version__ = "0.1.0"
+from relaybot.runtime.notify import broadcast, room
+from relaybot.security.auth import Authenticator, Principal
+from relaybot.store.audit import audit
+from relaybot.store.base import Base, BigId, UTCDateTime, utcnow
+from relaybot.store.db import SessionMaker
+from relaybot.store.sql import upsert_insert
 
 __all__ = [
     "N_",
@@ -22,9 +38,16 @@ __all__ = [
     "Answer",
     "App",
     "Attachment",
+    "Authenticator",
+    "Base",
+    "BigId",
+    "BotConfig",
     "Button",
+    "ButtonsSpec",
     "Choice",
+    "Column",
     "Context",
+    "DialogState",
     "Flow",
     "FlowView",
     "Invalid",
@@ -36,16 +59,34 @@ __all__ = [
     "OutgoingMessage",
     "Outlet",
     "Payload",
+    "Principal",
     "Progress",
     "Recipient",
     "Reopen",
     "Route",
     "Router",
+    "Row",
     "Select",
+    "SessionMaker",
+    "Settings",
     "StalePayload",
     "Step",
+    "Translator",
+    "UTCDateTime",
     "Update",
+    "__version__",
+    "audit",
     "broadcast",
+    "cli_actor",
+    "json_option",
+    "minute_cell",
+    "normalize_locale",
+    "print_rows",
     "room",
     "route",
+    "settings_of",
+    "translator",
+    "upsert_insert",
+    "utcnow",
+    "with_store",
 ]

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from relaybot.core.bots import BotConfig
 from relaybot.core.commands import parse_command
 from relaybot.core.i18n import Translator, normalize_locale, translator
 from relaybot.core.types import Address, Attachment, Button, OutgoingMessage, Update
@@ -22,11 +23,10 @@ from relaybot.core.types import Address, Attachment, Button, OutgoingMessage, Up
 if TYPE_CHECKING:
     import click
     from fastapi import APIRouter
-    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from relaybot.config import BotConfig, Settings
-    from relaybot.runtime.scheduler import Job
-    from relaybot.store.db import SessionMaker
+    from relaybot.config import Settings
+    from relaybot.core.jobs import Job
 
 
 class StateStorage(Protocol):
@@ -237,6 +237,8 @@ class App(abc.ABC):
         return ()
 
     @classmethod
-    def api_router(cls, settings: Settings, sessions: SessionMaker) -> APIRouter | None:
+    def api_router(
+        cls, settings: Settings, sessions: async_sessionmaker[AsyncSession]
+    ) -> APIRouter | None:
         """REST routes for the app, mounted once by the gateway whatever the number of bots."""
         return None

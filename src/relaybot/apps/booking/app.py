@@ -6,8 +6,7 @@ from collections.abc import Sequence
 
 import click
 
-from relaybot import N_, App, Context, Job
-from relaybot.config import BotConfig, Settings
+from relaybot import N_, App, BotConfig, Context, Job, Settings
 
 from .jobs import ask_about_finished, feed_announcements
 from .slots import SlotCache

@@ -9,8 +9,7 @@ from typing import Any
 
 import click
 
-from relaybot import N_, App, Choice, Context, Flow, FlowView, Router, Step
-from relaybot.config import BotConfig, Settings
+from relaybot import N_, App, BotConfig, Choice, Context, Flow, FlowView, Router, Settings, Step
 
 from .models import Order
 from .validators import PhoneValidator, clean_address, clean_bottles

@@ -8,10 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from relaybot import N_, Button, Context, Payload
-from relaybot.config import BotConfig
-from relaybot.core.app import ButtonsSpec
-from relaybot.core.i18n import Translator
+from relaybot import N_, BotConfig, Button, ButtonsSpec, Context, Payload, Translator
 
 from ..bookings import Bookings, Refused
 from ..catalog import Catalog
