@@ -6,6 +6,7 @@ import pytest
 
 from relaybot.apps.booking.models import Booking
 from relaybot.apps.booking.render import day_label
+from relaybot.apps.booking.ui import payloads as ui
 from tests.booking_world import World, make_world
 
 
@@ -184,13 +185,25 @@ async def test_nobody_can_touch_someone_elses_booking(world):
     await book_haircut(world, dana)
     mallory = world.client("mallory", name="Mallory")
     await mallory.say("hi")
-    for payload in ("bk:xx:1", "bk:x:1", "bk:rs:1", "bk:b:1"):
+    for payload in (
+        ui.ConfirmCancel(id=1).pack(),
+        ui.CancelBooking(id=1).pack(),
+        ui.MoveBooking(id=1).pack(),
+        ui.OpenBooking(id=1).pack(),
+    ):
         reply = await mallory.say(payload=payload)
         assert "Sorry, you can only" in reply[0].text, payload
-    for payload in ("bk:m:1:done", "bk:q:1:y", "bk:locs", "bk:abook", "bk:sp~:1", "bk:ok:1"):
+    for payload in (
+        ui.MarkBooking(id=1, outcome="done").pack(),
+        ui.MarkBooking(id=1, outcome="no_show").pack(),
+        ui.Locations().pack(),
+        ui.BookForClient().pack(),
+        ui.ToggleSpecialist(id=1).pack(),
+        ui.ConfirmBooking(id=1).pack(),
+    ):
         reply = await mallory.say(payload=payload)
         assert "only an administrator can do that" in reply[0].text, payload
-    for payload in ("bk:today", "bk:hours"):
+    for payload in (ui.Today().pack(), ui.MyHours().pack()):
         reply = await mallory.say(payload=payload)
         assert "not available to you" in reply[0].text
     [booking] = await world.bookings()
@@ -200,10 +213,11 @@ async def test_nobody_can_touch_someone_elses_booking(world):
 async def test_a_forged_or_old_button_is_answered_and_changes_nothing(world):
     dana = world.client("dana", name="Dana")
     await dana.say("hi")
-    for payload in ("bk:b:abc", "bk:nonsense", "bk:xx:", "bk:w:time:999", "flow:yes"):
+    forged = ("booking:abc", "bk:nonsense", "cancel-yes:", "mark:1:maybe", "bk:w:time:999")
+    for payload in (*forged, "choice:999", "flow:yes"):
         reply = await dana.say(payload=payload)
         assert "no longer active" in reply[0].text, payload
-    reply = await dana.say(payload="bk:b:999")
+    reply = await dana.say(payload=ui.OpenBooking(id=999).pack())
     assert "There is no booking with that number." in reply[0].text
     assert await world.count(Booking) == 0
 

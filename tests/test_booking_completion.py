@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from relaybot.apps.booking.jobs import ask_about_finished
 from relaybot.apps.booking.models import Booking, User
+from relaybot.apps.booking.ui import payloads as ui
 from relaybot.core.clock import ManualClock
 from relaybot.runtime.scheduler import JobContext, Scheduler
 from tests.booking_world import make_world
@@ -117,13 +118,17 @@ async def test_admin_answers_yes_and_no_and_a_second_answer_changes_nothing(worl
         for booking in await session.scalars(select(Booking)):
             booking.starts_at -= timedelta(days=30)
             booking.ends_at -= timedelta(days=30)
-    reply = await admin.say("Yes, it happened", payload="bk:q:1:y")
+    reply = await admin.say("Yes, it happened", payload=ui.MarkBooking(id=1, outcome="done").pack())
     assert "Noted: booking No. 1 took place." in reply[0].text
-    reply = await admin.say("No, they did not come", payload="bk:q:2:n")
+    reply = await admin.say(
+        "No, they did not come", payload=ui.MarkBooking(id=2, outcome="no_show").pack()
+    )
     assert "did not come" in reply[0].text
-    reply = await admin.say("No, they did not come", payload="bk:q:1:n")
+    reply = await admin.say(
+        "No, they did not come", payload=ui.MarkBooking(id=1, outcome="no_show").pack()
+    )
     assert "This booking is already done." in reply[0].text
     specialist = world.aigul_chat
-    reply = await specialist.say("Yes", payload="bk:q:2:y")
+    reply = await specialist.say("Yes", payload=ui.MarkBooking(id=2, outcome="done").pack())
     assert "only an administrator can do that" in reply[0].text
     assert [b.status for b in await world.bookings()] == ["done", "no_show"]

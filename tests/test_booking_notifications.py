@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from relaybot.apps.booking.models import Booking, Broadcast, NotificationSetting, User
 from relaybot.apps.booking.render import day_label
+from relaybot.apps.booking.ui import payloads as ui
 from relaybot.core.clock import ManualClock
 from relaybot.runtime.scheduler import Scheduler
 from relaybot.store.models import OutboxMessage
@@ -64,7 +65,7 @@ async def admin_books_for_dana(world: World) -> None:
 
 
 async def cancel_from_card(chat, booking_id: int = 1) -> None:
-    await chat.say(payload=f"bk:b:{booking_id}")
+    await chat.say(payload=ui.OpenBooking(id=booking_id).pack())
     await chat.press("Cancel booking")
     await chat.press("Yes, cancel it")
 
@@ -124,7 +125,7 @@ async def test_admin_moves_a_booking_client_and_specialist_are_told(world):
 
     async def move() -> None:
         admin = world.admin
-        await admin.say(payload="bk:b:1")
+        await admin.say(payload=ui.OpenBooking(id=1).pack())
         await admin.press("Move")
         await admin.press(day(world))
         await admin.press("11:00")
@@ -173,8 +174,8 @@ async def test_admin_switches_a_notice_off_and_adds_an_ad_to_another(world):
     await admin.press("Add ad text")
     await admin.say("Manicure -20% on Tuesdays!")
     await admin.press("Yes")
-    await admin.say(payload="bk:nt")
-    reply = await admin.say(payload="bk:nta:booking_created:admin")
+    await admin.say(payload=ui.Notifications().pack())
+    reply = await admin.say(payload=ui.CycleNoticeAd(event="booking_created", role="admin").pack())
     assert "✗ New booking → specialist" in reply[0].text
     assert "✓ New booking → administrator + ad #1" in reply[0].text
 

@@ -16,6 +16,7 @@ from relaybot.apps.booking.models import (
     WorkingHours,
 )
 from relaybot.apps.booking.render import day_label
+from relaybot.apps.booking.ui import payloads as ui
 from relaybot.config import BotConfig
 from tests.booking_world import make_world
 
@@ -42,7 +43,7 @@ async def test_admin_sets_up_a_second_place_with_a_service_and_a_specialist(worl
     assert "Location “Riverside” is added." in done[0].text
     assert "✓ Riverside, Osh, Kurmanjan Datka 5 (Asia/Tashkent)" in done[-1].text
 
-    await admin.say(payload="bk:svcs")
+    await admin.say(payload=ui.Services().pack())
     await admin.press("Add service")
     await admin.say("Manicure")
     reply = await admin.say("50")
@@ -52,7 +53,7 @@ async def test_admin_sets_up_a_second_place_with_a_service_and_a_specialist(worl
     assert "Price: 1,200 KGS" in summary[0].text
     await admin.press("Yes")
 
-    await admin.say(payload="bk:specs")
+    await admin.say(payload=ui.Specialists().pack())
     await admin.press("Add specialist")
     await admin.say("Cholpon")
     card = await admin.press("Yes")
@@ -107,7 +108,7 @@ async def test_admin_sets_up_a_second_place_with_a_service_and_a_specialist(worl
 
 async def test_a_day_off_and_closing_a_service_take_away_its_times_at_once(world):
     admin = world.admin
-    await admin.say(payload=f"bk:sp:{world.aigul}")
+    await admin.say(payload=ui.ShowSpecialist(id=world.aigul).pack())
     await admin.press("One day at Central")
     reply = await admin.say(f"{world.day:%d.%m} off")
     assert "day off" in reply[0].text
@@ -118,7 +119,7 @@ async def test_a_day_off_and_closing_a_service_take_away_its_times_at_once(world
     await dana.press("Haircut · 60 min · 1,000 KGS")
     await dana.press("Aigul")
     assert day_label(world.day, "en") not in dana.buttons()
-    await admin.say(payload="bk:svcs")
+    await admin.say(payload=ui.Services().pack())
     await admin.press("Hide: Shave")
     await dana.press("Cancel")
     await dana.press("Book an appointment")
@@ -184,7 +185,7 @@ async def test_specialist_sees_bookings_of_today_and_the_week(world):
     assert "(awaiting confirmation)" in week[0].text and "(confirmed)" in week[0].text
     hours = await aigul.press("My working hours")
     assert "Saturday: 09:00–13:00, 14:00–18:00" in hours[0].text
-    refused = await aigul.say(payload="bk:book")
+    refused = await aigul.say(payload=ui.BookVisit().pack())
     assert "not available to you" in refused[0].text
 
 
@@ -207,7 +208,7 @@ async def test_with_confirmation_required_the_admin_confirms_and_the_client_is_t
         assert "waits for the administrator's confirmation" in done[0].text
         [booking] = await world.bookings()
         assert booking.status == "pending"
-        card = await world.admin.say(payload=f"bk:b:{booking.id}")
+        card = await world.admin.say(payload=ui.OpenBooking(id=booking.id).pack())
         assert "Status: awaiting confirmation" in card[0].text
         await world.admin.press("Confirm")
         assert dana.last().startswith("Your booking 1 is confirmed: Shave")
@@ -237,3 +238,16 @@ async def test_admin_finds_a_client_by_a_name_typed_in_lower_case_cyrillic(world
     assert "Дана" in admin.buttons()
     reply = await admin.say("Zz-nobody")
     assert "Nobody found for “Zz-nobody”" in reply[0].text
+
+
+async def test_an_admin_who_cancels_a_form_changes_nothing_and_finds_the_way_back(world):
+    admin = world.admin
+    await admin.say("/start")
+    await admin.press("Locations")
+    await admin.press("Add location")
+    await admin.say("Riverside")
+    reply = await admin.press("Cancel")
+    assert reply[0].text == "All right, nothing was changed."
+    await admin.press("Main menu")
+    assert "Book for a client" in admin.buttons()
+    assert await world.count(Location) == 1

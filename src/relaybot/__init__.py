@@ -22,7 +22,7 @@ from relaybot.core.i18n import N_, Translator, normalize_locale, translator
 from relaybot.core.jobs import Job, JobContext
 from relaybot.core.notify import Matrix, Notice, Outlet, Recipient, Route, route
 from relaybot.core.types import Address, Attachment, Button, OutgoingMessage, Update
-from relaybot.flows import Choice, Flow, FlowView, Invalid, Step
+from relaybot.flows import Answer, Choice, Flow, FlowView, Invalid, Progress, Reopen, Select, Step
 from relaybot.flows.payloads import MaxLen, Payload, StalePayload
 from relaybot.flows.router import Router
 from relaybot.runtime.notify import broadcast, room
@@ -35,6 +35,7 @@ from relaybot.store.sql import upsert_insert
 __all__ = [
     "N_",
     "Address",
+    "Answer",
     "App",
     "Attachment",
     "Authenticator",
@@ -59,10 +60,13 @@ __all__ = [
     "Outlet",
     "Payload",
     "Principal",
+    "Progress",
     "Recipient",
+    "Reopen",
     "Route",
     "Router",
     "Row",
+    "Select",
     "SessionMaker",
     "Settings",
     "StalePayload",

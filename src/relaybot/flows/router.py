@@ -15,8 +15,9 @@ from typing import Any, TypeVar
 
 from relaybot.core.app import Context, DialogState
 from relaybot.core.i18n import N_
-from relaybot.flows.engine import EXPIRED, STALE_BUTTON, Flow
+from relaybot.flows.engine import Flow
 from relaybot.flows.payloads import Payload, StalePayload
+from relaybot.flows.words import EXPIRED, STALE_BUTTON
 
 P = TypeVar("P", bound=Payload)
 Handler = Callable[[Context], Awaitable[None]]
@@ -151,7 +152,9 @@ class Router:
         interrupts: bool = True,
     ) -> Callable[[ButtonHandler[P]], ButtonHandler[P]]:
         """Handle presses of buttons made by `payload(...).button(label)`; the handler gets
-        the unpacked payload. A stale or forged one is answered politely and goes no further.
+        the unpacked payload. A stale or forged one is answered politely and goes no further;
+        so is one the handler itself finds stale (it raises `StalePayload` before changing
+        anything).
         """
         if not (isinstance(payload, type) and issubclass(payload, Payload)):
             raise TypeError(f"router.button needs a Payload class, not {payload!r}")
@@ -319,7 +322,10 @@ class _Dispatch:
                     return True
                 if await self._allowed(route.guard, chain):
                     await self._leave_for(route.flow)
-                    await route.run(self.ctx, payload)
+                    try:
+                        await route.run(self.ctx, payload)
+                    except StalePayload:  # the handler found it names what no longer fits
+                        self._stale()
                 return True
         if self.active is not None:
             await self.active.handle(self.ctx)

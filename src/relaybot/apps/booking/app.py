@@ -10,9 +10,8 @@ from relaybot import N_, App, BotConfig, Context, Job, Settings
 
 from .jobs import ask_about_finished, feed_announcements
 from .slots import SlotCache
-from .ui.forms import CURRENT, build_forms
-from .ui.router import dispatch
-from .ui.screen import FOLLOW_UPS, FollowUp, Options, Screen
+from .ui.router import router
+from .ui.screen import Options, Screen
 from .users import actor_of, identify
 
 COMPLETION_CHECK_SECONDS = 60.0
@@ -27,9 +26,6 @@ class BookingApp(App):
     def __init__(self, bot: BotConfig, settings: Settings) -> None:
         super().__init__(bot, settings)
         self.options = Options.of(bot)
-        self.forms = build_forms(
-            currency=self.options.currency, phone_region=self.options.phone_region
-        )
         self.cache = SlotCache()
 
     async def handle(self, ctx: Context) -> None:
@@ -44,24 +40,9 @@ class BookingApp(App):
         )
         ctx.use_locale(user.locale)
         screen = Screen(
-            ctx=ctx,
-            actor=await actor_of(ctx.db, user),
-            cache=self.cache,
-            options=self.options,
-            forms=self.forms,
+            ctx=ctx, actor=await actor_of(ctx.db, user), cache=self.cache, options=self.options
         )
-        pending: list[FollowUp] = []
-        follow_token = FOLLOW_UPS.set(pending)
-        screen_token = CURRENT.set(screen)
-        try:
-            await dispatch(screen)
-            if pending:
-                await ctx.db.flush()  # the closed form's state is gone before the next screen
-            for follow_up in pending:
-                await follow_up(screen)
-        finally:
-            CURRENT.reset(screen_token)
-            FOLLOW_UPS.reset(follow_token)
+        await screen.serve(router.dispatch)  # the router's handlers find the screen by ctx
 
     @classmethod
     def jobs(cls, settings: Settings) -> Sequence[Job]:

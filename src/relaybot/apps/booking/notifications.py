@@ -20,6 +20,7 @@ from relaybot import N_, Button, Matrix, Outlet, Recipient, Route, route, transl
 
 from .models import AdTemplate, NotificationSetting, User
 from .render import BookingView, when
+from .ui.payloads import MarkBooking, OpenBooking
 from .users import Actor, recipient
 
 SYSTEM = "system"
@@ -165,11 +166,15 @@ class Notifier:
             buttons: list[Button] | None = None
             if event == "booking_done":
                 buttons = [
-                    Button(t(N_("Yes, it happened")), f"bk:q:{view.id}:y"),
-                    Button(t(N_("No, they did not come")), f"bk:q:{view.id}:n"),
+                    MarkBooking(id=view.id, outcome="done").button(t(N_("Yes, it happened"))),
+                    MarkBooking(id=view.id, outcome="no_show").button(
+                        t(N_("No, they did not come"))
+                    ),
                 ]
             elif person.role in ("admin", "specialist") and event != "booking_cancelled":
-                buttons = [Button(t(N_("Open No. {number}"), number=view.id), f"bk:b:{view.id}")]
+                buttons = [
+                    OpenBooking(id=view.id).button(t(N_("Open No. {number}"), number=view.id))
+                ]
             self.outlet.send(person.address, text, buttons=buttons)
             told.append(person)
         return told

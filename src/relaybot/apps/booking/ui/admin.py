@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from sqlalchemy import select
 
-from relaybot import N_, Button
+from relaybot import N_, Button, Payload
 
 from ..models import (
     AdTemplate,
@@ -17,13 +19,36 @@ from ..models import (
 from ..notifications import EVENT_NAMES, MATRIX, ROLE_NAMES
 from ..render import price
 from .lists import hours_text
+from .payloads import (
+    AddAd,
+    AddLocation,
+    AddService,
+    AddSpecialist,
+    Ads,
+    ClearHours,
+    CycleNoticeAd,
+    Event,
+    NewInvite,
+    Notifications,
+    Role,
+    SetDay,
+    SetHours,
+    ShowSpecialist,
+    Specialists,
+    ToggleAd,
+    ToggleLocation,
+    ToggleNotice,
+    ToggleOffer,
+    ToggleService,
+    ToggleSpecialist,
+)
 from .screen import Screen, rows_of
 
 ON, OFF = "✓", "✗"
 ACTIVE, INACTIVE, AD = N_("active"), N_("inactive"), N_("ad")
 
 
-def _back(screen: Screen, label: str, payload: str) -> list[Button]:
+def _back(screen: Screen, label: str, payload: Payload) -> list[Button]:
     return [screen.button(label, payload), screen.menu_button()]
 
 
@@ -36,8 +61,8 @@ async def locations(screen: Screen) -> None:
         mark = ON if loc.active else OFF
         lines.append(f"{mark} {loc.name}, {loc.address} ({loc.timezone})")
         label = N_("Close: {name}") if loc.active else N_("Open: {name}")
-        buttons.append([screen.button(label, f"bk:loc~:{loc.id}", name=loc.name)])
-    buttons.append([screen.button(N_("Add location"), "bk:loc+"), screen.menu_button()])
+        buttons.append([screen.button(label, ToggleLocation(id=loc.id), name=loc.name)])
+    buttons.append([screen.button(N_("Add location"), AddLocation()), screen.menu_button()])
     screen.say("\n".join(lines), buttons=buttons)
 
 
@@ -59,8 +84,8 @@ async def services(screen: Screen) -> None:
             )
         )
         label = N_("Hide: {name}") if s.active else N_("Offer: {name}")
-        buttons.append([screen.button(label, f"bk:svc~:{s.id}", name=s.name)])
-    buttons.append([screen.button(N_("Add service"), "bk:svc+"), screen.menu_button()])
+        buttons.append([screen.button(label, ToggleService(id=s.id), name=s.name)])
+    buttons.append([screen.button(N_("Add service"), AddService()), screen.menu_button()])
     screen.say("\n".join(lines), buttons=buttons)
 
 
@@ -72,12 +97,12 @@ async def specialists(screen: Screen) -> None:
         if rows
         else t(N_("No specialists yet."))
     )
-    buttons = [Button(f"{ON if s.active else OFF} {s.name}", f"bk:sp:{s.id}") for s in rows]
+    buttons = [ShowSpecialist(id=s.id).button(f"{ON if s.active else OFF} {s.name}") for s in rows]
     screen.say(
         text,
         buttons=[
             *rows_of(buttons, 2),
-            [screen.button(N_("Add specialist"), "bk:sp+"), screen.menu_button()],
+            [screen.button(N_("Add specialist"), AddSpecialist()), screen.menu_button()],
         ],
     )
 
@@ -121,8 +146,8 @@ async def specialist(screen: Screen, specialist_id: int) -> None:
     buttons: list[list[Button]] = [
         *rows_of(
             [
-                Button(
-                    f"{ON if s.id in offered else OFF} {s.name}", f"bk:sps:{specialist_id}:{s.id}"
+                ToggleOffer(specialist=specialist_id, service=s.id).button(
+                    f"{ON if s.id in offered else OFF} {s.name}"
                 )
                 for s in all_services
             ],
@@ -133,29 +158,36 @@ async def specialist(screen: Screen, specialist_id: int) -> None:
         buttons.append(
             [
                 screen.button(
-                    N_("Hours at {place}"), f"bk:wh+:{specialist_id}:{loc.id}", place=loc.name
+                    N_("Hours at {place}"),
+                    SetHours(specialist=specialist_id, location=loc.id),
+                    place=loc.name,
                 ),
                 screen.button(
-                    N_("One day at {place}"), f"bk:wx+:{specialist_id}:{loc.id}", place=loc.name
+                    N_("One day at {place}"),
+                    SetDay(specialist=specialist_id, location=loc.id),
+                    place=loc.name,
                 ),
             ]
         )
         buttons.append(
             [
                 screen.button(
-                    N_("Clear hours at {place}"), f"bk:whc:{specialist_id}:{loc.id}", place=loc.name
+                    N_("Clear hours at {place}"),
+                    ClearHours(specialist=specialist_id, location=loc.id),
+                    place=loc.name,
                 )
             ]
         )
     buttons.append(
         [
-            screen.button(N_("New invite code"), f"bk:spi:{specialist_id}"),
+            screen.button(N_("New invite code"), NewInvite(specialist=specialist_id)),
             screen.button(
-                N_("Deactivate") if person.active else N_("Activate"), f"bk:sp~:{specialist_id}"
+                N_("Deactivate") if person.active else N_("Activate"),
+                ToggleSpecialist(id=specialist_id),
             ),
         ]
     )
-    buttons.append(_back(screen, N_("Specialists"), "bk:specs"))
+    buttons.append(_back(screen, N_("Specialists"), Specialists()))
     screen.say("\n".join(lines), buttons=buttons)
 
 
@@ -170,8 +202,10 @@ async def notifications(screen: Screen) -> None:
     ads = {a.id: a for a in await db.scalars(select(AdTemplate))}
     lines = [t(N_("Who is told what (✓ on, ✗ off); an ad text may be added below a notice:"))]
     buttons: list[list[Button]] = []
-    for event in MATRIX.events:
-        for role in MATRIX.roles_told(event):
+    for event_name in MATRIX.events:
+        event = cast(Event, event_name)
+        for role_name in MATRIX.roles_told(event):
+            role = cast(Role, role_name)
             setting = settings.get((event, role))
             enabled = setting.enabled if setting is not None else True
             ad_id = setting.ad_template_id if setting is not None else None
@@ -180,14 +214,13 @@ async def notifications(screen: Screen) -> None:
             lines.append(f"{ON if enabled else OFF} {name}{ad}")
             buttons.append(
                 [
-                    Button(f"{ON if enabled else OFF} {name}", f"bk:nt~:{event}:{role}"),
-                    Button(
-                        f"{t(AD)}: #{ad_id}" if ad_id in ads else t(N_("no ad")),
-                        f"bk:nta:{event}:{role}",
+                    ToggleNotice(event=event, role=role).button(f"{ON if enabled else OFF} {name}"),
+                    CycleNoticeAd(event=event, role=role).button(
+                        f"{t(AD)}: #{ad_id}" if ad_id in ads else t(N_("no ad"))
                     ),
                 ]
             )
-    buttons.append([screen.button(N_("Ad texts"), "bk:ads"), screen.menu_button()])
+    buttons.append([screen.button(N_("Ad texts"), Ads()), screen.menu_button()])
     screen.say("\n".join(lines), buttons=buttons)
 
 
@@ -199,9 +232,18 @@ async def ads(screen: Screen) -> None:
     for ad in rows:
         lines.append(f"#{ad.id} {ON if ad.active else OFF} {ad.text[:200]}")
         label = N_("Switch off #{number}") if ad.active else N_("Switch on #{number}")
-        buttons.append([screen.button(label, f"bk:ad~:{ad.id}", number=ad.id)])
+        buttons.append([screen.button(label, ToggleAd(id=ad.id), number=ad.id)])
     buttons.append(
-        [screen.button(N_("Add ad text"), "bk:ad+"), screen.button(N_("Notifications"), "bk:nt")]
+        [
+            screen.button(N_("Add ad text"), AddAd()),
+            screen.button(N_("Notifications"), Notifications()),
+        ]
     )
     buttons.append([screen.menu_button()])
     screen.say("\n".join(lines), buttons=buttons)
+
+
+async def clear_hours(screen: Screen, specialist_id: int, location_id: int) -> None:
+    await screen.catalog().clear_hours(specialist_id, location_id)
+    screen.say(screen.t(N_("Working hours at that location are cleared.")))
+    await specialist(screen, specialist_id)

@@ -1,16 +1,17 @@
 """Typed forms of the administrator (and the new-client form), on the core's dialog engine.
 
 A form is a `Flow`; values a form needs but does not ask (which specialist, which location)
-are put into its state when it starts. Completing a form re-checks the actor's role, like
+are seeded into its state when it starts. Completing a form re-checks the actor's role, like
 every other action, and may leave a follow-up screen to show once the form has closed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from typing import Any
+
+from sqlalchemy import func, select
 
 from relaybot import N_, Choice, Context, Flow, FlowView, Step
 
@@ -29,27 +30,33 @@ from ..parse import (
     clean_weekly_hours,
     price_cleaner,
 )
-from ..render import price
+from ..render import WEEKDAYS, day_label, minutes_label, price
+from . import admin
 from .lists import DAY_OFF
-from .screen import Screen, after_form
-
-CURRENT: ContextVar[Screen] = ContextVar("booking_screen")
+from .screen import Screen, after_form, screen_of
 
 Completion = Callable[[Screen, dict[str, Any]], Awaitable[str]]
 
 
-def _completion(action: Completion) -> Callable[[Context, dict[str, Any]], Awaitable[str]]:
-    """Run a form's action for the current screen; a refusal becomes the form's last answer."""
+def _completion(action: Completion) -> Callable[[Context, dict[str, Any]], Awaitable[None]]:
+    """Run a form's action for the current screen and say its outcome (or the refusal), with
+    the way back to the menu."""
 
-    async def complete(ctx: Context, data: dict[str, Any]) -> str:
-        screen = CURRENT.get()
+    async def complete(ctx: Context, data: dict[str, Any]) -> None:
+        screen = screen_of(ctx)
         try:
-            return await action(screen, data)
+            said = await action(screen, data)
         except Refused as refused:
-            values = {k: ctx.t(v) if isinstance(v, str) else v for k, v in refused.values.items()}
-            return ctx.t(refused.message, **values)
+            screen.refuse(refused)
+            return
+        screen.say(said, buttons=[screen.menu_button()])
 
     return complete
+
+
+async def _cancelled(ctx: Context, data: dict[str, Any]) -> None:
+    screen = screen_of(ctx)
+    screen.say(ctx.t(N_("All right, nothing was changed.")), buttons=[screen.menu_button()])
 
 
 # -- completions --------------------------------------------------------------------------------
@@ -57,7 +64,7 @@ async def _add_location(screen: Screen, data: dict[str, Any]) -> str:
     location = await screen.catalog().add_location(
         name=data["name"], address=data["address"], timezone=data["timezone"]
     )
-    after_form(_show("locs"))
+    after_form(admin.locations)
     return screen.t(N_("Location “{name}” is added."), name=location.name)
 
 
@@ -68,13 +75,13 @@ async def _add_service(screen: Screen, data: dict[str, Any]) -> str:
         price_minor=data["price"]["minor"],
         currency=data["price"]["currency"],
     )
-    after_form(_show("svcs"))
+    after_form(admin.services)
     return screen.t(N_("Service “{name}” is added."), name=service.name)
 
 
 async def _add_specialist(screen: Screen, data: dict[str, Any]) -> str:
     specialist = await screen.catalog().add_specialist(name=data["name"])
-    after_form(_show(f"sp:{specialist.id}"))
+    after_form(_show_specialist(specialist.id))
     return screen.t(
         N_("Specialist {name} is added. Now choose their services and working hours."),
         name=specialist.name,
@@ -84,36 +91,34 @@ async def _add_specialist(screen: Screen, data: dict[str, Any]) -> str:
 async def _set_hours(screen: Screen, data: dict[str, Any]) -> str:
     hours = data["hours"]
     await screen.catalog().set_hours(
-        int(data["_specialist"]),
-        int(data["_location"]),
+        int(data["specialist"]),
+        int(data["location"]),
         weekdays=hours["weekdays"],
         intervals=[tuple(i) for i in hours["intervals"]],
     )
-    after_form(_show(f"sp:{data['_specialist']}"))
+    after_form(_show_specialist(int(data["specialist"])))
     return screen.t(N_("Working hours are saved."))
 
 
 async def _set_exception(screen: Screen, data: dict[str, Any]) -> str:
     change = data["change"]
     await screen.catalog().set_exception(
-        int(data["_specialist"]),
-        int(data["_location"]),
+        int(data["specialist"]),
+        int(data["location"]),
         day=date.fromisoformat(change["day"]),
         intervals=[tuple(i) for i in change["intervals"]],
     )
-    after_form(_show(f"sp:{data['_specialist']}"))
+    after_form(_show_specialist(int(data["specialist"])))
     return screen.t(N_("The change for that day is saved."))
 
 
 async def _add_client(screen: Screen, data: dict[str, Any]) -> str:
     client = await screen.catalog().add_client(name=data["name"], phone=data["phone"])
-    draft = dict(data.get("_draft") or {"mode": "admin"})
-    draft["client"] = client.id
 
     async def resume(next_screen: Screen) -> None:
-        from .wizard import Wizard
+        from .wizard import begin
 
-        await Wizard(next_screen).resume(draft)
+        await begin(next_screen, "admin", client=client.id)
 
     after_form(resume)
     return screen.t(N_("Client {name} is added."), name=client.name)
@@ -121,15 +126,13 @@ async def _add_client(screen: Screen, data: dict[str, Any]) -> str:
 
 async def _add_ad(screen: Screen, data: dict[str, Any]) -> str:
     await screen.catalog().add_ad(data["text"])
-    after_form(_show("ads"))
+    after_form(admin.ads)
     return screen.t(N_("The ad text is saved. Attach it to notifications in Notifications."))
 
 
 async def _announce(screen: Screen, data: dict[str, Any]) -> str:
     if not screen.actor.is_admin:
         raise Refused(N_("Sorry, only an administrator can do that."))
-    from sqlalchemy import func, select
-
     count = await screen.ctx.db.scalar(
         select(func.count())
         .select_from(User)
@@ -147,11 +150,9 @@ async def _announce(screen: Screen, data: dict[str, Any]) -> str:
     )
 
 
-def _show(action: str) -> Callable[[Screen], Awaitable[None]]:
+def _show_specialist(specialist_id: int) -> Callable[[Screen], Awaitable[None]]:
     async def show(screen: Screen) -> None:
-        from .router import run_action
-
-        await run_action(screen, action.split(":"))
+        await admin.specialist(screen, specialist_id)
 
     return show
 
@@ -162,16 +163,12 @@ def _price_display(value: Any, view: FlowView) -> str:
 
 
 def _hours_display(value: Any, view: FlowView) -> str:
-    from ..render import WEEKDAYS, minutes_label
-
     days = ", ".join(view.t(WEEKDAYS[d]) for d in value["weekdays"])
     spans = ", ".join(f"{minutes_label(a)}–{minutes_label(b)}" for a, b in value["intervals"])
     return f"{days}: {spans or view.t(DAY_OFF)}"
 
 
 def _change_display(value: Any, view: FlowView) -> str:
-    from ..render import day_label, minutes_label
-
     spans = ", ".join(f"{minutes_label(a)}–{minutes_label(b)}" for a, b in value["intervals"])
     day = day_label(date.fromisoformat(value["day"]), view.t.locale)
     return f"{day}: {spans or view.t(DAY_OFF)}"
@@ -181,144 +178,148 @@ def _exception(text: str, view: FlowView) -> dict[str, object]:
     return DayExceptionCleaner(datetime.now(UTC).date())(text, view)
 
 
-def build_forms(*, currency: str, phone_region: str) -> dict[str, Flow]:
-    forms = [
-        Flow(
-            name="bk:f:location",
-            steps=[
-                Step("name", N_("Name of the new location?"), clean_name, label=N_("Name")),
-                Step("address", N_("Its address?"), clean_address, label=N_("Address")),
-                Step(
-                    "timezone",
-                    N_("Its timezone (e.g. Asia/Bishkek)?"),
-                    clean_timezone,
-                    label=N_("Timezone"),
-                    choices=[
-                        Choice(zone, zone)
-                        for zone in (
-                            "Asia/Bishkek",
-                            "Asia/Almaty",
-                            "Asia/Tashkent",
-                            "Europe/Moscow",
-                        )
-                    ],
-                ),
-            ],
-            on_complete=_completion(_add_location),
-        ),
-        Flow(
-            name="bk:f:service",
-            steps=[
-                Step("name", N_("Name of the new service?"), clean_name, label=N_("Name")),
-                Step(
-                    "duration",
-                    N_("How long does it take, in minutes (a multiple of 15)?"),
-                    clean_duration,
-                    label=N_("Length, min"),
-                    choices=[Choice(str(m), str(m)) for m in (30, 45, 60, 90)],
-                ),
-                Step(
-                    "price",
-                    N_("Its price (e.g. 1500, or 25 USD)?"),
-                    price_cleaner(currency),
-                    label=N_("Price"),
-                    display=_price_display,
-                ),
-            ],
-            on_complete=_completion(_add_service),
-        ),
-        Flow(
-            name="bk:f:specialist",
-            steps=[Step("name", N_("Name of the new specialist?"), clean_name, label=N_("Name"))],
-            on_complete=_completion(_add_specialist),
-        ),
-        Flow(
-            name="bk:f:hours",
-            steps=[
-                Step(
-                    "hours",
-                    lambda view: view.t(
-                        N_(
-                            "Write the days and hours, for example “{example}”, or “Sun off”. "
-                            "The days you name get exactly these hours."
-                        ),
-                        example=HOURS_EXAMPLE,
-                    ),
-                    clean_weekly_hours,
-                    label=N_("Working hours"),
-                    display=_hours_display,
+def _price(text: str, view: FlowView) -> dict[str, object]:
+    """A price in the bot's own currency unless another is written."""
+    return price_cleaner(screen_of(view.ctx).options.currency)(text, view)
+
+
+def _phone(text: str, view: FlowView) -> str:
+    return PhoneCleaner(screen_of(view.ctx).options.phone_region)(text, view)
+
+
+LOCATION = Flow(
+    name="add_location",
+    steps=[
+        Step("name", N_("Name of the new location?"), clean_name, label=N_("Name")),
+        Step("address", N_("Its address?"), clean_address, label=N_("Address")),
+        Step(
+            "timezone",
+            N_("Its timezone (e.g. Asia/Bishkek)?"),
+            clean_timezone,
+            label=N_("Timezone"),
+            choices=[
+                Choice(zone, zone)
+                for zone in (
+                    "Asia/Bishkek",
+                    "Asia/Almaty",
+                    "Asia/Tashkent",
+                    "Europe/Moscow",
                 )
             ],
-            on_complete=_completion(_set_hours),
         ),
-        Flow(
-            name="bk:f:exception",
-            steps=[
-                Step(
-                    "change",
-                    lambda view: view.t(
-                        N_("Write the date and its hours, or “off”, for example: {example}"),
-                        example=EXCEPTION_EXAMPLE,
-                    ),
-                    _exception,
-                    label=N_("Change"),
-                    display=_change_display,
-                )
-            ],
-            on_complete=_completion(_set_exception),
+    ],
+    on_complete=_completion(_add_location),
+    on_cancel=_cancelled,
+)
+
+SERVICE = Flow(
+    name="add_service",
+    steps=[
+        Step("name", N_("Name of the new service?"), clean_name, label=N_("Name")),
+        Step(
+            "duration",
+            N_("How long does it take, in minutes (a multiple of 15)?"),
+            clean_duration,
+            label=N_("Length, min"),
+            choices=[Choice(str(m), str(m)) for m in (30, 45, 60, 90)],
         ),
-        Flow(
-            name="bk:f:client",
-            steps=[
-                Step("name", N_("The client's name?"), clean_name, label=N_("Name")),
-                Step(
-                    "phone",
-                    N_("The client's phone number (or “-” if none)?"),
-                    PhoneCleaner(phone_region),
-                    label=N_("Phone"),
+        Step(
+            "price",
+            N_("Its price (e.g. 1500, or 25 USD)?"),
+            _price,
+            label=N_("Price"),
+            display=_price_display,
+        ),
+    ],
+    on_complete=_completion(_add_service),
+    on_cancel=_cancelled,
+)
+
+SPECIALIST = Flow(
+    name="add_specialist",
+    steps=[Step("name", N_("Name of the new specialist?"), clean_name, label=N_("Name"))],
+    on_complete=_completion(_add_specialist),
+    on_cancel=_cancelled,
+)
+
+HOURS = Flow(
+    name="working_hours",
+    steps=[
+        Step(
+            "hours",
+            lambda view: view.t(
+                N_(
+                    "Write the days and hours, for example “{example}”, or “Sun off”. "
+                    "The days you name get exactly these hours."
                 ),
-            ],
-            on_complete=_completion(_add_client),
+                example=HOURS_EXAMPLE,
+            ),
+            clean_weekly_hours,
+            label=N_("Working hours"),
+            display=_hours_display,
+        )
+    ],
+    on_complete=_completion(_set_hours),
+    on_cancel=_cancelled,
+)
+
+DAY = Flow(
+    name="day_hours",
+    steps=[
+        Step(
+            "change",
+            lambda view: view.t(
+                N_("Write the date and its hours, or “off”, for example: {example}"),
+                example=EXCEPTION_EXAMPLE,
+            ),
+            _exception,
+            label=N_("Change"),
+            display=_change_display,
+        )
+    ],
+    on_complete=_completion(_set_exception),
+    on_cancel=_cancelled,
+)
+
+CLIENT = Flow(
+    name="add_client",
+    steps=[
+        Step("name", N_("The client's name?"), clean_name, label=N_("Name")),
+        Step(
+            "phone",
+            N_("The client's phone number (or “-” if none)?"),
+            _phone,
+            label=N_("Phone"),
         ),
-        Flow(
-            name="bk:f:ad",
-            steps=[
-                Step(
-                    "text",
-                    N_("The ad text to add below notifications (up to 1000 characters)?"),
-                    clean_long_text,
-                    label=N_("Ad text"),
-                )
-            ],
-            on_complete=_completion(_add_ad),
-        ),
-        Flow(
-            name="bk:f:news",
-            steps=[
-                Step(
-                    "text",
-                    N_("The announcement for all clients (up to 1000 characters)?"),
-                    clean_long_text,
-                    label=N_("Announcement"),
-                )
-            ],
-            on_complete=_completion(_announce),
-        ),
-    ]
-    return {form.name: form for form in forms}
+    ],
+    on_complete=_completion(_add_client),
+    on_cancel=_cancelled,
+)
 
+AD = Flow(
+    name="add_ad",
+    steps=[
+        Step(
+            "text",
+            N_("The ad text to add below notifications (up to 1000 characters)?"),
+            clean_long_text,
+            label=N_("Ad text"),
+        )
+    ],
+    on_complete=_completion(_add_ad),
+    on_cancel=_cancelled,
+)
 
-async def start_form(screen: Screen, form: Flow, **seed: Any) -> None:
-    """Open `form` and keep `seed` in its state for the completion to use."""
-    await form.handle(screen.ctx)
-    state = await screen.load_state()
-    if state is not None and seed:
-        state.data.update(seed)
-        update = screen.ctx.update
-        await screen.ctx.storage.save(update.bot, update.chat_id, state)
-
-
-async def start_client_form(screen: Screen, draft: dict[str, Any]) -> None:
-    from .router import forms_of
-
-    await start_form(screen, forms_of(screen)["bk:f:client"], _draft=draft)
+NEWS = Flow(
+    name="announcement",
+    steps=[
+        Step(
+            "text",
+            N_("The announcement for all clients (up to 1000 characters)?"),
+            clean_long_text,
+            label=N_("Announcement"),
+        )
+    ],
+    on_complete=_completion(_announce),
+    on_cancel=_cancelled,
+)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -22,8 +22,20 @@ from ..render import (
     minutes_label,
 )
 from .menu import menu_buttons
+from .payloads import (
+    BookForClient,
+    BookVisit,
+    CancelBooking,
+    ConfirmBooking,
+    ConfirmCancel,
+    DayBookings,
+    MainMenu,
+    MarkBooking,
+    MoveBooking,
+    OpenBooking,
+    Outcome,
+)
 from .screen import Screen, rows_of
-from .wizard import Wizard
 
 PAGE = 10
 DAY_OFF = N_("day off")
@@ -42,7 +54,10 @@ async def my_bookings(screen: Screen) -> None:
     if not views:
         screen.say(
             screen.t(N_("You have no upcoming bookings.")),
-            buttons=[[screen.button(N_("Book an appointment"), "bk:book")], [screen.menu_button()]],
+            buttons=[
+                [screen.button(N_("Book an appointment"), BookVisit())],
+                [screen.menu_button()],
+            ],
         )
         return
     t = screen.t
@@ -58,8 +73,10 @@ async def my_bookings(screen: Screen) -> None:
         if view.booking.starts_at > screen.now:
             buttons.append(
                 [
-                    screen.button(N_("Move No. {number}"), f"bk:rs:{view.id}", number=view.id),
-                    screen.button(N_("Cancel No. {number}"), f"bk:x:{view.id}", number=view.id),
+                    screen.button(N_("Move No. {number}"), MoveBooking(id=view.id), number=view.id),
+                    screen.button(
+                        N_("Cancel No. {number}"), CancelBooking(id=view.id), number=view.id
+                    ),
                 ]
             )
     buttons.append([screen.menu_button()])
@@ -73,8 +90,8 @@ async def ask_cancel(screen: Screen, booking_id: int) -> None:
         screen.t(N_("Cancel booking No. {number}: {service}, {when}?"), **view.values(screen.t)),
         buttons=[
             [
-                screen.button(N_("Yes, cancel it"), f"bk:xx:{view.id}"),
-                screen.button(N_("No, keep it"), "bk:menu"),
+                screen.button(N_("Yes, cancel it"), ConfirmCancel(id=view.id)),
+                screen.button(N_("No, keep it"), MainMenu()),
             ]
         ],
     )
@@ -86,10 +103,6 @@ async def cancel(screen: Screen, booking_id: int) -> None:
         screen.t(N_("Booking No. {number} is cancelled."), number=booking.id),
         buttons=menu_buttons(screen),
     )
-
-
-async def move(screen: Screen, booking_id: int) -> None:
-    await Wizard(screen).start("move", booking_id=booking_id)
 
 
 # -- specialist -------------------------------------------------------------------------------
@@ -133,7 +146,7 @@ async def specialist_days(screen: Screen, days: int) -> None:
         )
         if view.booking.status in OPEN_STATUSES and view.booking.starts_at > screen.now:
             buttons.append(
-                screen.button(N_("Cancel No. {number}"), f"bk:x:{view.id}", number=view.id)
+                screen.button(N_("Cancel No. {number}"), CancelBooking(id=view.id), number=view.id)
             )
     title = N_("Your bookings today:") if days == 1 else N_("Your bookings for 7 days:")
     screen.say(
@@ -203,10 +216,10 @@ async def hours_text(screen: Screen, specialist_id: int) -> str:
 
 
 # -- administrator ----------------------------------------------------------------------------
-async def admin_day(screen: Screen, day_text: str | None, page: int = 0) -> None:
+async def admin_day(screen: Screen, day: date | None, page: int = 0) -> None:
     tz = await _admin_zone(screen)
     today = screen.now.astimezone(tz).date()
-    day = _parse_day(day_text) or today
+    day = day or today
     start, end = local_moment(day, 0, tz), local_moment(day + timedelta(days=1), 0, tz)
     views = await booking_views(
         screen.ctx.db, [Booking.starts_at >= start, Booking.starts_at < end]
@@ -219,21 +232,21 @@ async def admin_day(screen: Screen, day_text: str | None, page: int = 0) -> None
             Button(
                 f"{view.span()} {view.service} · {view.values(t)['client']} · "
                 f"{t(STATUS_NAMES[view.booking.status])}",
-                f"bk:b:{view.id}",
+                OpenBooking(id=view.id).pack(),
             )
         ]
         for view in shown
     ]
     if len(views) > (page + 1) * PAGE:
-        buttons.append([screen.button(N_("More"), f"bk:day:{day:%Y%m%d}:{page + 1}")])
+        buttons.append([screen.button(N_("More"), DayBookings(day=day.toordinal(), page=page + 1))])
     buttons.append(
         [
-            Button("‹", f"bk:day:{day - timedelta(days=1):%Y%m%d}"),
-            screen.button(N_("Today"), f"bk:day:{today:%Y%m%d}"),
-            Button("›", f"bk:day:{day + timedelta(days=1):%Y%m%d}"),
+            DayBookings(day=(day - timedelta(days=1)).toordinal()).button("‹"),
+            screen.button(N_("Today"), DayBookings(day=today.toordinal())),
+            DayBookings(day=(day + timedelta(days=1)).toordinal()).button("›"),
         ]
     )
-    buttons.append([screen.button(N_("Book for a client"), "bk:abook"), screen.menu_button()])
+    buttons.append([screen.button(N_("Book for a client"), BookForClient()), screen.menu_button()])
     screen.say(heading, buttons=buttons)
 
 
@@ -249,21 +262,21 @@ async def booking_card(screen: Screen, booking_id: int) -> None:
     rows: list[list[Button]] = []
     is_open = booking.status in OPEN_STATUSES
     if actor.is_admin and booking.status == "pending":
-        rows.append([screen.button(N_("Confirm"), f"bk:ok:{view.id}")])
+        rows.append([screen.button(N_("Confirm"), ConfirmBooking(id=view.id))])
     if is_open and booking.starts_at > screen.now and (actor.is_admin or actor.role == "client"):
         rows.append(
             [
-                screen.button(N_("Move"), f"bk:rs:{view.id}"),
-                screen.button(N_("Cancel booking"), f"bk:x:{view.id}"),
+                screen.button(N_("Move"), MoveBooking(id=view.id)),
+                screen.button(N_("Cancel booking"), CancelBooking(id=view.id)),
             ]
         )
     elif is_open and booking.starts_at > screen.now:
-        rows.append([screen.button(N_("Cancel booking"), f"bk:x:{view.id}")])
+        rows.append([screen.button(N_("Cancel booking"), CancelBooking(id=view.id))])
     if actor.is_admin and is_open and booking.starts_at <= screen.now:
         rows.append(
             [
-                screen.button(N_("Done"), f"bk:m:{view.id}:done"),
-                screen.button(N_("Did not come"), f"bk:m:{view.id}:no_show"),
+                screen.button(N_("Done"), MarkBooking(id=view.id, outcome="done")),
+                screen.button(N_("Did not come"), MarkBooking(id=view.id, outcome="no_show")),
             ]
         )
     rows.append([screen.menu_button()])
@@ -274,11 +287,11 @@ async def confirm(screen: Screen, booking_id: int) -> None:
     booking = await screen.bookings().confirm(screen.actor, booking_id)
     screen.say(
         screen.t(N_("Booking No. {number} is confirmed."), number=booking.id),
-        buttons=[[screen.button(N_("Bookings"), "bk:day"), screen.menu_button()]],
+        buttons=[[screen.button(N_("Bookings"), DayBookings()), screen.menu_button()]],
     )
 
 
-async def mark(screen: Screen, booking_id: int, outcome: str) -> None:
+async def mark(screen: Screen, booking_id: int, outcome: Outcome) -> None:
     booking = await screen.bookings().mark(screen.actor, booking_id, outcome)
     text = (
         N_("Noted: booking No. {number} took place.")
@@ -311,12 +324,3 @@ async def _admin_zone(screen: Screen) -> ZoneInfo:
         select(Location.timezone).where(Location.active.is_(True)).order_by(Location.id).limit(1)
     )
     return ZoneInfo(name or "UTC")
-
-
-def _parse_day(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        return datetime.strptime(text, "%Y%m%d").date()
-    except ValueError:
-        return None

@@ -6,14 +6,31 @@ from relaybot import N_, Button
 
 from ..catalog import join_as_specialist
 from ..users import display_name
-from .screen import MENU, Screen, rows_of
+from .payloads import (
+    Announce,
+    BookForClient,
+    BookVisit,
+    ChooseLanguage,
+    DayBookings,
+    LanguageCode,
+    Locations,
+    MyBookings,
+    MyHours,
+    Notifications,
+    Services,
+    Specialists,
+    ThisWeek,
+    Today,
+    UseLanguage,
+)
+from .screen import Screen, rows_of
 
 ROLE_TITLES = {
     "admin": N_("administrator"),
     "specialist": N_("specialist"),
     "client": N_("client"),
 }
-LANGUAGES = (("ru", "Русский"), ("en", "English"))
+LANGUAGES: tuple[tuple[LanguageCode, str], ...] = (("ru", "Русский"), ("en", "English"))
 
 
 def menu_buttons(screen: Screen) -> list[list[Button]]:
@@ -21,27 +38,27 @@ def menu_buttons(screen: Screen) -> list[list[Button]]:
     role = screen.actor.role
     if role == "admin":
         buttons = [
-            b(N_("Book for a client"), "bk:abook"),
-            b(N_("Bookings"), "bk:day"),
-            b(N_("Locations"), "bk:locs"),
-            b(N_("Services"), "bk:svcs"),
-            b(N_("Specialists"), "bk:specs"),
-            b(N_("Notifications"), "bk:nt"),
-            b(N_("Announcement"), "bk:news"),
-            b(N_("Language"), "bk:lang"),
+            b(N_("Book for a client"), BookForClient()),
+            b(N_("Bookings"), DayBookings()),
+            b(N_("Locations"), Locations()),
+            b(N_("Services"), Services()),
+            b(N_("Specialists"), Specialists()),
+            b(N_("Notifications"), Notifications()),
+            b(N_("Announcement"), Announce()),
+            b(N_("Language"), ChooseLanguage()),
         ]
     elif role == "specialist":
         buttons = [
-            b(N_("Today"), "bk:today"),
-            b(N_("This week"), "bk:week"),
-            b(N_("My working hours"), "bk:hours"),
-            b(N_("Language"), "bk:lang"),
+            b(N_("Today"), Today()),
+            b(N_("This week"), ThisWeek()),
+            b(N_("My working hours"), MyHours()),
+            b(N_("Language"), ChooseLanguage()),
         ]
     else:
         buttons = [
-            b(N_("Book an appointment"), "bk:book"),
-            b(N_("My bookings"), "bk:mine"),
-            b(N_("Language"), "bk:lang"),
+            b(N_("Book an appointment"), BookVisit()),
+            b(N_("My bookings"), MyBookings()),
+            b(N_("Language"), ChooseLanguage()),
         ]
     return rows_of(buttons, 2)
 
@@ -66,14 +83,11 @@ async def show_menu(screen: Screen, *, greeting: bool = False) -> None:
     screen.say(text, buttons=menu_buttons(screen))
 
 
-async def choose_language(screen: Screen, choice: str | None) -> None:
+async def choose_language(screen: Screen, choice: LanguageCode | None) -> None:
     if choice is None:
-        buttons = [screen.button(label, f"bk:lang:{code}") for code, label in LANGUAGES]
-        buttons.append(screen.button(N_("As in my app"), "bk:lang:auto"))
+        buttons = [UseLanguage(code=code).button(label) for code, label in LANGUAGES]
+        buttons.append(screen.button(N_("As in my app"), UseLanguage(code="auto")))
         screen.say(screen.t(N_("Which language should I speak?")), buttons=[buttons])
-        return
-    if choice not in {"ru", "en", "auto"}:
-        screen.stale()
         return
     screen.user.locale = None if choice == "auto" else choice
     screen.ctx.use_locale(choice if choice != "auto" else screen.user.language)
@@ -94,7 +108,7 @@ async def show_identity(screen: Screen) -> None:
             ),
             address=address,
         ),
-        buttons=[screen.button(N_("Main menu"), MENU)],
+        buttons=[screen.menu_button()],
     )
 
 

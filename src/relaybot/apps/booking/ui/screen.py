@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from relaybot import N_, BotConfig, Button, ButtonsSpec, Context, DialogState, Flow, Translator
+from relaybot import N_, BotConfig, Button, ButtonsSpec, Context, Payload, Translator
 
 from ..bookings import Bookings, Refused
 from ..catalog import Catalog
@@ -16,16 +16,25 @@ from ..models import User
 from ..notifications import Notifier
 from ..slots import SlotCache
 from ..users import Actor, booking_bots
-
-MENU = "bk:menu"
+from .payloads import MainMenu
 
 FollowUp = Callable[["Screen"], Awaitable[None]]
+# The screen of the update being handled, for the router's handlers and the flows' callables.
+_CURRENT: ContextVar[Screen] = ContextVar("booking_screen")
 # Work a form's completion leaves for after the form engine has closed the form.
-FOLLOW_UPS: ContextVar[list[FollowUp] | None] = ContextVar("booking_follow_ups", default=None)
+_FOLLOW_UPS: ContextVar[list[FollowUp] | None] = ContextVar("booking_follow_ups", default=None)
+
+
+def screen_of(ctx: Context | None) -> Screen:
+    """The screen of the update `ctx` belongs to (a flow's view passes its own `ctx`)."""
+    screen = _CURRENT.get()
+    if ctx is None or screen.ctx is not ctx:
+        raise RuntimeError("a booking screen was asked for outside its own update")
+    return screen
 
 
 def after_form(action: FollowUp) -> None:
-    pending = FOLLOW_UPS.get()
+    pending = _FOLLOW_UPS.get()
     if pending is not None:
         pending.append(action)
 
@@ -56,7 +65,6 @@ class Screen:
     actor: Actor
     cache: SlotCache
     options: Options
-    forms: Mapping[str, Flow] = field(default_factory=dict)
     _notifier: Notifier | None = field(default=None, init=False, repr=False)
 
     @property
@@ -74,19 +82,16 @@ class Screen:
     def say(self, text: str, buttons: ButtonsSpec = None) -> None:
         self.ctx.reply(text, buttons=buttons)
 
-    def button(self, label: str, payload: str, **values: Any) -> Button:
-        return Button(self.t(label, **values), payload)
+    def button(self, label: str, payload: Payload, **values: Any) -> Button:
+        return payload.button(self.t(label, **values))
 
     def menu_button(self) -> Button:
-        return self.button(N_("Main menu"), MENU)
+        return MainMenu().button(self.t(N_("Main menu")))
 
     def refuse(self, refused: Refused) -> None:
         """A polite no: the reason in the person's language, and the way back to the menu."""
         values = {k: self.t(v) if isinstance(v, str) else v for k, v in refused.values.items()}
         self.say(self.t(refused.message, **values), buttons=[self.menu_button()])
-
-    def stale(self) -> None:
-        self.say(self.t(N_("That button is no longer active.")), buttons=[self.menu_button()])
 
     @property
     def notifier(self) -> Notifier:
@@ -104,28 +109,27 @@ class Screen:
     def catalog(self) -> Catalog:
         return Catalog(self.ctx.db, self.actor)
 
-    # -- dialog state -------------------------------------------------------------------------
-    async def load_state(self) -> DialogState | None:
-        update = self.ctx.update
-        return await self.ctx.storage.load(update.bot, update.chat_id)
+    async def serve(self, handle: Callable[[Context], Awaitable[Any]]) -> None:
+        """Run `handle` for this screen's update: a refusal is answered politely, and the
+        screens a closed form leaves behind are shown once its state is gone."""
+        pending: list[FollowUp] = []
+        follow_token = _FOLLOW_UPS.set(pending)
+        screen_token = _CURRENT.set(self)
+        try:
+            await self._politely(handle(self.ctx))
+            if pending:
+                await self.ctx.db.flush()
+            for follow_up in pending:
+                await self._politely(follow_up(self))
+        finally:
+            _CURRENT.reset(screen_token)
+            _FOLLOW_UPS.reset(follow_token)
 
-    async def save_state(self, flow: str, step: str, data: dict[str, Any]) -> None:
-        update = self.ctx.update
-        ttl = timedelta(seconds=self.ctx.settings.dialog_ttl_seconds)
-        state = DialogState(
-            flow=flow,
-            step=step,
-            data=data,
-            started_at=self.now,
-            updated_at=self.now,
-            expires_at=self.now + ttl,
-        )
-        await self.ctx.storage.save(update.bot, update.chat_id, state)
-
-    async def clear_state(self) -> None:
-        update = self.ctx.update
-        await self.ctx.storage.clear(update.bot, update.chat_id)
-        await self.ctx.db.flush()
+    async def _politely(self, action: Awaitable[Any]) -> None:
+        try:
+            await action
+        except Refused as refused:
+            self.refuse(refused)
 
 
 def rows_of(buttons: list[Button], width: int) -> list[list[Button]]:

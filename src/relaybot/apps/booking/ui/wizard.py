@@ -1,19 +1,34 @@
 """The booking dialog: (client) -> (place) -> service -> specialist -> day -> time -> confirm.
 
-The same dialog books for oneself, books for a client (an administrator) and moves a booking
-(day, time, confirm only). Its current step is derived from what is already chosen, so going
-back is forgetting the last answer, and changing an answer forgets the ones after it.
+One flow books for oneself, books for a client (an administrator) and moves a booking (day,
+time, confirm only): what a mode does not ask is seeded in `given` when the dialog begins.
+The days and times offered are the free ones; a time taken while the person read the
+summary sends them back to the time step with the nearest free times.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from typing import Any
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from relaybot import N_, Button, Invalid
+from relaybot import (
+    N_,
+    Answer,
+    Button,
+    Choice,
+    Context,
+    Flow,
+    FlowView,
+    Invalid,
+    Progress,
+    Reopen,
+    Select,
+    Step,
+)
 
 from ..bookings import Refused, Request, Taken
 from ..grid import cell_at, cell_start, local_moment
@@ -23,564 +38,445 @@ from ..queries import active_locations, find_clients, services_at, specialists_f
 from ..render import booking_view, clock, day_label, price, when
 from ..users import display_name
 from .menu import menu_buttons
-from .screen import Screen, rows_of
+from .payloads import NewClient
+from .screen import Screen, rows_of, screen_of
 
-FLOW = "bk:wizard"
-ORDER = ("client", "name", "location", "service", "specialist", "day", "time", "confirm")
-DAYS_PER_PAGE = 7
+Mode = Literal["self", "admin", "move"]
 ANY = "any"
-_YES = {"yes", "да", "ok", "ок", "confirm", "подтвердить", "y", "д"}
-_NO = {"no", "нет", "cancel", "отмена", "n", "н"}
+DAYS_PER_PAGE = 7
+CHOOSE_A_BUTTON = N_("Please choose one of the buttons.")
+WHO_FOR = N_("Who is the booking for? Choose a client, or type a name or phone to search.")
+NOBODY_FOUND = N_("Nobody found for “{query}”. Type another name or phone.")
 
 
-class Wizard:
-    def __init__(self, screen: Screen) -> None:
-        self.screen = screen
-        self.t = screen.t
-        self.db = screen.ctx.db
+# -- what the answers so far say ----------------------------------------------------------------
+def _screen(view: FlowView) -> Screen:
+    return screen_of(view.ctx)
 
-    # -- entry points -------------------------------------------------------------------------
-    async def start(self, mode: str, *, booking_id: int | None = None) -> None:
-        data: dict[str, Any] = {"mode": mode}
-        if mode == "self":
-            data["client"] = self.screen.user.id
-        if mode == "move":
-            assert booking_id is not None
-            booking = await self.db.get(Booking, booking_id)
-            if booking is None:
-                raise Refused(N_("There is no booking with that number."))
-            self.screen.bookings().may_change(self.screen.actor, booking)
-            data.update(
-                booking=booking.id,
-                client=booking.client_id,
-                location=booking.location_id,
-                service=booking.service_id,
-                specialist=booking.specialist_id,
-            )
-        await self.advance(data)
 
-    async def resume(self, data: dict[str, Any]) -> None:
-        await self.advance(data)
+def _chosen(data: Any, key: str) -> Any:
+    """An answer of this dialog, or the value its mode brought along instead of asking."""
+    return data[key] if key in data else data["given"][key]
 
-    async def on_payload(self, parts: list[str]) -> None:
-        state = await self.screen.load_state()
-        if state is None or state.flow != FLOW:
-            self.screen.stale()
-            return
-        data = dict(state.data)
-        action = parts[0] if parts else ""
-        value = parts[1] if len(parts) > 1 else ""
-        current = await self.current(data)
-        if action == "stop":
-            await self.stop(data)
-        elif action == "back":
-            await self.back(data, current)
-        elif action == "more" and current == "day":
-            data["page"] = int(data.get("page", 0)) + 1
-            await self.advance(data)
-        elif action == "new" and current == "client":
-            from .forms import start_client_form
 
-            await start_client_form(self.screen, data)
-        elif action == "ok" and current == "confirm":
-            await self.finish(data)
-        elif action == current and action in ORDER:
-            await self.choose(data, action, value)
-        else:
-            self.screen.say(self.t(N_("That button is no longer active.")))
-            await self.advance(data)
+def _specialist(data: Any) -> int | None:
+    value = _chosen(data, "specialist")
+    return None if value in (None, ANY) else int(value)
 
-    async def on_text(self, data: dict[str, Any], text: str) -> None:
-        current = await self.current(data)
-        typed = squash(text)
-        lowered = typed.lower()
-        if lowered in {"back", "назад"}:
-            await self.back(data, current)
-            return
-        if lowered in _NO and current != "confirm":
-            await self.stop(data)
-            return
-        if current == "client":
-            data["query"] = typed[:50]
-            await self.advance(data)
-        elif current == "name":
-            try:
-                self.screen.user.name = clean_name(typed)
-            except Invalid as invalid:
-                self.screen.say(self.t(invalid.message, **invalid.values))
-                await self.advance(data)
-                return
-            data["name"] = True
-            await self.advance(data)
-        elif current == "confirm":
-            if lowered in _YES:
-                await self.finish(data)
-            elif lowered in _NO:
-                await self.stop(data)
-            else:
-                self.screen.say(self.t(N_("Please press Confirm, or Cancel.")))
-                await self.advance(data)
-        elif current == "day" and (day := await self._typed_day(data, typed)) is not None:
-            await self.choose(data, "day", day.strftime("%Y%m%d"))
-        elif current == "time" and (cell := await self._typed_time(data, typed)) is not None:
-            await self.choose(data, "time", str(cell))
-        else:
-            value = dict(data.get("labels", {})).get(lowered)
-            if value is None:
-                self.screen.say(self.t(N_("Please choose one of the buttons.")))
-                await self.advance(data)
-                return
-            await self.choose(data, current, str(value))
 
-    # -- moving through the steps -------------------------------------------------------------
-    def applies(self, step: str, data: dict[str, Any]) -> bool:
-        mode = data["mode"]
-        if step == "client":
-            return bool(mode == "admin")
-        if step == "name":
-            return bool(mode == "self" and (not self.screen.user.name or "name" in data))
-        if step in ("location", "service", "specialist"):
-            return bool(mode != "move")
-        return True
+def _mode(data: Any) -> Mode:
+    return cast(Mode, data["mode"])
 
-    async def current(self, data: dict[str, Any]) -> str:
-        for step in ORDER:
-            if step == "confirm":
-                return step
-            if not self.applies(step, data) or step in data:
-                continue
-            if step == "location":
-                locations = await active_locations(self.db)
-                if len(locations) == 1:
-                    data["location"] = locations[0].id
-                    data["auto_location"] = True
-                    continue
-            return step
-        return "confirm"
 
-    async def advance(self, data: dict[str, Any], *, note: str | None = None) -> None:
-        step = await self.current(data)
-        if note:
-            self.screen.say(note)
-        await self.render(step, data)
-        await self.screen.save_state(FLOW, step, data)
+async def _zone(screen: Screen, data: Any) -> ZoneInfo:
+    location = await screen.ctx.db.get(Location, int(_chosen(data, "location")))
+    assert location is not None
+    return ZoneInfo(location.timezone)
 
-    async def back(self, data: dict[str, Any], current: str) -> None:
-        answered = [
-            s
-            for s in ORDER[: ORDER.index(current)]
-            if self.applies(s, data)
-            and s in data
-            and not (s == "location" and data.get("auto_location"))
-            and not (data["mode"] == "self" and s == "client")
-        ]
-        if not answered:
-            self.screen.say(self.t(N_("This is the first step.")))
-        else:
-            self._forget_from(data, answered[-1])
-        await self.advance(data)
 
-    async def stop(self, data: dict[str, Any]) -> None:
-        await self.screen.clear_state()
-        text = (
-            N_("All right, the booking stays as it was.")
-            if data["mode"] == "move"
-            else N_("All right, nothing was booked.")
-        )
-        self.screen.say(self.t(text), buttons=menu_buttons(self.screen))
+async def _today(view: FlowView) -> date:
+    screen = _screen(view)
+    return screen.now.astimezone(await _zone(screen, view.data)).date()
 
-    def _forget_from(self, data: dict[str, Any], step: str) -> None:
-        for later in ORDER[ORDER.index(step) :]:
-            data.pop(later, None)
-        if step in ("location", "client", "name"):
-            data.pop("auto_location", None)
-        if ORDER.index(step) <= ORDER.index("day"):
-            data.pop("page", None)
-        data.pop("alternatives", None)
 
-    async def choose(self, data: dict[str, Any], step: str, value: str) -> None:
-        chosen = await self._validate(data, step, value)
-        if chosen is None:
-            reason = {
-                "day": N_(
-                    "Sorry, there is no free time on that day. Please choose an offered day."
-                ),
-                "time": N_("Sorry, that time is not free. Please choose one of the offered times."),
-            }.get(step, N_("That choice is no longer available."))
-            self.screen.say(self.t(reason))
-            await self.advance(data)
-            return
-        self._forget_from(data, step)
-        data[step] = chosen
-        if step == "time":
-            location = await self.db.get(Location, data["location"])
-            assert location is not None
-            data["day"] = cell_start(int(chosen)).astimezone(ZoneInfo(location.timezone)).date()
-            data["day"] = data["day"].strftime("%Y%m%d")
-        data.pop("query", None)
-        await self.advance(data)
+async def _own_cells(screen: Screen, data: Any) -> list[int]:
+    """A booking being moved may overlap its own time."""
+    if _mode(data) != "move":
+        return []
+    cells = select(Cell.cell).where(Cell.booking_id == int(data["booking"]))
+    return list(await screen.ctx.db.scalars(cells))
 
-    async def _validate(self, data: dict[str, Any], step: str, value: str) -> Any:
-        db = self.db
-        if step == "client":
-            user = await db.get(User, _int(value))
-            return user.id if user is not None else None
-        if step == "location":
-            location = await db.get(Location, _int(value))
-            return location.id if location is not None and location.active else None
-        if step == "service":
-            services = await services_at(db, data["location"])
-            return next((s.id for s in services if s.id == _int(value)), None)
-        if step == "specialist":
-            if value == ANY:
-                return ANY
-            people = await specialists_for(db, data["location"], data["service"])
-            return next((p.id for p in people if p.id == _int(value)), None)
-        if step == "day":
-            day = _day(value)
-            if day is None:
-                return None
-            free_days = await self._free_days(data, [day])
-            return value if free_days else None
-        if step == "time":
-            cell = _int(value)
-            free = await self.screen.cache.is_free(
-                db,
-                location_id=data["location"],
-                service_id=data["service"],
-                specialist_id=_specialist(data),
-                start=cell_start(cell),
-                after=self.screen.now,
-                ignore=await self._own_cells(data),
-            )
-            return str(cell) if free else None
-        return None
 
-    # -- finishing ----------------------------------------------------------------------------
-    async def finish(self, data: dict[str, Any]) -> None:
-        screen = self.screen
-        start = cell_start(int(data["time"]))
-        bookings = screen.bookings()
-        try:
-            if data["mode"] == "move":
-                result = await bookings.reschedule(screen.actor, int(data["booking"]), start)
-            else:
-                status = (
-                    "confirmed"
-                    if screen.actor.is_admin or screen.options.auto_confirm
-                    else "pending"
-                )
-                request = Request(
-                    client_id=int(data["client"]),
-                    location_id=int(data["location"]),
-                    service_id=int(data["service"]),
-                    specialist_id=_specialist(data),
-                    start=start,
-                )
-                result = await bookings.create(screen.actor, request, status=status)
-        except Refused as refused:
-            data.pop("time", None)
-            reason = {k: self.t(v) if isinstance(v, str) else v for k, v in refused.values.items()}
-            await self.advance(data, note=self.t(refused.message, **reason))
-            return
-        if isinstance(result, Taken):
-            await self._offer_alternatives(data, result)
-            return
-        await screen.clear_state()
-        view = await booking_view(self.db, result.id)
-        assert view is not None
-        values = view.values(self.t)
-        if data["mode"] == "move":
-            text = N_("Done, booking {number} is moved to {when}.")
-        elif data["mode"] == "admin":
-            text = N_("Booked for {client}: {service}, {when} with {specialist}. Number {number}.")
-        elif result.status == "pending":
-            text = N_(
-                "Thank you! Your booking {number} ({service}, {when}) waits for the "
-                "administrator's confirmation; we will write to you here."
-            )
-        else:
-            text = N_(
-                "You are booked! {service}, {when} with {specialist}.\n"
-                "{location}, {address}.\nBooking number {number}. We look forward to seeing you."
-            )
-        screen.say(self.t(text, **values), buttons=menu_buttons(screen))
+# -- steps that are asked only in some modes ----------------------------------------------------
+def _for_a_client(view: FlowView) -> bool:
+    return _mode(view.data) == "admin"
 
-    async def _offer_alternatives(self, data: dict[str, Any], taken: Taken) -> None:
-        data.pop("time", None)
-        data["alternatives"] = [s.cell for s in taken.alternatives]
-        step = await self.current(data)
-        await self.screen.save_state(FLOW, step, data)
-        location = await self.db.get(Location, data["location"])
-        assert location is not None
-        tz = ZoneInfo(location.timezone)
-        if not taken.alternatives:
-            self.screen.say(
-                self.t(
-                    N_(
-                        "Sorry, this time was just taken, and there is no other free time "
-                        "in the next two weeks."
-                    )
-                ),
-                buttons=[self._nav(first=False)],
-            )
-            return
-        buttons = [
-            Button(when(s.at, tz, self.t.locale), f"bk:w:time:{s.cell}") for s in taken.alternatives
-        ]
-        self.screen.say(
-            self.t(N_("Sorry, this time was just taken. Here are the nearest free times:")),
-            buttons=[*rows_of(buttons, 2), self._nav(first=False)],
+
+def _without_a_name(view: FlowView) -> bool:
+    return _mode(view.data) == "self" and not _screen(view).user.name
+
+
+def _picks_a_place(view: FlowView) -> bool:
+    return _mode(view.data) != "move" and "location" not in view.data["given"]
+
+
+def _picks_a_service(view: FlowView) -> bool:
+    return _mode(view.data) != "move"
+
+
+def _remember_name(name: str, view: FlowView) -> None:
+    """The name is the person's from now on, even if they leave before booking."""
+    _screen(view).user.name = name
+
+
+# -- clients, places, services, specialists -----------------------------------------------------
+def _client_label(client: User) -> str:
+    name = display_name(client)
+    return f"{name} · {client.phone}" if client.phone else name
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClientSearch(Step):
+    """An administrator's client: pressed from the list, or searched by a typed name or phone."""
+
+    fits_form = False
+
+    async def keyboard(self, view: FlowView, draft: Any, *, channel: str) -> list[list[Button]]:
+        query = draft if isinstance(draft, str) else None
+        clients = await find_clients(_screen(view).ctx.db, query)
+        rows = [[self.button(Choice(_client_label(c), str(c.id)), view)] for c in clients]
+        rows.append([NewClient().button(view.t(N_("New client")))])
+        return rows
+
+    async def take(self, answer: Answer, view: FlowView, draft: Any) -> Any:
+        db = _screen(view).ctx.db
+        if answer.choice is not None:
+            client = await db.get(User, int(answer.choice)) if answer.choice.isdigit() else None
+            if client is None:
+                raise Invalid(N_("That choice is no longer available."))
+            return client.id
+        query = squash(answer.text)[:50]
+        if not query:
+            raise Invalid(CHOOSE_A_BUTTON)
+        found = await find_clients(db, query)
+        return Progress(
+            draft=query,
+            notice=WHO_FOR if found else NOBODY_FOUND,
+            values={"query": query},
+            prompt=False,
         )
 
-    # -- rendering ----------------------------------------------------------------------------
-    def _nav(self, *, first: bool) -> list[Button]:
-        row = [self.screen.button(N_("Cancel"), "bk:w:stop")]
-        if not first:
-            row.insert(0, self.screen.button(N_("Back"), "bk:w:back"))
-        return row
 
-    def _is_first(self, step: str, data: dict[str, Any]) -> bool:
-        for earlier in ORDER[: ORDER.index(step)]:
-            if not self.applies(earlier, data):
-                continue
-            if earlier == "location" and data.get("auto_location"):
-                continue
-            if earlier == "client" and data["mode"] == "self":
-                continue
-            return False
-        return True
+async def _locations(view: FlowView) -> list[Choice]:
+    return [
+        Choice(f"{loc.name}, {loc.address}" if loc.address else loc.name, str(loc.id))
+        for loc in await active_locations(_screen(view).ctx.db)
+    ]
 
-    async def render(self, step: str, data: dict[str, Any]) -> None:
-        labels: dict[str, str] = {}
-        text, choices, extra = await getattr(self, f"_render_{step}")(data)
-        for button in choices:
-            labels[button.text.lower()] = button.payload.rsplit(":", 1)[-1]
-        data["labels"] = labels
-        width = 4 if step == "time" else 2 if step == "day" else 1
-        rows = [*rows_of(choices, width), *extra, self._nav(first=self._is_first(step, data))]
-        self.screen.say(text, buttons=rows)
 
-    async def _render_client(self, data: dict[str, Any]) -> tuple[str, list[Button], list[Any]]:
-        query = data.get("query")
-        clients = await find_clients(self.db, query)
-        if query and not clients:
-            text = self.t(
-                N_("Nobody found for “{query}”. Type another name or phone."), query=query
-            )
-        else:
-            text = self.t(
-                N_("Who is the booking for? Choose a client, or type a name or phone to search.")
-            )
-        choices = [
-            Button(
-                f"{display_name(c)} · {c.phone}" if c.phone else display_name(c),
-                f"bk:w:client:{c.id}",
-            )
-            for c in clients
-        ]
-        return text, choices, [[self.screen.button(N_("New client"), "bk:w:new")]]
+async def _ask_location(view: FlowView) -> str:
+    if not await _locations(view):
+        return view.t(N_("Sorry, we do not take bookings at the moment."))
+    return view.t(N_("Where would you like to come?"))
 
-    async def _render_name(self, data: dict[str, Any]) -> tuple[str, list[Button], list[Any]]:
-        return self.t(N_("How may we call you? Please type your name.")), [], []
 
-    async def _render_location(self, data: dict[str, Any]) -> tuple[str, list[Button], list[Any]]:
-        choices = [
-            Button(
-                f"{loc.name}, {loc.address}" if loc.address else loc.name, f"bk:w:location:{loc.id}"
-            )
-            for loc in await active_locations(self.db)
-        ]
-        if not choices:
-            return self.t(N_("Sorry, we do not take bookings at the moment.")), [], []
-        return self.t(N_("Where would you like to come?")), choices, []
-
-    async def _render_service(self, data: dict[str, Any]) -> tuple[str, list[Button], list[Any]]:
-        locale = self.t.locale
-        choices = [
-            Button(
-                self.t(
-                    N_("{name} · {minutes} min · {price}"),
-                    name=s.name,
-                    minutes=s.duration_min,
-                    price=price(s.price_minor, s.currency, locale),
-                ),
-                f"bk:w:service:{s.id}",
-            )
-            for s in await services_at(self.db, data["location"])
-        ]
-        if not choices:
-            return self.t(N_("Sorry, no services can be booked here at the moment.")), [], []
-        return self.t(N_("Which service would you like?")), choices, []
-
-    async def _render_specialist(self, data: dict[str, Any]) -> tuple[str, list[Button], list[Any]]:
-        people = await specialists_for(self.db, data["location"], data["service"])
-        choices = [self.screen.button(N_("Any specialist"), f"bk:w:specialist:{ANY}")]
-        choices += [Button(p.name, f"bk:w:specialist:{p.id}") for p in people]
-        return self.t(N_("Who would you like to see?")), choices, []
-
-    async def _render_day(self, data: dict[str, Any]) -> tuple[str, list[Button], list[Any]]:
-        page = int(data.get("page", 0))
-        free = await self._first_free_days(data, (page + 1) * DAYS_PER_PAGE + 1)
-        shown = free[page * DAYS_PER_PAGE : (page + 1) * DAYS_PER_PAGE]
-        if not shown and page:
-            data["page"] = page = 0
-            shown = free[:DAYS_PER_PAGE]
-        if not shown:
-            text = self.t(
-                N_(
-                    "Sorry, there is no free time in the next {days} days. "
-                    "Please go back and choose another specialist or service."
-                ),
-                days=self.screen.options.horizon_days,
-            )
-            return text, [], []
-        choices = [Button(day_label(day, self.t.locale), f"bk:w:day:{day:%Y%m%d}") for day in shown]
-        extra: list[Any] = []
-        if len(free) > (page + 1) * DAYS_PER_PAGE:
-            extra.append([self.screen.button(N_("Later dates"), "bk:w:more")])
-        text = self.t(N_("Which day? These days have free time (or type a date, e.g. 25.12):"))
-        return text, choices, extra
-
-    async def _render_time(self, data: dict[str, Any]) -> tuple[str, list[Button], list[Any]]:
-        tz = await self._tz(data)
-        day = _day(str(data["day"]))
-        assert day is not None
-        starts = await self.screen.cache.starts(
-            self.db,
-            location_id=data["location"],
-            service_id=data["service"],
-            specialist_id=_specialist(data),
-            day=day,
-            after=self.screen.now,
-            ignore=await self._own_cells(data),
-        )
-        if data["mode"] == "move":
-            booking = await self.db.get(Booking, int(data["booking"]))
-            current = cell_at(booking.starts_at) if booking is not None else None
-            starts = [s for s in starts if s.cell != current]
-        location = await self.db.get(Location, data["location"])
-        assert location is not None
-        choices = [Button(clock(s.at, tz), f"bk:w:time:{s.cell}") for s in starts]
-        if not choices:
-            text = self.t(
-                N_("There is no free time left on {day}. Please go back and choose another day."),
-                day=day_label(day, self.t.locale),
-            )
-            return text, [], []
-        text = self.t(
-            N_("Free times on {day} (local time of {location}):"),
-            day=day_label(day, self.t.locale),
-            location=location.name,
-        )
-        return text, choices, []
-
-    async def _render_confirm(self, data: dict[str, Any]) -> tuple[str, list[Button], list[Any]]:
-        db, t = self.db, self.t
-        location = await db.get(Location, data["location"])
-        service = await db.get(Service, data["service"])
-        client = await db.get(User, data["client"])
-        assert location is not None and service is not None and client is not None
-        specialist_id = _specialist(data)
-        if specialist_id is None:
-            who = t(N_("any free specialist"))
-        else:
-            specialist = await db.get(Specialist, specialist_id)
-            who = specialist.name if specialist is not None else "?"
-        tz = ZoneInfo(location.timezone)
-        start = cell_start(int(data["time"]))
-        lines = [
-            t(N_("Please check:")),
+async def _services(view: FlowView) -> list[Choice]:
+    t = view.t
+    offered = await services_at(_screen(view).ctx.db, int(_chosen(view.data, "location")))
+    return [
+        Choice(
             t(
-                N_("Service: {service}, {minutes} min"),
-                service=service.name,
-                minutes=service.duration_min,
+                N_("{name} · {minutes} min · {price}"),
+                name=s.name,
+                minutes=s.duration_min,
+                price=price(s.price_minor, s.currency, t.locale),
             ),
-            t(N_("Specialist: {name}"), name=who),
-            t(N_("Where: {location}, {address}"), location=location.name, address=location.address),
-            t(N_("When: {when}"), when=when(start, tz, t.locale)),
-            t(N_("Price: {price}"), price=price(service.price_minor, service.currency, t.locale)),
-        ]
-        if data["mode"] == "admin":
-            lines.insert(1, t(N_("Client: {name}"), name=display_name(client)))
-        if data["mode"] == "move":
-            booking = await db.get(Booking, data["booking"])
-            if booking is not None:
-                lines.insert(
-                    1, t(N_("Moving from: {when}"), when=when(booking.starts_at, tz, t.locale))
-                )
-        confirm = [self.screen.button(N_("Confirm"), "bk:w:ok")]
-        return "\n".join(lines), [], [confirm]
+            str(s.id),
+        )
+        for s in offered
+    ]
 
-    # -- helpers ------------------------------------------------------------------------------
-    async def _tz(self, data: dict[str, Any]) -> ZoneInfo:
-        location = await self.db.get(Location, data["location"])
-        assert location is not None
-        return ZoneInfo(location.timezone)
 
-    async def _first_free_days(self, data: dict[str, Any], wanted: int) -> list[date]:
-        """The first `wanted` days with free time, looking two weeks at a time."""
-        tz = await self._tz(data)
-        today = self.screen.now.astimezone(tz).date()
-        horizon = self.screen.options.horizon_days
-        found: list[date] = []
-        for offset in range(0, horizon, 14):
-            days = [today + timedelta(days=n) for n in range(offset, min(offset + 14, horizon))]
-            found.extend(await self._free_days(data, days))
-            if len(found) >= wanted:
-                break
-        return found
+async def _ask_service(view: FlowView) -> str:
+    if not await _services(view):
+        return view.t(N_("Sorry, no services can be booked here at the moment."))
+    return view.t(N_("Which service would you like?"))
 
-    async def _free_days(self, data: dict[str, Any], days: list[date]) -> list[date]:
-        tz = await self._tz(data)
-        today = self.screen.now.astimezone(tz).date()
-        last = today + timedelta(days=self.screen.options.horizon_days - 1)
-        days = [d for d in days if today <= d <= last]
-        if not days:
-            return []
-        return await self.screen.cache.free_days(
-            self.db,
-            location_id=data["location"],
-            service_id=data["service"],
+
+async def _specialists(view: FlowView) -> list[Choice]:
+    db, data = _screen(view).ctx.db, view.data
+    location, service = int(_chosen(data, "location")), int(_chosen(data, "service"))
+    people = await specialists_for(db, location, service)
+    return [Choice(N_("Any specialist"), ANY), *(Choice(p.name, str(p.id)) for p in people)]
+
+
+# -- days and times -----------------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class FreeDay(Select):
+    """A day with free time: pressed, or typed as a date ("25.12", "tomorrow")."""
+
+    async def take(self, answer: Answer, view: FlowView, draft: Any) -> Any:
+        if answer.choice is None and answer.command is None:
+            typed = parse_date(answer.text, await _today(view))
+            if typed is not None:
+                answer = replace(answer, choice=typed.isoformat())
+        return await super().take(answer, view, draft)
+
+
+async def _free_days(view: FlowView) -> list[Choice]:
+    """Every day with free time within the horizon, looking two weeks at a time."""
+    screen, data = _screen(view), view.data
+    today = await _today(view)
+    horizon = screen.options.horizon_days
+    found: list[date] = []
+    for offset in range(0, horizon, 14):
+        days = [today + timedelta(days=n) for n in range(offset, min(offset + 14, horizon))]
+        found += await screen.cache.free_days(
+            screen.ctx.db,
+            location_id=int(_chosen(data, "location")),
+            service_id=int(_chosen(data, "service")),
             specialist_id=_specialist(data),
             days=days,
-            after=self.screen.now,
+            after=screen.now,
         )
+    return [Choice(day_label(day, view.t.locale), day.isoformat()) for day in found]
 
-    async def _own_cells(self, data: dict[str, Any]) -> list[int]:
-        if data["mode"] != "move":
-            return []
-        return list(
-            await self.db.scalars(select(Cell.cell).where(Cell.booking_id == int(data["booking"])))
+
+async def _ask_day(view: FlowView) -> str:
+    if not await _free_days(view):
+        return view.t(
+            N_(
+                "Sorry, there is no free time in the next {days} days. "
+                "Please go back and choose another specialist or service."
+            ),
+            days=_screen(view).options.horizon_days,
         )
-
-    async def _typed_day(self, data: dict[str, Any], text: str) -> date | None:
-        tz = await self._tz(data)
-        return parse_date(text, self.screen.now.astimezone(tz).date())
-
-    async def _typed_time(self, data: dict[str, Any], text: str) -> int | None:
-        minutes = parse_time(text)
-        day = _day(str(data.get("day", "")))
-        if minutes is None or day is None:
-            return None
-        tz = await self._tz(data)
-        return cell_at(local_moment(day, minutes, tz))
+    return view.t(N_("Which day? These days have free time (or type a date, e.g. 25.12):"))
 
 
-def _int(value: str) -> int:
+@dataclass(frozen=True, kw_only=True)
+class FreeTime(Select):
+    """A free start on the chosen day, pressed or typed ("9.45"); after a time was taken
+    meanwhile, one of the nearest free times the completion left as the draft."""
+
+    async def keyboard(self, view: FlowView, draft: Any, *, channel: str) -> list[list[Button]]:
+        if not isinstance(draft, list):
+            return await super().keyboard(view, draft, channel=channel)
+        tz = await _zone(_screen(view), view.data)
+        nearest = [
+            self.button(Choice(when(cell_start(int(cell)), tz, view.t.locale), str(cell)), view)
+            for cell in draft
+        ]
+        return rows_of(nearest, 2)
+
+    async def take(self, answer: Answer, view: FlowView, draft: Any) -> Any:
+        if answer.choice is None and answer.command is None:
+            minutes = parse_time(answer.text)
+            if minutes is not None:
+                tz = await _zone(_screen(view), view.data)
+                day = date.fromisoformat(str(view.data["day"]))
+                answer = replace(answer, choice=str(cell_at(local_moment(day, minutes, tz))))
+        if not isinstance(draft, list):
+            return await super().take(answer, view, draft)
+        if answer.choice is not None and answer.choice in {str(cell) for cell in draft}:
+            return answer.choice
+        raise Invalid(self.unknown)
+
+
+async def _free_times(view: FlowView) -> list[Choice]:
+    screen, data = _screen(view), view.data
+    tz = await _zone(screen, data)
+    starts = await screen.cache.starts(
+        screen.ctx.db,
+        location_id=int(_chosen(data, "location")),
+        service_id=int(_chosen(data, "service")),
+        specialist_id=_specialist(data),
+        day=date.fromisoformat(str(data["day"])),
+        after=screen.now,
+        ignore=await _own_cells(screen, data),
+    )
+    if _mode(data) == "move":
+        booking = await screen.ctx.db.get(Booking, int(data["booking"]))
+        current = cell_at(booking.starts_at) if booking is not None else None
+        starts = [s for s in starts if s.cell != current]
+    return [Choice(clock(s.at, tz), str(s.cell)) for s in starts]
+
+
+async def _ask_time(view: FlowView) -> str:
+    db, t = _screen(view).ctx.db, view.t
+    day = day_label(date.fromisoformat(str(view.data["day"])), t.locale)
+    if not await _free_times(view):
+        return t(
+            N_("There is no free time left on {day}. Please go back and choose another day."),
+            day=day,
+        )
+    location = await db.get(Location, int(_chosen(view.data, "location")))
+    assert location is not None
+    return t(N_("Free times on {day} (local time of {location}):"), day=day, location=location.name)
+
+
+# -- confirming and booking ---------------------------------------------------------------------
+async def _summary(view: FlowView) -> str:
+    db, t, data = _screen(view).ctx.db, view.t, view.data
+    location = await db.get(Location, int(_chosen(data, "location")))
+    service = await db.get(Service, int(_chosen(data, "service")))
+    client = await db.get(User, int(_chosen(data, "client")))
+    assert location is not None and service is not None and client is not None
+    specialist_id = _specialist(data)
+    if specialist_id is None:
+        who = t(N_("any free specialist"))
+    else:
+        specialist = await db.get(Specialist, specialist_id)
+        who = specialist.name if specialist is not None else "?"
+    tz = ZoneInfo(location.timezone)
+    lines = [
+        t(N_("Please check:")),
+        t(
+            N_("Service: {service}, {minutes} min"),
+            service=service.name,
+            minutes=service.duration_min,
+        ),
+        t(N_("Specialist: {name}"), name=who),
+        t(N_("Where: {location}, {address}"), location=location.name, address=location.address),
+        t(N_("When: {when}"), when=when(cell_start(int(data["time"])), tz, t.locale)),
+        t(N_("Price: {price}"), price=price(service.price_minor, service.currency, t.locale)),
+    ]
+    if _mode(data) == "admin":
+        lines.insert(1, t(N_("Client: {name}"), name=display_name(client)))
+    if _mode(data) == "move":
+        booking = await db.get(Booking, int(data["booking"]))
+        if booking is not None:
+            moving = when(booking.starts_at, tz, t.locale)
+            lines.insert(1, t(N_("Moving from: {when}"), when=moving))
+    return "\n".join(lines)
+
+
+async def _book(ctx: Context, data: dict[str, Any]) -> None:
+    """Make (or move) the booking; a time taken meanwhile reopens the time step."""
+    screen = screen_of(ctx)
+    start = cell_start(int(data["time"]))
+    bookings = screen.bookings()
+    mode = _mode(data)
     try:
-        return int(value)
-    except ValueError:
-        return -1
+        if mode == "move":
+            result = await bookings.reschedule(screen.actor, int(data["booking"]), start)
+        else:
+            confirmed = screen.actor.is_admin or screen.options.auto_confirm
+            request = Request(
+                client_id=int(_chosen(data, "client")),
+                location_id=int(_chosen(data, "location")),
+                service_id=int(_chosen(data, "service")),
+                specialist_id=_specialist(data),
+                start=start,
+            )
+            result = await bookings.create(
+                screen.actor, request, status="confirmed" if confirmed else "pending"
+            )
+    except Refused as refused:
+        values = {k: ctx.t(v) if isinstance(v, str) else v for k, v in refused.values.items()}
+        raise Reopen("time", ctx.t(refused.message, **values)) from None
+    if isinstance(result, Taken):
+        raise _taken(result)
+    view = await booking_view(ctx.db, result.id)
+    assert view is not None
+    if mode == "move":
+        text = N_("Done, booking {number} is moved to {when}.")
+    elif mode == "admin":
+        text = N_("Booked for {client}: {service}, {when} with {specialist}. Number {number}.")
+    elif result.status == "pending":
+        text = N_(
+            "Thank you! Your booking {number} ({service}, {when}) waits for the "
+            "administrator's confirmation; we will write to you here."
+        )
+    else:
+        text = N_(
+            "You are booked! {service}, {when} with {specialist}.\n"
+            "{location}, {address}.\nBooking number {number}. We look forward to seeing you."
+        )
+    screen.say(ctx.t(text, **view.values(ctx.t)), buttons=menu_buttons(screen))
 
 
-def _day(value: str) -> date | None:
-    try:
-        return datetime.strptime(value, "%Y%m%d").date()
-    except ValueError:
-        return None
+def _taken(taken: Taken) -> Reopen:
+    nearest = [start.cell for start in taken.alternatives]
+    if not nearest:
+        notice = N_(
+            "Sorry, this time was just taken, and there is no other free time "
+            "in the next two weeks."
+        )
+    else:
+        notice = N_("Sorry, this time was just taken. Here are the nearest free times:")
+    return Reopen("time", notice, draft=nearest, prompt=False)
 
 
-def _specialist(data: dict[str, Any]) -> int | None:
-    value = data.get("specialist")
-    return None if value in (None, ANY) else int(value)
+async def _cancelled(ctx: Context, data: dict[str, Any]) -> None:
+    screen = screen_of(ctx)
+    if _mode(data) == "move":
+        text = N_("All right, the booking stays as it was.")
+    else:
+        text = N_("All right, nothing was booked.")
+    screen.say(ctx.t(text), buttons=menu_buttons(screen))
+
+
+FLOW = Flow(
+    name="booking",
+    steps=[
+        ClientSearch("client", WHO_FOR, when=_for_a_client),
+        Step(
+            "name",
+            N_("How may we call you? Please type your name."),
+            clean_name,
+            when=_without_a_name,
+            check=_remember_name,
+        ),
+        Select(
+            "location",
+            _ask_location,
+            choices=_locations,
+            unknown=CHOOSE_A_BUTTON,
+            when=_picks_a_place,
+        ),
+        Select(
+            "service",
+            _ask_service,
+            choices=_services,
+            unknown=CHOOSE_A_BUTTON,
+            when=_picks_a_service,
+        ),
+        Select(
+            "specialist",
+            N_("Who would you like to see?"),
+            choices=_specialists,
+            unknown=CHOOSE_A_BUTTON,
+            when=_picks_a_service,
+        ),
+        FreeDay(
+            "day",
+            _ask_day,
+            choices=_free_days,
+            unknown=N_("Sorry, there is no free time on that day. Please choose an offered day."),
+            page_size=DAYS_PER_PAGE,
+            more_label=N_("Later dates"),
+        ),
+        FreeTime(
+            "time",
+            _ask_time,
+            choices=_free_times,
+            unknown=N_("Sorry, that time is not free. Please choose one of the offered times."),
+        ),
+    ],
+    on_complete=_book,
+    summary=_summary,
+    confirm_label=N_("Confirm"),
+    on_cancel=_cancelled,
+    offer_form=False,
+)
+
+
+async def begin(
+    screen: Screen, mode: Mode, *, booking_id: int | None = None, client: int | None = None
+) -> None:
+    """Open the dialog in `mode`; `client` is the one an administrator has just added."""
+    db = screen.ctx.db
+    given: dict[str, Any] = {}
+    seed: dict[str, Any] = {"mode": mode, "given": given}
+    if mode == "self":
+        given["client"] = screen.user.id
+    if mode == "move":
+        booking = await db.get(Booking, booking_id) if booking_id is not None else None
+        if booking is None:
+            raise Refused(N_("There is no booking with that number."))
+        screen.bookings().may_change(screen.actor, booking)
+        seed["booking"] = booking.id
+        given.update(
+            client=booking.client_id,
+            location=booking.location_id,
+            service=booking.service_id,
+            specialist=booking.specialist_id,
+        )
+    else:
+        places = await active_locations(db)
+        if len(places) == 1:
+            given["location"] = places[0].id
+    if client is not None:
+        seed["client"] = client
+    await FLOW.start(screen.ctx, **seed)
