@@ -8,7 +8,7 @@ from relaybot.core.i18n import N_
 from relaybot.core.types import Address, Attachment, Button, OutgoingMessage, Update
 from relaybot.flows.engine import Choice, Flow, FlowView, Invalid, Step
 from relaybot.flows.payloads import MaxLen, Payload, StalePayload
-from relaybot.flows.router import Router
+from relaybot.flows.router import Refused, Router
 from relaybot.runtime.notify import Matrix, Notice, Outlet, Recipient, Route, broadcast, room, route
 from relaybot.runtime.scheduler import Job, JobContext
 
@@ -34,6 +34,7 @@ __all__ = [
     "Outlet",
     "Payload",
     "Recipient",
+    "Refused",
     "Route",
     "Router",
     "StalePayload",

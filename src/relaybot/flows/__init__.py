@@ -2,7 +2,7 @@
 
 from relaybot.flows.engine import Choice, Flow, FlowView, Invalid, Step
 from relaybot.flows.payloads import MaxLen, Payload, StalePayload
-from relaybot.flows.router import Router
+from relaybot.flows.router import Refused, Router
 
 __all__ = [
     "Choice",
@@ -11,6 +11,7 @@ __all__ = [
     "Invalid",
     "MaxLen",
     "Payload",
+    "Refused",
     "Router",
     "StalePayload",
     "Step",
