@@ -183,25 +183,24 @@ class Payload:
         owner = f"{cls.__module__}.{cls.__qualname__}"
         if not _PREFIX.match(prefix) or prefix in _RESERVED:
             raise TypeError(
-                f"payload {cls.__qualname__}: prefix {prefix!r} must be 1-32 letters, digits, "
+                f"payload {cls.__name__}: prefix {prefix!r} must be 1-32 letters, digits, "
                 f"'_', '.' or '-', and not one of {sorted(_RESERVED)}"
             )
         if _registry.get(prefix, owner) != owner:
             raise TypeError(
-                f"payload {cls.__qualname__}: prefix {prefix!r} is already used by "
-                f"{_registry[prefix]}"
+                f"payload {cls.__name__}: prefix {prefix!r} is already used by {_registry[prefix]}"
             )
         try:
             hints = get_type_hints(cls, include_extras=True)
         except NameError as exc:
-            raise TypeError(f"payload {cls.__qualname__}: cannot read its fields ({exc})") from exc
+            raise TypeError(f"payload {cls.__name__}: cannot read its fields ({exc})") from exc
         fields = [name for name, hint in hints.items() if get_origin(hint) is not ClassVar]
-        codecs = tuple(_codec(cls.__qualname__, name, hints[name]) for name in fields)
+        codecs = tuple(_codec(cls.__name__, name, hints[name]) for name in fields)
         size = len(prefix) + sum(len(SEPARATOR) + codec.width for codec in codecs)
         if size > PAYLOAD_LIMIT:
             widest = max(codecs, key=lambda codec: codec.width)
             raise TypeError(
-                f"payload {cls.__qualname__} may pack to {size} bytes, more than "
+                f"payload {cls.__name__} may pack to {size} bytes, more than "
                 f"{PAYLOAD_LIMIT}; its widest field is {widest.name!r} ({widest.width} bytes)"
             )
         cls.prefix = prefix
@@ -214,7 +213,7 @@ class Payload:
             try:
                 codec.check(getattr(self, codec.name))
             except StalePayload as exc:
-                raise ValueError(f"{type(self).__qualname__}: {exc}") from None
+                raise ValueError(f"{type(self).__name__}: {exc}") from None
 
     def pack(self) -> str:
         """The text a button carries: the prefix, then each field, separated by ':'."""
@@ -233,7 +232,7 @@ class Payload:
     @classmethod
     def unpack(cls, data: str) -> Self:
         """Read a payload back; anything this class could not have packed is `StalePayload`."""
-        name = cls.__qualname__
+        name = cls.__name__
         if not isinstance(data, str) or len(data.encode()) > PAYLOAD_LIMIT:
             raise StalePayload(f"{name}: not a payload of at most {PAYLOAD_LIMIT} bytes")
         if not cls.matches(data):
@@ -247,9 +246,10 @@ class Payload:
             raise StalePayload(f"{name}: {exc}") from None
         return cls(**values)
 
-    def fields(self) -> dict[str, Any]:
-        """The field values by name, as a flow's seed data."""
-        return {codec.name: getattr(self, codec.name) for codec in self._codecs}
+    def as_data(self) -> dict[str, Any]:
+        """The fields as plain JSON values (an enum member as its value): a flow's seed data."""
+        values = {codec.name: getattr(self, codec.name) for codec in self._codecs}
+        return {k: v.value if isinstance(v, enum.Enum) else v for k, v in values.items()}
 
 
 def _split(text: str) -> list[str]:

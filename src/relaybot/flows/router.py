@@ -256,7 +256,7 @@ class Router:
         if button is not None:
 
             async def press(ctx: Context, payload: Payload) -> None:
-                await flow.start(ctx, **payload.fields())
+                await flow.start(ctx, **payload.as_data())
 
             self._entries.append(_ButtonRoute(button, press, guard, True, flow))
         if fallback:
@@ -379,20 +379,22 @@ class _Dispatch:
         update = self.ctx.update
         text = update.text or ""
         lowered = text.strip().lower()
+        kinds = {attachment.kind for attachment in update.attachments}
         for route, chain in self.root._walk():
+            handler: Handler | None = None
+            guard = _Guard()
             if isinstance(route, _AttachmentRoute):
-                kinds = {a.kind for a in update.attachments}
                 if kinds and (route.kind is None or route.kind in kinds):
-                    await self._run(chain, partial(route.run, self.ctx))
-                    return True
-            elif update.attachments or self.ctx.command is not None:
+                    handler = route.run
+            elif kinds or self.ctx.command is not None:
                 continue
             elif isinstance(route, _TextRoute) and route.matches(text):
-                await self._run(chain, partial(route.run, self.ctx))
-                return True
+                handler = route.run
             elif isinstance(route, _Command) and lowered and lowered in route.words:
-                if await self._allowed(route.guard, chain):
-                    await self._run(chain, partial(route.run, self.ctx))
+                handler, guard = route.run, route.guard
+            if handler is not None:
+                if await self._allowed(guard, chain):
+                    await self._run(chain, partial(handler, self.ctx))
                 return True
         for route, chain in self.root._walk():
             if isinstance(route, _Fallback):
