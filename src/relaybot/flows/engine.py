@@ -35,12 +35,14 @@ DRAFT = "__draft__"  # {"step": name, "value": ...}: what a multi-update step ha
 RETURN_TO_CONFIRM = "__return_to_confirm__"
 _RESERVED_PREFIX = "__"
 
-Completion = Callable[[Context, dict[str, Any]], Awaitable[str]]
+Completion = Callable[[Context, dict[str, Any]], Awaitable[str | None]]
+"""Saves the answers; returns the last text to send, or None when it answered itself."""
 
 
 @dataclass(frozen=True)
 class Flow:
-    """A dialog. `on_complete` saves the result and returns the text to send last."""
+    """A dialog. `on_complete` saves the result and returns the text to send last (or None
+    when it has answered the person itself)."""
 
     name: str
     steps: Sequence[Step]
@@ -377,7 +379,8 @@ class _Turn:
 
     async def _complete(self, state: DialogState) -> None:
         result = await self.flow.on_complete(self.ctx, answers(self.flow, state.data))
-        self.ctx.reply(result, buttons=[Button(self.t(words.LABEL_RESTART), words.RESTART)])
+        if result is not None:
+            self.ctx.reply(result, buttons=[Button(self.t(words.LABEL_RESTART), words.RESTART)])
         await self._finish(state, completed=True, reason="completed")
 
     async def _back(self, state: DialogState) -> None:
@@ -426,7 +429,7 @@ class _Turn:
         meta = None
         if form and self.flow.fits_form:
             meta = {"form": await form_spec(self.flow, view, drafts=drafts)}
-        self.ctx.reply(step.ask(view), buttons=await self._keyboard(step), meta=meta)
+        self.ctx.reply(await step.ask(view), buttons=await self._keyboard(step), meta=meta)
 
     def _summary(self, state: DialogState) -> None:
         view = self._view(state.data)

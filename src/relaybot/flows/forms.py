@@ -48,7 +48,7 @@ async def form_spec(
         entry: dict[str, Any] = {
             "name": step.name,
             "label": t(step.label or step.name),
-            "help": step.ask(view),
+            "help": await step.ask(view),
             "choices": [{"label": t(c.label), "value": c.value} for c in offered],
             "choices_only": step.only_choices(),
             "optional": step.optional or step.when is not None,

@@ -48,7 +48,8 @@ from relaybot.flows.words import (
     fits,
 )
 
-Prompt = str | Callable[[FlowView], str]
+Prompt = str | Callable[[FlowView], str | Awaitable[str]]
+"""A text id, or a sync or async callable of the view (a question naming earlier answers)."""
 Validator = Callable[[str, FlowView], Any]
 Display = Callable[[Any, FlowView], str]
 Condition = Callable[[FlowView], bool]
@@ -117,8 +118,11 @@ class Step:
                 _choice_payload(self.name, choice)
 
     # -- asking -----------------------------------------------------------------------------
-    def ask(self, view: FlowView) -> str:
-        return self.prompt(view) if callable(self.prompt) else view.t(self.prompt)
+    async def ask(self, view: FlowView) -> str:
+        if not callable(self.prompt):
+            return view.t(self.prompt)
+        asked = self.prompt(view)
+        return await asked if inspect.isawaitable(asked) else asked
 
     async def options(self, view: FlowView) -> list[Choice]:
         """The choices now: static, or from the app's (possibly async) callable."""
