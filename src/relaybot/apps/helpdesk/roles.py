@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
+from relaybot import Refused as Refused
 from relaybot.core.i18n import N_
 
 from .models import HelpdeskUser
@@ -36,18 +36,6 @@ class Label(str):
     """A text id passed as a value of another text; translated when the text is rendered."""
 
     __slots__ = ()
-
-
-class Refused(Exception):
-    """An action this person may not do, or that cannot be done now; nothing was changed.
-
-    `message` is an English text id rendered in the person's language with `values`.
-    """
-
-    def __init__(self, message: str, **values: Any) -> None:
-        super().__init__(message)
-        self.message = message
-        self.values = values
 
 
 @dataclass
