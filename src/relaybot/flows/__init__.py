@@ -4,7 +4,8 @@ step) and the router that hands updates to handlers and dialogs."""
 from relaybot.flows.answers import Answer, Choice, FlowView, Invalid, Progress
 from relaybot.flows.engine import Completion, Flow
 from relaybot.flows.payloads import MaxLen, Payload, StalePayload
-from relaybot.flows.router import Refused, Router
+from relaybot.flows.router import Router
+from relaybot.flows.savepoint import Refused
 from relaybot.flows.steps import (
     Album,
     Date,

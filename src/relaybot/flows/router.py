@@ -18,6 +18,7 @@ from relaybot.core.app import Context, DialogState
 from relaybot.core.i18n import N_
 from relaybot.flows.engine import Flow
 from relaybot.flows.payloads import Payload, StalePayload
+from relaybot.flows.savepoint import Refused, undoable
 from relaybot.flows.words import EXPIRED, STALE_BUTTON
 
 P = TypeVar("P", bound=Payload)
@@ -29,17 +30,6 @@ R = TypeVar("R", bound=RoleLookup)
 
 REFUSAL = N_("Sorry, this is not available to you.")
 _COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
-
-
-class Refused(Exception):
-    """Raised by a handler that will not do what was asked: `message` is a text id shown with
-    `values`. In a router with `savepoint=True` everything the handler changed is undone."""
-
-    def __init__(self, message: str, **values: Any) -> None:
-        super().__init__(message)
-        self.message = message
-        self.values = values
-
 
 RefusalAnswer = Callable[[Context, Refused], Awaitable[None]]
 A = TypeVar("A", bound=RefusalAnswer)
@@ -114,8 +104,9 @@ class Router:
 
     `roles` guards every handler of this router (and of routers included in it); `refusal` is
     what a person without the role is told, unless the handler says otherwise.
-    `savepoint` (on the router that dispatches) runs each handler in a database savepoint: when
-    it raises `Refused`, the database and the outgoing messages are as they were before it.
+    `savepoint` (on the router that dispatches) makes each handler undoable: when it raises
+    `Refused`, the database, the dialog state, the journal and the outgoing messages are as
+    they were before it (see `flows/savepoint.py`).
     """
 
     def __init__(
@@ -431,7 +422,7 @@ class _Dispatch:
 
         try:
             if self.root.savepoint:
-                async with self.ctx.db.begin_nested():
+                async with undoable(self.ctx):
                     await act()
             else:
                 await act()
