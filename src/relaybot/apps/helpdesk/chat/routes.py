@@ -63,35 +63,28 @@ async def refused(ctx: Context, refusal: Refused) -> None:
     here.reply(refusal.message, buttons=here.menu_buttons(), **values)
 
 
-# -- the menu -----------------------------------------------------------------------------------
+# -- the menu (a handler serves its typed command and its button alike) ------------------------
 @router.command("start")
 async def start(ctx: Context) -> None:
     desk(ctx).menu(GREETING)
 
 
-@router.command("menu")
-async def menu(ctx: Context) -> None:
-    desk(ctx).menu()
-
-
 @router.button(Menu)
-async def menu_pressed(ctx: Context, _: Menu) -> None:
+@router.command("menu")
+async def menu(ctx: Context, _: Menu | None = None) -> None:
     desk(ctx).menu()
 
 
+@router.button(Help)
 @router.command("help", interrupts=False)  # in a dialog, the step's own help
-async def help_(ctx: Context) -> None:
+async def help_(ctx: Context, _: Help | None = None) -> None:
     here = desk(ctx)
     here.reply(HELP, buttons=here.menu_buttons())
 
 
-@router.button(Help)
-async def help_pressed(ctx: Context, _: Help) -> None:
-    await help_(ctx)
-
-
+@router.button(AboutMe)
 @router.command("id", "me", "whoami")
-async def about_me(ctx: Context) -> None:
+async def about_me(ctx: Context, _: AboutMe | None = None) -> None:
     here = desk(ctx)
     t, actor = here.t, here.actor
     order = list(Role)
@@ -107,148 +100,95 @@ async def about_me(ctx: Context) -> None:
     ctx.reply("\n".join(lines), buttons=here.menu_buttons())
 
 
-@router.button(AboutMe)
-async def about_me_pressed(ctx: Context, _: AboutMe) -> None:
-    await about_me(ctx)
-
-
 # -- asking for help ----------------------------------------------------------------------------
 router.flow(compose.REQUEST)
 
 
-@router.command("new")
-async def new_request(ctx: Context) -> None:
-    await compose.begin(desk(ctx))
-
-
 @router.button(NewRequest)
-async def new_request_pressed(ctx: Context, _: NewRequest) -> None:
+@router.command("new")
+async def new_request(ctx: Context, _: NewRequest | None = None) -> None:
     await compose.begin(desk(ctx))
-
-
-@router.command("my", "mine", "requests")
-async def my_requests(ctx: Context) -> None:
-    await conversation.mine(desk(ctx))
 
 
 @router.button(MyRequests)
-async def my_requests_pressed(ctx: Context, _: MyRequests) -> None:
+@router.command("my", "mine", "requests")
+async def my_requests(ctx: Context, _: MyRequests | None = None) -> None:
     await conversation.mine(desk(ctx))
 
 
-# -- being in a request -------------------------------------------------------------------------
-@router.command("open", "switch")
-async def switch_to(ctx: Context) -> None:
-    here = desk(ctx)
-    await conversation.switch_to(here, here.target(current=False))
-
-
+# -- being in a request: typed, the number is the argument or the current conversation -------
 @router.button(SwitchTo)
-async def switch_pressed(ctx: Context, pressed: SwitchTo) -> None:
-    await conversation.switch_to(desk(ctx), pressed.number)
-
-
-@router.command("exit")
-async def leave_conversation(ctx: Context) -> None:
-    await conversation.leave_conversation(desk(ctx))
+@router.command("open", "switch")
+async def switch_to(ctx: Context, pressed: SwitchTo | None = None) -> None:
+    here = desk(ctx)
+    await conversation.switch_to(here, pressed.number if pressed else here.target(current=False))
 
 
 @router.button(LeaveConversation)
-async def leave_conversation_pressed(ctx: Context, _: LeaveConversation) -> None:
+@router.command("exit")
+async def leave_conversation(ctx: Context, _: LeaveConversation | None = None) -> None:
     await conversation.leave_conversation(desk(ctx))
 
 
-@router.command("history")
-async def history(ctx: Context) -> None:
-    here = desk(ctx)
-    await conversation.history(here, here.target())
-
-
 @router.button(History)
-async def history_pressed(ctx: Context, pressed: History) -> None:
-    await conversation.history(desk(ctx), pressed.number)
-
-
-@router.command("close")
-async def close(ctx: Context) -> None:
+@router.command("history")
+async def history(ctx: Context, pressed: History | None = None) -> None:
     here = desk(ctx)
-    await lifecycle.close(here, here.target())
+    await conversation.history(here, pressed.number if pressed else here.target())
 
 
 @router.button(Close)
-async def close_pressed(ctx: Context, pressed: Close) -> None:
-    await lifecycle.close(desk(ctx), pressed.number)
-
-
-@router.command("cancel", interrupts=False)  # in a dialog, it cancels the dialog
-async def cancel(ctx: Context) -> None:
+@router.command("close")
+async def close(ctx: Context, pressed: Close | None = None) -> None:
     here = desk(ctx)
-    await lifecycle.cancel(here, here.target())
+    await lifecycle.close(here, pressed.number if pressed else here.target())
 
 
 @router.button(CancelRequest)
-async def cancel_pressed(ctx: Context, pressed: CancelRequest) -> None:
-    await lifecycle.cancel(desk(ctx), pressed.number)
+@router.command("cancel", interrupts=False)  # in a dialog, it cancels the dialog
+async def cancel(ctx: Context, pressed: CancelRequest | None = None) -> None:
+    here = desk(ctx)
+    await lifecycle.cancel(here, pressed.number if pressed else here.target())
 
 
 # -- helping ------------------------------------------------------------------------------------
-@helpers.command("next", "take")
-async def take_next(ctx: Context) -> None:
-    await lifecycle.take_next_one(desk(ctx))
-
-
 @helpers.button(TakeNext)
-async def take_next_pressed(ctx: Context, _: TakeNext) -> None:
+@helpers.command("next", "take")
+async def take_next(ctx: Context, _: TakeNext | None = None) -> None:
     await lifecycle.take_next_one(desk(ctx))
-
-
-@router.command("decline")
-async def decline(ctx: Context) -> None:
-    here = desk(ctx)
-    await lifecycle.decline(here, here.target())
 
 
 @router.button(Decline)
-async def decline_pressed(ctx: Context, pressed: Decline) -> None:
-    await lifecycle.decline(desk(ctx), pressed.number)
+@router.command("decline")
+async def decline(ctx: Context, pressed: Decline | None = None) -> None:
+    here = desk(ctx)
+    await lifecycle.decline(here, pressed.number if pressed else here.target())
 
 
 # -- moderating ---------------------------------------------------------------------------------
+@moderators.button(AllRequests)
 @moderators.command("queue", "all")
-async def queue(ctx: Context) -> None:
+async def queue(ctx: Context, _: AllRequests | None = None) -> None:
     await moderation.queue(desk(ctx), ctx.args)
 
 
-@moderators.button(AllRequests)
-async def queue_pressed(ctx: Context, _: AllRequests) -> None:
-    await moderation.overview(desk(ctx))
-
-
 @moderators.button(ByStatus)
-async def status_pressed(ctx: Context, pressed: ByStatus) -> None:
+async def by_status(ctx: Context, pressed: ByStatus) -> None:
     await moderation.by_status(desk(ctx), pressed.status)
 
 
-@moderators.command("join")
-async def join(ctx: Context) -> None:
-    here = desk(ctx)
-    await moderation.join(here, here.target(current=False))
-
-
 @moderators.button(Join)
-async def join_pressed(ctx: Context, pressed: Join) -> None:
-    await moderation.join(desk(ctx), pressed.number)
-
-
-@router.command("leave")
-async def stop_following(ctx: Context) -> None:
+@moderators.command("join")
+async def join(ctx: Context, pressed: Join | None = None) -> None:
     here = desk(ctx)
-    await moderation.leave(here, here.target())
+    await moderation.join(here, pressed.number if pressed else here.target(current=False))
 
 
 @router.button(StopFollowing)
-async def stop_following_pressed(ctx: Context, pressed: StopFollowing) -> None:
-    await moderation.leave(desk(ctx), pressed.number)
+@router.command("leave")
+async def stop_following(ctx: Context, pressed: StopFollowing | None = None) -> None:
+    here = desk(ctx)
+    await moderation.leave(here, pressed.number if pressed else here.target())
 
 
 # -- administering ------------------------------------------------------------------------------
@@ -257,43 +197,29 @@ async def scenarios(ctx: Context) -> None:
     await admin.scenarios(desk(ctx))
 
 
-@admins.command("grant")
+@admins.command("grant", "revoke")
 async def grant(ctx: Context) -> None:
-    await admin.grant(desk(ctx), enabled=True)
+    await admin.grant(desk(ctx), enabled=ctx.command == "grant")
 
 
-@admins.command("revoke")
-async def revoke(ctx: Context) -> None:
-    await admin.grant(desk(ctx), enabled=False)
-
-
-@admins.command("link")
+@admins.command("link", "unlink")
 async def link(ctx: Context) -> None:
-    await admin.link(desk(ctx), linked=True)
-
-
-@admins.command("unlink")
-async def unlink(ctx: Context) -> None:
-    await admin.link(desk(ctx), linked=False)
+    await admin.link(desk(ctx), linked=ctx.command == "link")
 
 
 # -- the demo's roles ---------------------------------------------------------------------------
+@router.button(TryRoles)
 @router.command("try")
-async def try_a_role(ctx: Context) -> None:
+async def try_a_role(ctx: Context, _: TryRoles | None = None) -> None:
     here = desk(ctx)
     if ctx.args:
-        await admin.try_role(here, ctx.args.strip().lower())
+        await admin.try_role(here, ctx.args.lower())
     else:
         await admin.try_menu(here)
 
 
-@router.button(TryRoles)
-async def try_roles_pressed(ctx: Context, _: TryRoles) -> None:
-    await admin.try_menu(desk(ctx))
-
-
 @router.button(TryRole)
-async def try_role_pressed(ctx: Context, pressed: TryRole) -> None:
+async def try_role(ctx: Context, pressed: TryRole) -> None:
     await admin.try_role(desk(ctx), pressed.role)
 
 
@@ -303,13 +229,9 @@ router.include_router(admins)
 
 
 # -- writing into the conversation --------------------------------------------------------------
+@router.attachment()
 @router.text()
 async def write(ctx: Context) -> None:
-    await conversation.free_text(desk(ctx))
-
-
-@router.attachment()
-async def attach(ctx: Context) -> None:
     await conversation.free_text(desk(ctx))
 
 
