@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from relaybot import N_, App, Context
 from relaybot.apps import BUNDLED
 from relaybot.config import BotConfig, Settings
-from relaybot.core.app import App, Context
-from relaybot.core.i18n import N_
 
 from .chat.desk import opened
 from .chat.notify import Notifier

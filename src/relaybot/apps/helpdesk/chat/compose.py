@@ -30,6 +30,7 @@ from .. import catalog, demands
 from ..models import Place, Scenario
 from . import lifecycle
 from .desk import MAX_ATTACHMENTS, Desk, desk
+from .texts import HELP
 
 DESCRIPTION_MIN = 3
 
@@ -160,4 +161,5 @@ REQUEST = Flow(
     ],
     on_complete=create,
     confirm=False,
+    help=HELP,
 )

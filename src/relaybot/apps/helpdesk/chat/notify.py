@@ -11,9 +11,9 @@ from typing import Any
 
 import structlog
 
-from relaybot.core.app import ButtonsSpec, Context
+from relaybot import Address, Attachment, Context
+from relaybot.core.app import ButtonsSpec
 from relaybot.core.i18n import Translator, normalize_locale, translator
-from relaybot.core.types import Address, Attachment
 
 from ..models import HelpdeskUser
 from .render import text
