@@ -347,7 +347,7 @@ class _Turn:
     async def _goto_confirm_or_complete(self, state: DialogState) -> None:
         if self.flow.confirm:
             state.step = CONFIRM
-            self._summary(state)
+            await self._summary(state)
             await self._save()
         else:
             await self._complete(state)
@@ -374,7 +374,7 @@ class _Turn:
                 return
         self.error = "expected yes or no"
         self.ctx.reply(self.t(words.YES_OR_NO))
-        self._summary(state)
+        await self._summary(state)
         await self._save()
 
     async def _complete(self, state: DialogState) -> None:
@@ -404,7 +404,7 @@ class _Turn:
         if step is not None:
             await self._prompt(step)
         else:
-            self._summary(state)
+            await self._summary(state)
 
     # -- rendering --------------------------------------------------------------------------
     async def _keyboard(self, step: Step) -> list[list[Button]]:
@@ -431,7 +431,7 @@ class _Turn:
             meta = {"form": await form_spec(self.flow, view, drafts=drafts)}
         self.ctx.reply(await step.ask(view), buttons=await self._keyboard(step), meta=meta)
 
-    def _summary(self, state: DialogState) -> None:
+    async def _summary(self, state: DialogState) -> None:
         view = self._view(state.data)
         lines = [self.t(self.flow.summary_title)]
         edit_buttons: list[Button] = []
@@ -441,7 +441,7 @@ class _Turn:
                 continue
             label = self.t(step.label or step.name)
             value = state.data[name]
-            shown = self.t(words.SKIPPED) if value is None else step.show(value, view)
+            shown = self.t(words.SKIPPED) if value is None else await step.show(value, view)
             lines.append(f"{label}: {shown}")
             edit_buttons.append(
                 Button(self.t(words.LABEL_CHANGE, field=label), words.EDIT + step.name)

@@ -158,13 +158,13 @@ class Step:
                 await outcome
 
     # -- showing ----------------------------------------------------------------------------
-    def show(self, value: Any, view: FlowView) -> str:
-        """The summary line's value."""
+    async def show(self, value: Any, view: FlowView) -> str:
+        """The summary line's value: the app's `display`, or the kind's own way."""
         if self.display is not None:
             return self.display(value, view)
-        return self.shown(value, view)
+        return await self.shown(value, view)
 
-    def shown(self, value: Any, view: FlowView) -> str:
+    async def shown(self, value: Any, view: FlowView) -> str:
         return str(value)
 
     def as_text(self, value: Any) -> str:
@@ -279,7 +279,7 @@ class Decimal(Step):
             )
         return format(number, "f")
 
-    def shown(self, value: Any, view: FlowView) -> str:
+    async def shown(self, value: Any, view: FlowView) -> str:
         return format_decimal(_Decimal(str(value)), locale=view.t.locale)
 
 
@@ -303,18 +303,17 @@ class Select(Step):
             raise Invalid(CHOOSE_ONE)
         return picked.value
 
-    def shown(self, value: Any, view: FlowView) -> str:
-        return _label_of(value, self.choices, view.t)
+    async def shown(self, value: Any, view: FlowView) -> str:
+        return _label_of(value, await self.options(view), view.t)
 
     def only_choices(self) -> bool:
         return True
 
 
-def _label_of(value: Any, choices: Choices, t: Translator) -> str:
-    if not callable(choices):
-        for choice in choices:
-            if choice.value == value:
-                return t(choice.label)
+def _label_of(value: Any, offered: Sequence[Choice], t: Translator) -> str:
+    for choice in offered:
+        if choice.value == value:
+            return t(choice.label)
     return str(value)
 
 
@@ -376,8 +375,9 @@ class MultiSelect(Step):
             raise Invalid(N_("Please choose at most {max}."), max=self.max)
         return chosen
 
-    def shown(self, value: Any, view: FlowView) -> str:
-        return ", ".join(_label_of(v, self.choices, view.t) for v in value or ())
+    async def shown(self, value: Any, view: FlowView) -> str:
+        offered = await self.options(view)
+        return ", ".join(_label_of(v, offered, view.t) for v in value or ())
 
     def as_text(self, value: Any) -> str:
         return ", ".join(str(v) for v in value or ())
@@ -517,7 +517,7 @@ class Date(Step):
         if self.max is not None and day > self.max:
             raise Invalid(N_("Please choose a day up to {max}."), max=long_date(self.max, locale))
 
-    def shown(self, value: Any, view: FlowView) -> str:
+    async def shown(self, value: Any, view: FlowView) -> str:
         return long_date(date.fromisoformat(str(value)), view.t.locale)
 
 
@@ -558,7 +558,7 @@ class Photo(Step):
             raise Invalid(N_("Please send a photo."))
         return photos[0].ref
 
-    def shown(self, value: Any, view: FlowView) -> str:
+    async def shown(self, value: Any, view: FlowView) -> str:
         return view.t(N_("a photo"))
 
 
@@ -637,7 +637,7 @@ class Album(Step):
             prompt=False,
         )
 
-    def shown(self, value: Any, view: FlowView) -> str:
+    async def shown(self, value: Any, view: FlowView) -> str:
         return view.t(N_("{count} photos"), count=len(value or ()))
 
 
@@ -681,7 +681,7 @@ class Location(Step):
             )
         return {"latitude": found[0], "longitude": found[1]}
 
-    def shown(self, value: Any, view: FlowView) -> str:
+    async def shown(self, value: Any, view: FlowView) -> str:
         return f"{value['latitude']:.5f}, {value['longitude']:.5f}"
 
 

@@ -132,9 +132,6 @@ class Description(Step):
             return Progress(draft=stashed, notice=notice, prompt=False)
         raise Invalid(N_("Please describe what you need in a few words."))
 
-    def shown(self, value: Any, view: FlowView) -> str:
-        return str(value.get("text", "")) if isinstance(value, dict) else str(value)
-
 
 async def create(ctx: Context, data: dict[str, Any]) -> None:
     """Save the request and tell the requester and the category's helpers."""
