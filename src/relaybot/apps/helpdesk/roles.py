@@ -73,22 +73,19 @@ class Actor:
         return self.user.is_admin
 
 
+ONLY_HELPERS = N_(
+    "Only helpers can take requests. If you want to help, ask an administrator "
+    "to link you to a category (your id is {user_id})."
+)
+ONLY_MODERATORS = N_("Sorry, only moderators can do that.")
+ONLY_ADMINS = N_("Sorry, only administrators can do that.")
+
+
 def require_provider(actor: Actor) -> None:
     if not actor.is_provider:
-        raise Refused(
-            N_(
-                "Only helpers can take requests. If you want to help, ask an administrator "
-                "to link you to a category (your id is {user_id})."
-            ),
-            user_id=actor.id,
-        )
+        raise Refused(ONLY_HELPERS, user_id=actor.id)
 
 
 def require_moderator(actor: Actor) -> None:
     if not actor.can_moderate:
-        raise Refused(N_("Sorry, only moderators can do that."))
-
-
-def require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise Refused(N_("Sorry, only administrators can do that."))
+        raise Refused(ONLY_MODERATORS)

@@ -1,7 +1,7 @@
 """Admin commands in the chat, for operators who live in their messenger; the demo's role switch.
 
-The same operations as `relaybot helpdesk ...` and the REST API, with the same rules, checked
-against the actor's role here in the app whatever the channel.
+The same operations as `relaybot helpdesk ...` and the REST API, with the same rules; their
+routes are declared for administrators only, whatever the channel.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from relaybot import N_, Context, Refused, Router
 
-from ..roles import ROLE_LABELS, Role
+from ..roles import ONLY_ADMINS, ONLY_HELPERS, ONLY_MODERATORS, ROLE_LABELS, Role
 from . import admin, compose, conversation, lifecycle, moderation
 from .actions import (
     AboutMe,
@@ -35,15 +35,9 @@ from .desk import desk
 from .texts import GREETING, HELP
 
 router = Router(savepoint=True)
-helpers = Router(
-    roles={Role.PROVIDER},
-    refusal=N_(
-        "Only helpers can take requests. If you want to help, ask an administrator "
-        "to link you to a category (your id is {user_id})."
-    ),
-)
-moderators = Router(roles={Role.MODERATOR}, refusal=N_("Sorry, only moderators can do that."))
-admins = Router(roles={Role.ADMIN}, refusal=N_("Sorry, only administrators can do that."))
+helpers = Router(roles={Role.PROVIDER}, refusal=ONLY_HELPERS)  # the refusal names {user_id}
+moderators = Router(roles={Role.MODERATOR}, refusal=ONLY_MODERATORS)
+admins = Router(roles={Role.ADMIN}, refusal=ONLY_ADMINS)
 
 
 @router.roles
