@@ -10,11 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from relaybot.config import BotConfig, Settings
 from relaybot.core.types import Attachment, Update
-from relaybot.store.models import DialogOutcome, DialogStateRow
 from relaybot.system import System, build_system
 from relaybot.testing import ChatDriver
 from relaybot.testing.driver import Delivered, DrivenChat
@@ -124,17 +122,3 @@ async def shop(
         yield ChatDriver(system)
     finally:
         await system.close()
-
-
-async def outcomes(system: System) -> list[tuple[str, str | None]]:
-    """(reason, step left at) of every finished dialog, oldest first."""
-    async with system.sessions() as session:
-        rows = await session.scalars(select(DialogOutcome).order_by(DialogOutcome.id))
-        return [(row.reason, row.dropoff_state) for row in rows]
-
-
-async def dialog_of(system: System, chat_id: str) -> tuple[str, str, dict[str, Any]] | None:
-    """(flow, step, data) of the chat's dialog in progress."""
-    async with system.sessions() as session:
-        row = await session.get(DialogStateRow, ("shop", chat_id))
-        return None if row is None else (row.flow, row.step, dict(row.data))

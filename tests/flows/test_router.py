@@ -12,7 +12,7 @@ from relaybot import Attachment, Context, Flow, Router, Step, Update
 from relaybot.core.i18n import translator
 from relaybot.testing import ChatDriver
 from tests.flows import shop as shop_app
-from tests.flows.conftest import dialog_of, outcomes
+from tests.flows.helpers import dialog_of, outcomes
 from tests.flows.shop import Note, Product, StartOrder
 
 

@@ -12,7 +12,7 @@ from relaybot.config import BotConfig, Settings
 from relaybot.system import build_system
 from relaybot.testing import ChatDriver
 
-from .conftest import dialog_of, outcomes
+from .helpers import dialog_of, outcomes
 
 
 class Again(Payload, prefix="tally.again"):

@@ -43,7 +43,10 @@ class StalePayload(ValueError):
 
 @dataclass(frozen=True)
 class MaxLen:
-    """The most characters a `str` field may hold: `Annotated[str, MaxLen(12)]`."""
+    """The most characters a `str` field may hold: `Annotated[str, MaxLen(12)]`.
+
+    Against the 64-byte limit each character counts as four bytes, the longest UTF-8 takes.
+    """
 
     length: int
 

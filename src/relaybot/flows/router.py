@@ -102,8 +102,9 @@ _Route = _Command | _ButtonRoute | _TextRoute | _AttachmentRoute | _Fallback
 class Router:
     """Commands, typed buttons, text, attachments, flows and a fallback, matched in order.
 
-    `roles` guards every handler of this router (and of routers included in it); `refusal` is
-    what a person without the role is told, unless the handler says otherwise.
+    `roles` guards every handler of this router (and of routers included in it): the person
+    needs one of those roles, and also one of a handler's own `roles=`. `refusal` is what the
+    others are told, unless the handler says otherwise; a refused update changes nothing.
     `savepoint` (on the router that dispatches) makes each handler undoable: when it raises
     `Refused`, the database, the dialog state, the journal and the outgoing messages are as
     they were before it (see `flows/savepoint.py`).
