@@ -45,9 +45,21 @@ class Person:
         kind: str = "message",
     ) -> list[Delivered]:
         """An update with channel extras (a media group id, a submitted form)."""
-        before = len(self.chat.received)
+        return await self.send_together(
+            [self.update(text, payload=payload, attachments=attachments, raw=raw, kind=kind)]
+        )
+
+    def update(
+        self,
+        text: str = "",
+        *,
+        payload: str | None = None,
+        attachments: tuple[Attachment, ...] = (),
+        raw: dict[str, Any] | None = None,
+        kind: str = "message",
+    ) -> Update:
         bot = self.system.bots[self.chat.address.bot]
-        update = Update(
+        return Update(
             channel=bot.channel,
             bot=bot.name,
             chat_id=self.chat.address.chat_id,
@@ -60,7 +72,11 @@ class Person:
             language=self.chat.language,
             raw=raw or {},
         )
-        await self.system.queue.put_many([update])
+
+    async def send_together(self, updates: list[Update]) -> list[Delivered]:
+        """Updates that arrive at once, as the parts of a Telegram album do: one worker batch."""
+        before = len(self.chat.received)
+        await self.system.queue.put_many(updates)
         worker = self.system.worker()
         while await worker.run_once():
             pass

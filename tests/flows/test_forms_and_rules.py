@@ -164,6 +164,10 @@ def test_declaring_a_flow_that_breaks_the_rules_fails_at_once() -> None:
         Album("photos", "Photos", max=11)
     with pytest.raises(ValueError, match="too long for a button"):
         Select("size", "Size?", choices=[Choice("Huge", "h" * 60)])
+    with pytest.raises(ValueError, match="needs choices"):
+        Select("size", "Size?")
+    with pytest.raises(ValueError, match="check= instead of validate="):
+        Text("name", "Name?", lambda text, _view: text)
     with pytest.raises(ValueError, match="twice"):
         Flow("f", steps=[Text("a", "A?"), Text("a", "A again?")], on_complete=saved)
     with pytest.raises(ValueError, match="reserved"):

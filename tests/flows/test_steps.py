@@ -82,6 +82,8 @@ async def test_bad_answers_get_a_clear_message_and_the_same_question(person: Tal
         assert reply[-1].text == "How many? 1-50."
     await ann.say("2")
     await ann.press("Delivery")
+    old_button = await ann.say("Juice", payload="choice:juice")
+    assert old_button[0].text == "That button is no longer active.", "not an address"
     assert (await ann.say("x" * 301))[0].text == "Please keep it within 300 characters."
     await ann.say("Osh, Lenina 1")
     assert (await ann.say("31.02"))[0].text == "There is no 31 February."
@@ -237,6 +239,24 @@ async def test_a_photo_then_an_album_from_one_media_group(person: Talk) -> None:
         "where": {"latitude": 42.8746, "longitude": 74.5698},
     }
     assert reply[-1].text.startswith("Saved")
+
+
+async def test_an_album_whose_parts_arrive_in_one_batch_is_collected_whole(
+    person: Talk,
+) -> None:
+    bob = person("photos")
+    await bob.say("hi")
+    await bob.say("", attachments=[photo("door")])
+    group = {"media_group_id": "g-9"}
+    parts = [bob.update("", attachments=(photo(f"b{n}"),), raw=group) for n in range(1, 6)]
+    replies = await bob.send_together(parts)
+    assert [r.text for r in replies] == [
+        "Receiving your photos. Send more, or press Done when all are here."
+    ]
+    await bob.press("Done")
+    await bob.press("Skip")
+    assert bob.saved()["album"] == ["b1", "b2", "b3", "b4", "b5"]
+    assert bob.saved()["where"] is None
 
 
 async def test_eleven_photos_keep_ten_and_say_so(person: Talk) -> None:

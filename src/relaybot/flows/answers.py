@@ -65,7 +65,7 @@ class Answer:
         from relaybot.flows.words import CHOICE
 
         payload = update.payload or ""
-        group = update.raw.get("media_group_id") if isinstance(update.raw, Mapping) else None
+        group = update.raw.get("media_group_id")
         return cls(
             text=(update.text or "").strip() if not payload.startswith(CHOICE) else "",
             choice=payload[len(CHOICE) :] if payload.startswith(CHOICE) else None,

@@ -263,18 +263,15 @@ class _Turn:
             await self._prompt(step)
             await self._save()
             return
-        typed = self.update.payload is None
-        if command == words.SKIP and (step.optional or not typed):
-            if not step.optional:
-                await self._stale(step)
-                return
+        if command == words.SKIP and step.optional:
             await self._accept(state, step, None)
             return
-        if command is not None and any(command.startswith(t) for t in step.takes):
+        if command is not None and any(command.startswith(taken) for taken in step.takes):
             await self._answer(state, step, Answer.of(self.update, command=command))
             return
-        if command is not None and not typed and command not in (words.YES, words.NO):
-            await self._stale(step)
+        pressed = self.update.payload is not None
+        if pressed and command is not None and command not in (words.YES, words.NO):
+            await self._stale(step)  # a button of another step, or Skip on a required one
             return
         await self._answer(state, step, Answer.of(self.update))
 

@@ -113,6 +113,11 @@ class Step:
     """The `flow:` payloads (or their prefixes) the step answers itself: Done, calendar pages."""
 
     def __post_init__(self) -> None:
+        if self.validate is not accept_text and type(self).take is not Step.take:
+            raise ValueError(
+                f"step {self.name!r}: a {type(self).__name__} step parses its own answers; "
+                "give the app's rule as check= instead of validate="
+            )
         if not callable(self.choices):
             for choice in self.choices:
                 _choice_payload(self.name, choice)
@@ -146,10 +151,15 @@ class Step:
         return self.validate(await self.raw(answer, view), view)
 
     async def raw(self, answer: Answer, view: FlowView) -> str:
-        """The pressed choice's value, the value of a choice typed by its label, or the text."""
+        """The pressed choice's value, the value of a choice typed by its label, or the text.
+
+        A choice button of another question (an older message) is refused, not taken as text."""
+        offered = await self.options(view)
         if answer.choice is not None:
-            return answer.choice
-        return _typed_choice(answer.text, await self.options(view), view.t)
+            if any(c.value == answer.choice for c in offered):
+                return answer.choice
+            raise Invalid(STALE_BUTTON)
+        return _typed_choice(answer.text, offered, view.t)
 
     async def checked(self, value: Any, view: FlowView) -> None:
         if self.check is not None:
@@ -288,6 +298,10 @@ class Decimal(Step):
 class Select(Step):
     """One of `choices` (a list, or a sync or async callable of the view)."""
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _need_choices(self)
+
     async def keyboard(self, view: FlowView, draft: Any, *, channel: str) -> list[list[Button]]:
         offered = await self.options(view)
         return rows_of([Button(view.t(c.label), _choice_payload(self.name, c)) for c in offered])
@@ -310,6 +324,11 @@ class Select(Step):
         return True
 
 
+def _need_choices(step: Step) -> None:
+    if not callable(step.choices) and not step.choices:
+        raise ValueError(f"step {step.name!r}: a {type(step).__name__} needs choices")
+
+
 def _label_of(value: Any, offered: Sequence[Choice], t: Translator) -> str:
     for choice in offered:
         if choice.value == value:
@@ -327,6 +346,10 @@ class MultiSelect(Step):
     max: int | None = None
 
     takes: ClassVar[tuple[str, ...]] = (DONE,)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _need_choices(self)
 
     async def keyboard(self, view: FlowView, draft: Any, *, channel: str) -> list[list[Button]]:
         offered = await self.options(view)
