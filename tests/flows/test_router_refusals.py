@@ -1,4 +1,5 @@
-"""A refused action changes nothing and is answered the app's way; prompts may be async."""
+"""A refused action changes nothing and is answered the app's way; prompts may be async;
+Start again works after the dialog has ended."""
 
 from __future__ import annotations
 
@@ -119,3 +120,15 @@ async def test_an_async_prompt_is_asked_and_a_completion_may_answer_by_itself(
     assert [m.text for m in done] == ["Thanks, Ann."]  # no second, generic message
     again = await ann.press("Again")
     assert [m.text for m in again] == ["Your name, ann? (dialog saved: False)"]
+
+
+async def test_start_again_pressed_after_a_cancelled_dialog_starts_that_flow_again(
+    tally: ChatDriver,
+) -> None:
+    ann = tally.chat("shop", "ann")
+    await ann.say("/name")
+    cancelled = await ann.press("Cancel")
+    assert ann.buttons() == ["Start again"] and cancelled
+    again = await ann.press("Start again")
+    assert [m.text for m in again] == ["Your name, ann? (dialog saved: False)"]
+    assert (await dialog_of(tally.system, "ann") or ("",))[0] == "tally-name"

@@ -34,7 +34,7 @@ async def test_a_request_can_be_typed_step_by_step_and_back_goes_one_question_ba
     assert "I got help, close it" in ann.buttons()
 
 
-async def test_cancelling_the_dialog_creates_nothing_and_the_menu_still_works(
+async def test_cancelling_the_dialog_creates_nothing_and_start_again_opens_it_again(
     driver: Desk, cat: Catalogue
 ) -> None:
     ann = driver.person("ann", bot="helpdesk")
@@ -43,6 +43,9 @@ async def test_cancelling_the_dialog_creates_nothing_and_the_menu_still_works(
     assert "Cancelled." in texts(await ann.press("Cancel"))
     assert await demand_count(driver) == 0
     assert "What would you like to do?" in texts(await ann.say("/menu"))
+    await ann.say("/new")
+    await ann.press("Cancel")
+    assert "Choose a place" in texts(await ann.press("Start again"))
 
 
 async def test_an_old_or_forged_button_is_answered_with_the_menu_and_changes_nothing(

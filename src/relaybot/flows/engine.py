@@ -244,7 +244,7 @@ class _Turn:
             await self._finish(state, completed=False, reason="cancelled")
             self.ctx.reply(
                 self.t(words.CANCELLED),
-                buttons=[Button(self.t(words.LABEL_RESTART), words.RESTART)],
+                buttons=[self._start_again()],
             )
             return
         if command == words.BACK:
@@ -358,7 +358,7 @@ class _Turn:
             await self._finish(state, completed=False, reason="declined")
             self.ctx.reply(
                 self.t(words.DECLINED),
-                buttons=[Button(self.t(words.LABEL_RESTART), words.RESTART)],
+                buttons=[self._start_again()],
             )
             return
         if payload.startswith(words.EDIT):
@@ -377,7 +377,7 @@ class _Turn:
     async def _complete(self, state: DialogState) -> None:
         result = await self.flow.on_complete(self.ctx, answers(self.flow, state.data))
         if result is not None:
-            self.ctx.reply(result, buttons=[Button(self.t(words.LABEL_RESTART), words.RESTART)])
+            self.ctx.reply(result, buttons=[self._start_again()])
         await self._finish(state, completed=True, reason="completed")
 
     async def _back(self, state: DialogState) -> None:
@@ -404,6 +404,9 @@ class _Turn:
             await self._summary(state)
 
     # -- rendering --------------------------------------------------------------------------
+    def _start_again(self) -> Button:
+        return Button(self.t(words.LABEL_RESTART), words.restart(self.flow.name))
+
     async def _keyboard(self, step: Step) -> list[list[Button]]:
         state = self.state
         data = state.data if state is not None else {}

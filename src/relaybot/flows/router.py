@@ -19,7 +19,7 @@ from relaybot.core.i18n import N_
 from relaybot.flows.engine import Flow
 from relaybot.flows.payloads import Payload, StalePayload
 from relaybot.flows.savepoint import Refused, undoable
-from relaybot.flows.words import EXPIRED, STALE_BUTTON
+from relaybot.flows.words import EXPIRED, STALE_BUTTON, restarted_flow
 
 P = TypeVar("P", bound=Payload)
 Handler = Callable[[Context], Awaitable[None]]
@@ -353,6 +353,10 @@ class _Dispatch:
                 if await self._allowed(route.guard, chain):
                     await self._run(chain, partial(route.run, self.ctx))
                 return True
+        restarted = self.root._flow_named(restarted_flow(data) or "")
+        if restarted is not None:  # Start again, pressed after the dialog ended
+            await self._run((self.root,), partial(restarted.start, self.ctx))
+            return True
         await self._stale((self.root,))
         return True
 
