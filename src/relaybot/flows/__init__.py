@@ -5,6 +5,7 @@ from relaybot.flows.answers import Answer, Choice, FlowView, Invalid, Progress, 
 from relaybot.flows.engine import Completion, Flow
 from relaybot.flows.payloads import MaxLen, Payload, StalePayload
 from relaybot.flows.router import Router
+from relaybot.flows.savepoint import Refused
 from relaybot.flows.steps import (
     Album,
     Date,
@@ -38,6 +39,7 @@ __all__ = [
     "Phone",
     "Photo",
     "Progress",
+    "Refused",
     "Reopen",
     "Router",
     "Select",

@@ -386,16 +386,14 @@ class _Turn:
             await self._reopen(state, reopen)
             return
         if result is not None:
-            self.ctx.reply(result, buttons=[Button(self.t(words.LABEL_RESTART), words.RESTART)])
+            self.ctx.reply(result, buttons=[self._start_again()])
         await self._finish(state, completed=True, reason="completed")
 
     async def _cancelled(self, state: DialogState, sentence: str) -> None:
         if self.flow.on_cancel is not None:
             await self.flow.on_cancel(self.ctx, answers(self.flow, state.data))
             return
-        self.ctx.reply(
-            self.t(sentence), buttons=[Button(self.t(words.LABEL_RESTART), words.RESTART)]
-        )
+        self.ctx.reply(self.t(sentence), buttons=[self._start_again()])
 
     async def _reopen(self, state: DialogState, reopen: Reopen) -> None:
         """Back to the step whose answer the completion could not use."""
@@ -449,6 +447,9 @@ class _Turn:
             await self._summary(state)
 
     # -- rendering --------------------------------------------------------------------------
+    def _start_again(self) -> Button:
+        return Button(self.t(words.LABEL_RESTART), words.restart(self.flow.name))
+
     async def _keyboard(self, step: Step) -> list[list[Button]]:
         state = self.state
         data = state.data if state is not None else {}

@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 from relaybot.core.app import Context, DialogState
 from relaybot.core.i18n import N_
 from relaybot.flows.engine import Flow
 from relaybot.flows.payloads import Payload, StalePayload
-from relaybot.flows.words import EXPIRED, STALE_BUTTON
+from relaybot.flows.savepoint import Refused, undoable
+from relaybot.flows.words import EXPIRED, STALE_BUTTON, restarted_flow
 
 P = TypeVar("P", bound=Payload)
 Handler = Callable[[Context], Awaitable[None]]
@@ -28,6 +30,9 @@ R = TypeVar("R", bound=RoleLookup)
 
 REFUSAL = N_("Sorry, this is not available to you.")
 _COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
+
+RefusalAnswer = Callable[[Context, Refused], Awaitable[None]]
+A = TypeVar("A", bound=RefusalAnswer)
 
 
 @dataclass(frozen=True)
@@ -100,13 +105,24 @@ class Router:
     `roles` guards every handler of this router (and of routers included in it): the person
     needs one of those roles, and also one of a handler's own `roles=`. `refusal` is what the
     others are told, unless the handler says otherwise; a refused update changes nothing.
+    `savepoint` (on the router that dispatches) makes each handler undoable: when it raises
+    `Refused`, the database, the dialog state, the journal and the outgoing messages are as
+    they were before it (see `flows/savepoint.py`).
     """
 
-    def __init__(self, *, roles: Collection[str] | None = None, refusal: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        roles: Collection[str] | None = None,
+        refusal: str | None = None,
+        savepoint: bool = False,
+    ) -> None:
         self.roles_required = _guard(roles, refusal).roles
         self.refusal = refusal
+        self.savepoint = savepoint
         self._entries: list[_Route | Router] = []
         self._lookup: RoleLookup | None = None
+        self._answer: RefusalAnswer | None = None
         self._flows: dict[str, Flow] = {}
 
     # -- declaring --------------------------------------------------------------------------
@@ -118,6 +134,13 @@ class Router:
         """
         self._lookup = lookup
         return lookup
+
+    def refused(self, answer: A) -> A:
+        """Decorate `async (ctx, refusal) -> None`: how a missing role, a `Refused` handler or
+        a stale button is answered (say, with the app's menu). Without it the text alone is
+        said. Included routers use it too unless they declare their own."""
+        self._answer = answer
+        return answer
 
     def command(
         self,
@@ -306,7 +329,7 @@ class _Dispatch:
         if ctx.command is not None and await self._command(ctx.command):
             return True
         if self.active is not None:
-            await self.active.handle(ctx)
+            await self._run((self.root,), partial(self.active.handle, ctx))
             return True
         return await self._message()
 
@@ -318,24 +341,25 @@ class _Dispatch:
                 try:
                     payload = route.payload.unpack(data)
                 except StalePayload:
-                    self._stale()
+                    await self._stale(chain)
                     return True
                 if await self._allowed(route.guard, chain):
-                    await self._leave_for(route.flow)
-                    try:
-                        await route.run(self.ctx, payload)
-                    except StalePayload:  # the handler found it names what no longer fits
-                        self._stale()
+                    handler = partial(route.run, self.ctx, payload)
+                    await self._run(chain, handler, leaves=True, enters=route.flow)
                 return True
         if self.active is not None:
-            await self.active.handle(self.ctx)
+            await self._run((self.root,), partial(self.active.handle, self.ctx))
             return True
         for route, chain in self.root._walk():
             if isinstance(route, _Fallback) and route.flow is not None:
                 if await self._allowed(route.guard, chain):
-                    await route.run(self.ctx)
+                    await self._run(chain, partial(route.run, self.ctx))
                 return True
-        self._stale()
+        restarted = self.root._flow_named(restarted_flow(data) or "")
+        if restarted is not None:  # Start again, pressed after the dialog ended
+            await self._run((self.root,), partial(restarted.start, self.ctx))
+            return True
+        await self._stale((self.root,))
         return True
 
     async def _command(self, name: str) -> bool:
@@ -344,8 +368,9 @@ class _Dispatch:
                 if self.active is not None and not route.interrupts:
                     return False
                 if await self._allowed(route.guard, chain):
-                    await self._leave_for(route.flow)
-                    await route.run(self.ctx)
+                    await self._run(
+                        chain, partial(route.run, self.ctx), leaves=True, enters=route.flow
+                    )
                 return True
         return False
 
@@ -368,12 +393,12 @@ class _Dispatch:
                 handler, guard = route.run, route.guard
             if handler is not None:
                 if await self._allowed(guard, chain):
-                    await handler(self.ctx)
+                    await self._run(chain, partial(handler, self.ctx))
                 return True
         for route, chain in self.root._walk():
             if isinstance(route, _Fallback):
                 if await self._allowed(route.guard, chain):
-                    await route.run(self.ctx)
+                    await self._run(chain, partial(route.run, self.ctx))
                 return True
         return False
 
@@ -384,8 +409,46 @@ class _Dispatch:
         await self.active.abandon(self.ctx, "restarted" if self.active is target else "left")
         self.active = None
 
-    def _stale(self) -> None:
-        self.ctx.reply(self.ctx.t(STALE_BUTTON))
+    async def _run(
+        self,
+        chain: tuple[Router, ...],
+        handler: Callable[[], Awaitable[None]],
+        *,
+        leaves: bool = False,
+        enters: Flow | None = None,
+    ) -> None:
+        """Run a handler, first leaving the dialog in progress when it `leaves` (for the flow
+        it `enters`, if any). A `Refused` one takes back its messages (and, with a savepoint,
+        its changes) and is answered."""
+        mark = len(self.ctx.outgoing)
+
+        async def act() -> None:
+            if leaves:
+                await self._leave_for(enters)
+            await handler()
+
+        try:
+            if self.root.savepoint:
+                async with undoable(self.ctx):
+                    await act()
+            else:
+                await act()
+        except Refused as refusal:
+            del self.ctx.outgoing[mark:]
+            await self._refuse(chain, refusal)
+        except StalePayload:  # the handler found that the button names what no longer fits
+            del self.ctx.outgoing[mark:]
+            await self._stale(chain)
+
+    async def _refuse(self, chain: tuple[Router, ...], refusal: Refused) -> None:
+        answer = next((r._answer for r in reversed(chain) if r._answer is not None), None)
+        if answer is None:
+            self.ctx.reply(self.ctx.t(refusal.message, **refusal.values))
+        else:
+            await answer(self.ctx, refusal)
+
+    async def _stale(self, chain: tuple[Router, ...]) -> None:
+        await self._refuse(chain, Refused(STALE_BUTTON))
 
     async def _allowed(self, guard: _Guard, chain: tuple[Router, ...]) -> bool:
         """Whether the person has every role the handler and its routers require; if not,
@@ -399,7 +462,7 @@ class _Dispatch:
         if all(held & needed for needed in required):
             return True
         refusal = guard.refusal or next((r.refusal for r in reversed(chain) if r.refusal), REFUSAL)
-        self.ctx.reply(self.ctx.t(refusal))
+        await self._refuse(chain, Refused(refusal))
         return False
 
     async def _roles_of(self, chain: tuple[Router, ...]) -> frozenset[str]:

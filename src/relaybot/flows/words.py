@@ -68,11 +68,27 @@ NO_HELP: Final = N_(
 SKIPPED: Final = N_("(skipped)")
 
 
+def restart(flow: str) -> str:
+    """The Start again button of `flow`: naming the flow, it still works once the dialog has
+    ended (the router starts that flow again)."""
+    payload = f"{RESTART}:{flow}"
+    return payload if fits(payload) else RESTART
+
+
+def restarted_flow(payload: str) -> str | None:
+    """The flow a Start again button names, if it names one."""
+    if not payload.startswith(RESTART + ":"):
+        return None
+    return payload[len(RESTART) + 1 :] or None
+
+
 def command_of(text: str, payload: str | None) -> str | None:
     """The dialog command an update means: a `flow:` button, or one of the typed words.
 
     Any other button means its own payload, whatever its label says."""
     if payload:
+        if restarted_flow(payload) is not None:
+            return RESTART
         return payload if payload.startswith(PREFIX) else None
     lowered = text.strip().lower()
     for command, words in TYPED.items():

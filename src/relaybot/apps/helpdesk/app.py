@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 from relaybot import N_, App, BotConfig, Context, Settings
 from relaybot.apps import BUNDLED
 
-from . import people, switches
-from .chat.desk import Turn
+from .chat.desk import opened
 from .chat.notify import Notifier
+from .chat.routes import router
 from .options import DeskOptions
 
 if TYPE_CHECKING:
@@ -38,21 +38,14 @@ class HelpdeskApp(App):
         super().__init__(bot, settings)
         self.options = DeskOptions.from_bot(bot.name, bot.options)
         self.reachable = reachable_bots(settings)
+        self.router = router
 
     async def handle(self, ctx: Context) -> None:
         if ctx.update.chat_type in GROUP_CHATS:
             ctx.reply(ctx.t(N_("I work in private chats only: please write to me directly.")))
             return
-        user, first_contact = await people.touch(ctx.db, ctx.update, ctx.now)
-        turn = Turn(
-            ctx,
-            await people.actor_of(ctx.db, user),
-            options=self.options,
-            notifier=Notifier(ctx, self.reachable),
-            self_service=await switches.is_on(ctx.db, switches.SELF_SERVICE_ROLES),
-            first_contact=first_contact,
-        )
-        await turn.run()
+        async with opened(ctx, self.options, Notifier(ctx, self.reachable)):
+            await super().handle(ctx)
 
     @classmethod
     def cli(cls) -> click.Group:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from relaybot import N_
+from relaybot import Refused as Refused
 
 from .models import HelpdeskUser
 
@@ -36,18 +36,6 @@ class Label(str):
     """A text id passed as a value of another text; translated when the text is rendered."""
 
     __slots__ = ()
-
-
-class Refused(Exception):
-    """An action this person may not do, or that cannot be done now; nothing was changed.
-
-    `message` is an English text id rendered in the person's language with `values`.
-    """
-
-    def __init__(self, message: str, **values: Any) -> None:
-        super().__init__(message)
-        self.message = message
-        self.values = values
 
 
 @dataclass
@@ -85,22 +73,19 @@ class Actor:
         return self.user.is_admin
 
 
+ONLY_HELPERS = N_(
+    "Only helpers can take requests. If you want to help, ask an administrator "
+    "to link you to a category (your id is {user_id})."
+)
+ONLY_MODERATORS = N_("Sorry, only moderators can do that.")
+ONLY_ADMINS = N_("Sorry, only administrators can do that.")
+
+
 def require_provider(actor: Actor) -> None:
     if not actor.is_provider:
-        raise Refused(
-            N_(
-                "Only helpers can take requests. If you want to help, ask an administrator "
-                "to link you to a category (your id is {user_id})."
-            ),
-            user_id=actor.id,
-        )
+        raise Refused(ONLY_HELPERS, user_id=actor.id)
 
 
 def require_moderator(actor: Actor) -> None:
     if not actor.can_moderate:
-        raise Refused(N_("Sorry, only moderators can do that."))
-
-
-def require_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise Refused(N_("Sorry, only administrators can do that."))
+        raise Refused(ONLY_MODERATORS)

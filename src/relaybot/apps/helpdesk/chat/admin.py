@@ -1,7 +1,7 @@
 """Admin commands in the chat, for operators who live in their messenger; the demo's role switch.
 
-The same operations as `relaybot helpdesk ...` and the REST API, with the same rules, checked
-against the actor's role here in the app whatever the channel.
+The same operations as `relaybot helpdesk ...` and the REST API, with the same rules; their
+routes are declared for administrators only, whatever the channel.
 """
 
 from __future__ import annotations
@@ -10,17 +10,17 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 
-from relaybot import N_, Button
+from relaybot import N_, Refused
 
 from .. import catalog, people
 from ..errors import Conflict, NotFound
 from ..models import Scenario, UserScenario
-from ..roles import GRANTABLE, ROLE_LABELS, Label, Refused, Role, require_admin
-from .commands import Command, payload
+from ..roles import GRANTABLE, ROLE_LABELS, Label, Role
+from .actions import Menu, TryRole
 from .render import take_button
 
 if TYPE_CHECKING:
-    from .desk import Turn
+    from .desk import Desk
 
 
 def _role(word: str) -> Role | None:
@@ -28,35 +28,33 @@ def _role(word: str) -> Role | None:
     return aliases.get(word.lower())
 
 
-async def grant(turn: Turn, command: Command, *, enabled: bool) -> None:
-    require_admin(turn.actor)
-    words = command.words()
+async def grant(desk: Desk, *, enabled: bool) -> None:
+    words = desk.ctx.args.split()
     role = _role(words[1]) if len(words) == 2 else None
-    user_id = command.number()
+    user_id = desk.number()
     if user_id is None or role is None or role not in GRANTABLE:
         raise Refused(
             N_("Usage: /{command} USER_ID moderator|admin"),
             command="grant" if enabled else "revoke",
         )
-    if not enabled and user_id == turn.user.id and role is Role.ADMIN:
+    if not enabled and user_id == desk.user.id and role is Role.ADMIN:
         raise Refused(N_("You cannot take the admin role from yourself."))
     try:
-        user = await people.set_role(turn.db, user_id, role, enabled)
+        user = await people.set_role(desk.db, user_id, role, enabled)
     except NotFound as exc:
         raise Refused(N_("There is no user with id {id}."), id=user_id) from exc
-    await turn.audit("grant" if enabled else "revoke", f"user:{user_id}", role=role.value)
+    await desk.audit("grant" if enabled else "revoke", f"user:{user_id}", role=role.value)
     label = Label(ROLE_LABELS[role])
     if enabled:
-        turn.reply(N_("User {id} is now a {role}."), id=user_id, role=label)
-        if user.id != turn.user.id:
-            turn.notifier.tell(user, N_("You are now a {role} of the help desk."), role=label)
+        desk.reply(N_("User {id} is now a {role}."), id=user_id, role=label)
+        if user.id != desk.user.id:
+            desk.notifier.tell(user, N_("You are now a {role} of the help desk."), role=label)
     else:
-        turn.reply(N_("User {id} is no longer a {role}."), id=user_id, role=label)
+        desk.reply(N_("User {id} is no longer a {role}."), id=user_id, role=label)
 
 
-async def link(turn: Turn, command: Command, *, linked: bool) -> None:
-    require_admin(turn.actor)
-    words = command.words()
+async def link(desk: Desk, *, linked: bool) -> None:
+    words = desk.ctx.args.split()
     numbers = [w.lstrip("#") for w in words]
     if len(numbers) != 2 or not all(n.isdigit() for n in numbers):
         raise Refused(
@@ -65,12 +63,12 @@ async def link(turn: Turn, command: Command, *, linked: bool) -> None:
         )
     user_id, scenario_id = (int(n) for n in numbers)
     try:
-        user = await people.get(turn.db, user_id)
-        scenario = await catalog.get_scenario(turn.db, scenario_id)
+        user = await people.get(desk.db, user_id)
+        scenario = await catalog.get_scenario(desk.db, scenario_id)
         if linked:
-            await people.link(turn.db, user_id, scenario_id, turn.ctx.now)
+            await people.link(desk.db, user_id, scenario_id, desk.ctx.now)
         else:
-            await people.unlink(turn.db, user_id, scenario_id)
+            await people.unlink(desk.db, user_id, scenario_id)
     except NotFound as exc:
         raise Refused(
             N_("There is no user {user} or no category {category}."),
@@ -79,89 +77,86 @@ async def link(turn: Turn, command: Command, *, linked: bool) -> None:
         ) from exc
     except Conflict as exc:  # pragma: no cover - a simultaneous identical link
         raise Refused(N_("That did not work; please try again.")) from exc
-    await turn.audit("link" if linked else "unlink", f"user:{user_id}", scenario=scenario_id)
+    await desk.audit("link" if linked else "unlink", f"user:{user_id}", scenario=scenario_id)
     if linked:
-        turn.reply(
+        desk.reply(
             N_("User {user} now helps in {category}."), user=user_id, category=scenario.title
         )
-        if user.id != turn.user.id:
-            turn.notifier.tell(
+        if user.id != desk.user.id:
+            desk.notifier.tell(
                 user,
                 N_("You are now a helper in {category}. Press Take next when you are ready."),
                 buttons=lambda t: [[take_button(t)]],
                 category=scenario.title,
             )
     else:
-        turn.reply(
+        desk.reply(
             N_("User {user} no longer helps in {category}."),
             user=user_id,
             category=scenario.title,
         )
-    await turn.reload()
+    await desk.reload()
 
 
-async def scenarios(turn: Turn, _command: Command) -> None:
-    require_admin(turn.actor)
-    rows = await catalog.list_scenarios(turn.db)
+async def scenarios(desk: Desk) -> None:
+    rows = await catalog.list_scenarios(desk.db)
     if not rows:
-        turn.reply(N_("There are no categories yet: add them with relaybot helpdesk."))
+        desk.reply(N_("There are no categories yet: add them with relaybot helpdesk."))
         return
-    t = turn.t
+    t = desk.t
     lines = [t(N_("Categories (id: place / kind of help):"))]
     for scenario in rows:
         line = f"{scenario.id}: {scenario.title}"
         if not scenario.active:
             line += " " + t(N_("(inactive)"))
         lines.append(line)
-    turn.ctx.reply("\n".join(lines), buttons=turn.menu_buttons())
+    desk.ctx.reply("\n".join(lines), buttons=desk.menu_buttons())
 
 
-async def try_role(turn: Turn, choice: str) -> None:
+async def try_role(desk: Desk, choice: str) -> None:
     """Demo only: the visitor gives themselves a role to see the help desk from that side."""
-    user = turn.user
-    now = turn.ctx.now
+    if not desk.self_service:
+        raise Refused(N_("Trying roles is not available on this help desk."))
+    user = desk.user
+    now = desk.ctx.now
     if choice == "provider":
-        active = await turn.db.scalars(select(Scenario.id).where(Scenario.active.is_(True)))
+        active = await desk.db.scalars(select(Scenario.id).where(Scenario.active.is_(True)))
         for scenario_id in active:
-            await people.link(turn.db, user.id, scenario_id, now)
+            await people.link(desk.db, user.id, scenario_id, now)
     elif choice == "moderator":
         user.is_moderator = True
     elif choice == "admin":
         user.is_admin = True
     elif choice == "requester":
-        await turn.db.execute(delete(UserScenario).where(UserScenario.user_id == user.id))
+        await desk.db.execute(delete(UserScenario).where(UserScenario.user_id == user.id))
         user.is_moderator = False
         user.is_admin = False
     else:
         raise Refused(N_("There is no such role to try."))
-    await turn.db.flush()
-    await turn.audit("try-role", f"user:{user.id}", role=choice)
-    await turn.reload()
-    t = turn.t
-    roles = ", ".join(t(ROLE_LABELS[r]) for r in Role if r in turn.actor.roles)
-    turn.menu(N_("Done. Your roles: {roles}."), roles=roles)
+    await desk.db.flush()
+    await desk.audit("try-role", f"user:{user.id}", role=choice)
+    await desk.reload()
+    t = desk.t
+    roles = ", ".join(t(ROLE_LABELS[r]) for r in Role if r in desk.actor.roles)
+    desk.menu(N_("Done. Your roles: {roles}."), roles=roles)
 
 
-async def try_menu(turn: Turn, command: Command) -> None:
-    """Demo only: offer the roles, or take the one named."""
-    if not turn.self_service:
+async def try_menu(desk: Desk) -> None:
+    """Demo only: offer the roles."""
+    if not desk.self_service:
         raise Refused(N_("Trying roles is not available on this help desk."))
-    t = turn.t
-    choice = command.arg.strip().lower()
-    if choice:
-        await try_role(turn, choice)
-        return
-    turn.reply(
+    t = desk.t
+    desk.reply(
         N_(
             "This is a demo help desk, so you may try every role yourself. To play both "
             "sides of a conversation, open the chat in a second (private) browser window "
             "too."
         ),
         buttons=[
-            [Button(t(N_("Helper in every category")), payload("try", "provider"))],
-            [Button(t(N_("Moderator")), payload("try", "moderator"))],
-            [Button(t(N_("Administrator")), payload("try", "admin"))],
-            [Button(t(N_("Just a requester again")), payload("try", "requester"))],
-            [Button(t(N_("Menu")), payload("menu"))],
+            [TryRole(role="provider").button(t(N_("Helper in every category")))],
+            [TryRole(role="moderator").button(t(N_("Moderator")))],
+            [TryRole(role="admin").button(t(N_("Administrator")))],
+            [TryRole(role="requester").button(t(N_("Just a requester again")))],
+            [Menu().button(t(N_("Menu")))],
         ],
     )

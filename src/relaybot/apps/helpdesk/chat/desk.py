@@ -1,33 +1,38 @@
-"""One update of the help desk: who wrote, what they asked for, and what everyone is told.
+"""One update of the help desk: who wrote, what they may do, and what every action shares.
 
-Each action runs in a savepoint: when it is refused, the database and the outgoing messages
-are as they were before it, and the person gets the reason and the menu instead.
+`HelpdeskApp.handle` opens a `Desk` for the update before the router runs; handlers reach it
+with `desk(ctx)`. The menu, the replies and the audit log are written here once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import msgspec
 from sqlalchemy import select
 
-from relaybot import N_, Button, Context, audit
+from relaybot import N_, Button, Context, Refused, audit
 
-from .. import people
+from .. import people, switches
 from ..models import HelpdeskUser, Scenario
 from ..options import DeskOptions
-from ..roles import ROLE_LABELS, Actor, Refused
-from . import admin, compose, conversation, lifecycle, moderation
-from .commands import Command, parse, payload
+from ..roles import Actor
+from .actions import AboutMe, AllRequests, Help, LeaveConversation, MyRequests, NewRequest, TryRoles
 from .notify import Notifier
 from .render import take_button, text
-from .texts import GREETING, HELP
 
 MAX_ATTACHMENTS = 10
+_NUMBER = re.compile(r"^#?(\d{1,18})$")
+_current: ContextVar[Desk] = ContextVar("helpdesk_desk")
 
 
-class Turn:
+class Desk:
+    """The person of this update as the help desk knows them, and how to answer them."""
+
     def __init__(
         self,
         ctx: Context,
@@ -47,61 +52,6 @@ class Turn:
         self.self_service = self_service
         self.first_contact = first_contact
 
-    # -- dispatch -----------------------------------------------------------------------------
-    async def run(self) -> None:
-        command = parse(self.ctx.update)
-        state = await compose.load(self.ctx)
-        if state is not None and (command is None or command.name in compose.COMMANDS):
-            await self.guarded(lambda: compose.step(self, state, command))
-            return
-        if state is not None:
-            await compose.clear(self.ctx)  # any other command leaves the unfinished request
-        if command is None:
-            await self.guarded(lambda: conversation.free_text(self))
-            return
-        handler = self._handlers().get(command.name, self.do_unknown)
-        await self.guarded(lambda: handler(command))
-
-    def _handlers(self) -> dict[str, Callable[[Command], Awaitable[None]]]:
-        return {
-            "start": self.do_start,
-            "menu": self.do_menu,
-            "help": self.do_help,
-            "id": self.do_id,
-            "new": lambda _c: compose.start(self),
-            "place": self.do_stale,
-            "scenario": self.do_stale,
-            "stop": self.do_stale,
-            "mine": lambda c: conversation.mine(self, c),
-            "next": lambda c: lifecycle.next_(self, c),
-            "decline": lambda c: lifecycle.decline(self, c),
-            "close": lambda c: lifecycle.close(self, c),
-            "cancel": lambda c: lifecycle.cancel(self, c),
-            "open": lambda c: conversation.open_(self, c),
-            "exit": lambda c: conversation.exit_(self, c),
-            "history": lambda c: conversation.history(self, c),
-            "queue": lambda c: moderation.queue(self, c),
-            "join": lambda c: moderation.join(self, c),
-            "leave": lambda c: moderation.leave(self, c),
-            "try": lambda c: admin.try_menu(self, c),
-            "grant": lambda c: admin.grant(self, c, enabled=True),
-            "revoke": lambda c: admin.grant(self, c, enabled=False),
-            "link": lambda c: admin.link(self, c, linked=True),
-            "unlink": lambda c: admin.link(self, c, linked=False),
-            "scenarios": lambda c: admin.scenarios(self, c),
-        }
-
-    async def guarded(self, action: Callable[[], Awaitable[None]]) -> None:
-        mark = len(self.ctx.outgoing)
-        try:
-            async with self.db.begin_nested():
-                await action()
-        except Refused as refusal:
-            del self.ctx.outgoing[mark:]
-            self.actor = await people.load_actor(self.db, self.actor.id)
-            self.reply(refusal.message, buttons=self.menu_buttons(), **refusal.values)
-
-    # -- small helpers ------------------------------------------------------------------------
     @property
     def user(self) -> HelpdeskUser:
         return self.actor.user
@@ -122,14 +72,21 @@ class Turn:
             details={"helpdesk_user": self.user.id, **details},
         )
 
-    def target_of(self, command: Command) -> int:
-        number = command.number()
-        if number is None and not command.arg:
+    def number(self) -> int | None:
+        """The request or user number a typed command starts its arguments with (`12`, `#12`)."""
+        match = _NUMBER.match(self.ctx.args.split(" ", 1)[0].strip())
+        return int(match.group(1)) if match else None
+
+    def target(self, *, current: bool = True) -> int:
+        """The request a typed command is about: its number, or (with `current`, when no
+        argument is given) the current conversation."""
+        number = self.number()
+        if number is None and current and not self.ctx.args:
             number = self.user.current_demand_id
         if number is None:
             raise Refused(
                 N_("Which request? Give its number, for example /{command} 12."),
-                command=command.name,
+                command=self.ctx.command,
             )
         return number
 
@@ -140,24 +97,27 @@ class Turn:
     async def reload(self) -> None:
         self.actor = await people.load_actor(self.db, self.actor.id)
 
-    # -- menu ---------------------------------------------------------------------------------
+    async def scenario_titles(self, ids: frozenset[int]) -> list[str]:
+        rows = await self.db.scalars(select(Scenario).where(Scenario.id.in_(sorted(ids))))
+        return sorted(s.title for s in rows.unique())
+
     def menu_buttons(self) -> list[list[Button]]:
         t = self.t
         rows = [
             [
-                Button(t(N_("New request")), payload("new")),
-                Button(t(N_("My requests")), payload("mine")),
+                NewRequest().button(t(N_("New request"))),
+                MyRequests().button(t(N_("My requests"))),
             ]
         ]
         if self.actor.is_provider:
             rows.append([take_button(t)])
         if self.actor.can_moderate:
-            rows.append([Button(t(N_("All requests")), payload("queue"))])
+            rows.append([AllRequests().button(t(N_("All requests")))])
         if self.user.current_demand_id is not None:
-            rows.append([Button(t(N_("Leave the conversation")), payload("exit"))])
-        last = [Button(t(N_("About me")), payload("id")), Button(t(N_("Help")), payload("help"))]
+            rows.append([LeaveConversation().button(t(N_("Leave the conversation")))])
+        last = [AboutMe().button(t(N_("About me"))), Help().button(t(N_("Help")))]
         if self.self_service:
-            last.append(Button(t(N_("Try a role")), payload("try")))
+            last.append(TryRoles().button(t(N_("Try a role"))))
         rows.append(last)
         return rows
 
@@ -174,46 +134,28 @@ class Turn:
         parts.append(t(N_("What would you like to do?")))
         self.ctx.reply("\n\n".join(parts), buttons=self.menu_buttons())
 
-    async def do_start(self, _command: Command) -> None:
-        self.menu(GREETING)
 
-    async def do_menu(self, _command: Command) -> None:
-        self.menu()
-
-    async def do_help(self, _command: Command) -> None:
-        self.reply(HELP, buttons=self.menu_buttons())
-
-    async def do_unknown(self, command: Command) -> None:
-        self.reply(
-            N_("I do not know the command /{command}. /help lists what I understand."),
-            buttons=self.menu_buttons(),
-            command=command.arg,
-        )
-
-    async def do_stale(self, _command: Command) -> None:
-        self.reply(N_("That button is no longer active."), buttons=self.menu_buttons())
-
-    async def do_id(self, _command: Command) -> None:
-        t = self.t
-        roles = ", ".join(t(ROLE_LABELS[role]) for role in sorted(self.actor.roles, key=_rank))
-        lines = [
-            t(N_("Your help desk id: {id}"), id=self.user.id),
-            t(N_("Your roles: {roles}"), roles=roles),
-        ]
-        if self.actor.is_provider:
-            titles = await self.scenario_titles(self.actor.scenario_ids)
-            lines.append(t(N_("You help in: {categories}"), categories="; ".join(titles)))
-        lines.append(t(N_("An administrator uses this id to make you a helper or a moderator.")))
-        self.ctx.reply("\n".join(lines), buttons=self.menu_buttons())
-
-    async def scenario_titles(self, ids: frozenset[int]) -> list[str]:
-        rows = await self.db.scalars(select(Scenario).where(Scenario.id.in_(sorted(ids))))
-        return sorted(s.title for s in rows.unique())
-
-    # -- provider -----------------------------------------------------------------------------
-    # -- demo ---------------------------------------------------------------------------------
+@asynccontextmanager
+async def opened(ctx: Context, options: DeskOptions, notifier: Notifier) -> AsyncIterator[Desk]:
+    """The desk of this update, reachable with `desk(ctx)` while the router handles it."""
+    user, first_contact = await people.touch(ctx.db, ctx.update, ctx.now)
+    current = Desk(
+        ctx,
+        await people.actor_of(ctx.db, user),
+        options=options,
+        notifier=notifier,
+        self_service=await switches.is_on(ctx.db, switches.SELF_SERVICE_ROLES),
+        first_contact=first_contact,
+    )
+    token = _current.set(current)
+    try:
+        yield current
+    finally:
+        _current.reset(token)
 
 
-def _rank(role: Any) -> int:
-    order = ("requester", "provider", "moderator", "admin")
-    return order.index(str(role))
+def desk(ctx: Context) -> Desk:
+    current = _current.get(None)
+    if current is None or current.ctx is not ctx:
+        raise RuntimeError("the help desk handles updates only inside `opened(ctx, ...)`")
+    return current

@@ -11,7 +11,6 @@ from ..models import Demand, DemandMessage
 from ..queue import former_providers, providers_for, take_next
 from ..roles import Label
 from . import conversation
-from .commands import Command
 from .render import (
     preview,
     role_buttons,
@@ -20,14 +19,14 @@ from .render import (
 )
 
 if TYPE_CHECKING:
-    from .desk import Turn
+    from .desk import Desk
 
 
-async def created(turn: Turn, demand: Demand, message: DemandMessage) -> None:
+async def created(desk: Desk, demand: Demand, message: DemandMessage) -> None:
     """Tell the requester and every helper of the category about a new request."""
-    helpers = await providers_for(turn.db, demand.scenario_id, exclude=frozenset({turn.user.id}))
+    helpers = await providers_for(desk.db, demand.scenario_id, exclude=frozenset({desk.user.id}))
     parts = [
-        turn.t(
+        desk.t(
             N_(
                 "Your request #{number} is created ({category}). We will tell you here "
                 "when a helper takes it. Anything you write now is added to the request."
@@ -38,16 +37,16 @@ async def created(turn: Turn, demand: Demand, message: DemandMessage) -> None:
     ]
     if not helpers:
         parts.append(
-            turn.t(
+            desk.t(
                 N_(
                     "No helper is linked to this category yet, so it may take longer; "
                     "moderators can see your request."
                 )
             )
         )
-    turn.ctx.reply("\n\n".join(parts), buttons=role_buttons(turn.t, demand, "requester"))
+    desk.ctx.reply("\n\n".join(parts), buttons=role_buttons(desk.t, demand, "requester"))
     for helper in helpers:
-        turn.notifier.tell(
+        desk.notifier.tell(
             helper,
             N_("New request #{number} in {category}: {preview}"),
             buttons=lambda t: [[take_button(t)]],
@@ -57,25 +56,24 @@ async def created(turn: Turn, demand: Demand, message: DemandMessage) -> None:
         )
 
 
-async def close(turn: Turn, command: Command) -> None:
-    number = turn.target_of(command)
-    before = await demands.members(turn.db, number)
-    was_requester = any(m.user.id == turn.user.id and m.role == "requester" for m in before)
+async def close(desk: Desk, number: int) -> None:
+    before = await demands.members(desk.db, number)
+    was_requester = any(m.user.id == desk.user.id and m.role == "requester" for m in before)
     was_helped = any(m.role == "provider" for m in before)
-    demand = await demands.close(turn.db, turn.actor, number, now=turn.ctx.now)
+    demand = await demands.close(desk.db, desk.actor, number, now=desk.ctx.now)
     if was_requester:
         if was_helped:
-            turn.menu(N_("Request #{number} is closed. We are glad you got help!"), number=number)
+            desk.menu(N_("Request #{number} is closed. We are glad you got help!"), number=number)
         else:
-            turn.menu(N_("Request #{number} is closed."), number=number)
+            desk.menu(N_("Request #{number} is closed."), number=number)
         who = Label(N_("the requester"))
     else:
-        await turn.audit("close", f"demand:{number}")
-        turn.menu(N_("You closed request #{number}."), number=number)
+        await desk.audit("close", f"demand:{number}")
+        desk.menu(N_("You closed request #{number}."), number=number)
         who = Label(N_("a moderator"))
     for member in before:
-        if member.user.id != turn.user.id:
-            turn.notifier.tell(
+        if member.user.id != desk.user.id:
+            desk.notifier.tell(
                 member.user,
                 N_("Request #{number} ({category}) was closed by {who}."),
                 number=number,
@@ -84,14 +82,13 @@ async def close(turn: Turn, command: Command) -> None:
             )
 
 
-async def cancel(turn: Turn, command: Command) -> None:
-    number = turn.target_of(command)
-    before = await demands.members(turn.db, number)
-    demand = await demands.cancel(turn.db, turn.actor, number, now=turn.ctx.now)
-    turn.menu(N_("Request #{number} is cancelled."), number=number)
+async def cancel(desk: Desk, number: int) -> None:
+    before = await demands.members(desk.db, number)
+    demand = await demands.cancel(desk.db, desk.actor, number, now=desk.ctx.now)
+    desk.menu(N_("Request #{number} is cancelled."), number=number)
     for member in before:
-        if member.user.id != turn.user.id:
-            turn.notifier.tell(
+        if member.user.id != desk.user.id:
+            desk.notifier.tell(
                 member.user,
                 N_("Request #{number} ({category}) was cancelled by the requester."),
                 number=number,
@@ -99,26 +96,26 @@ async def cancel(turn: Turn, command: Command) -> None:
             )
 
 
-async def next_(turn: Turn, _command: Command) -> None:
+async def take_next_one(desk: Desk) -> None:
     demand = await take_next(
-        turn.db, turn.actor, now=turn.ctx.now, max_active=turn.options.provider_max_active
+        desk.db, desk.actor, now=desk.ctx.now, max_active=desk.options.provider_max_active
     )
     if demand is None:
-        turn.reply(
+        desk.reply(
             N_(
                 "No request is waiting in your categories right now. We will tell you "
                 "when a new one arrives."
             ),
-            buttons=turn.menu_buttons(),
+            buttons=desk.menu_buttons(),
         )
         return
-    await conversation.enter(turn, demand, "provider", N_("You are now helping with this request."))
-    for member in await demands.members(turn.db, demand.id):
-        if member.user.id == turn.user.id:
+    await conversation.enter(desk, demand, "provider", N_("You are now helping with this request."))
+    for member in await demands.members(desk.db, demand.id):
+        if member.user.id == desk.user.id:
             continue
         if member.role == "requester":
             switch = member.user.current_demand_id != demand.id
-            turn.notifier.tell(
+            desk.notifier.tell(
                 member.user,
                 N_(
                     "Good news: a helper has taken your request #{number}. Write here to "
@@ -128,25 +125,24 @@ async def next_(turn: Turn, _command: Command) -> None:
                 number=demand.id,
             )
         else:
-            turn.notifier.tell(
+            desk.notifier.tell(
                 member.user, N_("A helper has taken request #{number}."), number=demand.id
             )
 
 
-async def decline(turn: Turn, command: Command) -> None:
-    number = turn.target_of(command)
-    demand = await demands.decline(turn.db, turn.actor, number, now=turn.ctx.now)
-    turn.menu(
+async def decline(desk: Desk, number: int) -> None:
+    demand = await demands.decline(desk.db, desk.actor, number, now=desk.ctx.now)
+    desk.menu(
         N_(
             "You declined request #{number}. It is back in the queue, first in line for "
             "the next helper."
         ),
         number=number,
     )
-    members = await demands.members(turn.db, number)
+    members = await demands.members(desk.db, number)
     for member in members:
         if member.role == "requester":
-            turn.notifier.tell(
+            desk.notifier.tell(
                 member.user,
                 N_(
                     "The helper had to step back from your request #{number}. It is first "
@@ -155,14 +151,14 @@ async def decline(turn: Turn, command: Command) -> None:
                 number=number,
             )
         else:
-            turn.notifier.tell(
+            desk.notifier.tell(
                 member.user,
                 N_("The helper declined request #{number}; it is back in the queue."),
                 number=number,
             )
-    exclude = await former_providers(turn.db, number) | {m.user.id for m in members}
-    for helper in await providers_for(turn.db, demand.scenario_id, exclude=exclude):
-        turn.notifier.tell(
+    exclude = await former_providers(desk.db, number) | {m.user.id for m in members}
+    for helper in await providers_for(desk.db, demand.scenario_id, exclude=exclude):
+        desk.notifier.tell(
             helper,
             N_("Request #{number} in {category} is waiting for a helper again."),
             buttons=lambda t: [[take_button(t)]],

@@ -10,7 +10,7 @@ from relaybot import N_, Attachment, Button, Translator
 from ..demands import status_label
 from ..models import Demand, DemandMessage, HelpdeskUser
 from ..roles import Label
-from .commands import payload
+from .actions import CancelRequest, Close, Decline, History, Menu, StopFollowing, SwitchTo, TakeNext
 
 PREVIEW = 80
 
@@ -115,34 +115,34 @@ def to_attachment(raw: Mapping[str, Any]) -> Attachment | None:
 
 
 def menu_button(t: Translator) -> Button:
-    return Button(t(N_("Menu")), payload("menu"))
+    return Menu().button(t(N_("Menu")))
 
 
 def switch_button(t: Translator, demand_id: int) -> Button:
-    return Button(t(N_("Switch to #{number}"), number=demand_id), payload("open", demand_id))
+    return SwitchTo(number=demand_id).button(t(N_("Switch to #{number}"), number=demand_id))
 
 
 def take_button(t: Translator) -> Button:
-    return Button(t(N_("Take next")), payload("next"))
+    return TakeNext().button(t(N_("Take next")))
 
 
 def role_buttons(t: Translator, demand: Demand, role: str) -> list[list[Button]]:
     """What a participant can do with the request they are in."""
     number = demand.id
-    history = Button(t(N_("History")), payload("history", number))
+    history = History(number=number).button(t(N_("History")))
     if role == "requester":
         return [
-            [Button(t(N_("I got help, close it")), payload("close", number))],
-            [Button(t(N_("Cancel the request")), payload("cancel", number))],
+            [Close(number=number).button(t(N_("I got help, close it")))],
+            [CancelRequest(number=number).button(t(N_("Cancel the request")))],
             [history, menu_button(t)],
         ]
     if role == "provider":
         return [
-            [Button(t(N_("Decline")), payload("decline", number))],
+            [Decline(number=number).button(t(N_("Decline")))],
             [history, menu_button(t)],
         ]
     return [
-        [Button(t(N_("Close the request")), payload("close", number))],
-        [Button(t(N_("Stop following")), payload("leave", number))],
+        [Close(number=number).button(t(N_("Close the request")))],
+        [StopFollowing(number=number).button(t(N_("Stop following")))],
         [history, menu_button(t)],
     ]
