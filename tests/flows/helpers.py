@@ -18,7 +18,11 @@ async def outcomes(system: System) -> list[tuple[str, str | None]]:
 
 
 async def dialog_of(system: System, chat_id: str) -> tuple[str, str, dict[str, Any]] | None:
-    """(flow, step, data) of the chat's dialog in progress."""
+    """(flow, step, answers) of the chat's dialog in progress; the engine's own bookkeeping
+    (keys starting with "__", such as the path taken) is left out."""
     async with system.sessions() as session:
         row = await session.get(DialogStateRow, ("shop", chat_id))
-        return None if row is None else (row.flow, row.step, dict(row.data))
+        if row is None:
+            return None
+        answers = {k: v for k, v in row.data.items() if not k.startswith("__")}
+        return (row.flow, row.step, answers)
