@@ -55,8 +55,21 @@ def run(args: list[str]) -> int:
     return subprocess.call([relaybot, "run", *args], cwd=os.getcwd())
 
 
+# One pytest-xdist worker a core: more make the tests that measure real-time rate limits and
+# timeouts miss them on a 2-core machine, and end no sooner.
+WORKERS_PER_CORE = 1
+# pytest's exit code when it collected nothing (a wrong path, a -k or -m that matches no test).
+NO_TESTS_COLLECTED = 5
 # What --fast leaves out: the crash tests, the browser and every test that needs PostgreSQL.
 FAST = "not chaos and not browser and not postgres"
+
+
+def workers() -> int:
+    """pytest-xdist workers: RELAYBOT_TEST_WORKERS, or WORKERS_PER_CORE per core."""
+    configured = os.environ.get("RELAYBOT_TEST_WORKERS", "")
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return max(2, WORKERS_PER_CORE * (os.cpu_count() or 1))
 
 
 def pytest_args(args: list[str]) -> list[str]:
@@ -64,14 +77,8 @@ def pytest_args(args: list[str]) -> list[str]:
     expression, the rest passed on as given."""
     fast = "--fast" in args
     rest = [arg for arg in args if arg != "--fast"]
-    parallel = (
-        []
-        if any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in rest)
-        else [
-            "-n",
-            str(max(2, os.cpu_count() or 1)),
-        ]
-    )
+    chosen = any(arg.startswith(("-n", "--numprocesses")) for arg in rest)
+    parallel = [] if chosen else ["-n", str(workers())]
     return [*parallel, *(["-m", FAST] if fast else []), *rest]
 
 
@@ -90,6 +97,9 @@ def test(args: list[str]) -> int:
             flush=True,
         )
         code = subprocess.call(step, cwd=ROOT)
+        if code == NO_TESTS_COLLECTED:
+            print("pytest ran no test: that counts as a failure", file=sys.stderr, flush=True)
+            return 1
         if code != 0:
             return code
     return 0

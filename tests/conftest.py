@@ -1,9 +1,10 @@
 """Shared fixtures: real SQLite files, PostgreSQL databases and Redis namespaces, one per test.
 
-The suite runs in parallel (pytest-xdist): every database and key namespace is named with a
-fresh uuid, each worker talks to a Redis database of its own, and every server a test starts
-listens on a free port. Tests that need PostgreSQL or Redis are marked by the fixtures they
-use, so `-m "not postgres"` leaves out exactly those.
+The suite runs in parallel (pytest-xdist, one test file at a time on a worker, so a module's
+shared relaybot and its closing checks stay together): every database and key namespace is
+named with a fresh uuid, each worker talks to a Redis database of its own, and every server a
+test starts listens on a free port. Tests that need PostgreSQL or Redis are marked by the
+fixtures they use, so `-m "not postgres"` leaves out exactly those.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ pytest_plugins = ["tests.hostile.tally"]
 # The marks that follow from a fixture: whoever asks for it needs that server.
 SERVICE_FIXTURES = {"postgres_url": "postgres", "redis_url": "redis", "redis_namespace": "redis"}
 # The marks that follow from a folder: what runs there is named after it.
-FOLDER_MARKS = ("chaos", "browser")
+FOLDER_MARKS = ("chaos", "browser", "hostile")
+LONGEST_FIRST = ("chaos", "hostile", "browser")
 
 
 def _worker_redis_url() -> str:
@@ -39,16 +41,29 @@ def _worker_redis_url() -> str:
 REDIS_URL = os.environ.get("RELAYBOT_TEST_REDIS_URL") or _worker_redis_url()
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    root = Path(str(config.rootpath)) / "tests"
-    for item in items:
-        for fixture, mark in SERVICE_FIXTURES.items():
-            if fixture in getattr(item, "fixturenames", ()):
-                item.add_marker(mark)
-        parts = item.path.relative_to(root).parts if item.path.is_relative_to(root) else ()
-        for folder in FOLDER_MARKS:
-            if parts and parts[0] == folder:
-                item.add_marker(folder)
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Marks that follow from a test's fixtures and folder, set as it is collected, so that
+    -m and every later hook see them."""
+    for fixture, mark in SERVICE_FIXTURES.items():
+        if fixture in getattr(item, "fixturenames", ()):
+            item.add_marker(mark)
+    root = item.config.rootpath / "tests"
+    parts = item.path.relative_to(root).parts if item.path.is_relative_to(root) else ()
+    if parts and parts[0] in FOLDER_MARKS:
+        item.add_marker(parts[0])
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The longest tests first (the crash tests take minutes, the hostile ones tens of seconds):
+    # they run while the other workers take the short tests, instead of holding up the end.
+    items.sort(key=_start_order)
+
+
+def _start_order(item: pytest.Item) -> int:
+    for rank, mark in enumerate(LONGEST_FIRST):
+        if item.get_closest_marker(mark) is not None:
+            return rank
+    return len(LONGEST_FIRST)
 
 
 def _need(service: str, reason: str) -> None:

@@ -1,6 +1,6 @@
 """The crash test of the embedded default: `relaybot run` on SQLite, killed with SIGKILL mid-run.
 
-Fifty web chat visitors each send twenty messages while the one process that does everything
+Thirty web chat visitors each send twenty messages while the one process that does everything
 (gateway, worker, sender) is killed three times and started again on the same database. A
 visitor whose message was not acknowledged sends it again with the same id, as the chat page
 does. Every visitor must end up with exactly "m1 #1" ... "m20 #20", in order.
@@ -28,7 +28,7 @@ from relaybot.testing.waiting import eventually
 
 pytestmark = pytest.mark.slow
 
-CHATS = 50
+CHATS = 30
 PER_CHAT = 20
 KILLS = 3
 BOT = "count"
@@ -63,7 +63,7 @@ async def test_relaybot_run_killed_three_times_loses_and_repeats_nothing(tmp_pat
                 [{"name": BOT, "app": "relaybot.testing.counting:CountingApp"}]
             ),
             "RELAYBOT_WEBCHAT_FOR_BUNDLED_APPS": "false",
-            # Fifty visitors from one address, each sending twenty messages without a pause.
+            # Thirty visitors from one address, each sending twenty messages without a pause.
             "RELAYBOT_WEBCHAT_SESSIONS_PER_MINUTE": "1000",
             "RELAYBOT_INBOUND_USER_BURST": "100",
             "RELAYBOT_INBOUND_CHAT_BURST": "100",

@@ -1,7 +1,7 @@
 """The crash test of a scaled-out relaybot: workers killed with SIGKILL lose and repeat nothing.
 
 Real processes on the real PostgreSQL and Redis: two gateways, three workers, a sender and the
-Telegram Bot API stand-in. Five hundred Telegram users each send twenty messages; their updates
+Telegram Bot API stand-in. Two hundred Telegram users each send twenty messages; their updates
 are posted to the two gateways' Telegram webhooks in turn (as Telegram does behind a load
 balancer: one chat's next update after the previous one was answered). A random worker is killed
 with SIGKILL five times during the run and a new one started each time. The bot answers every
@@ -36,7 +36,7 @@ from relaybot.testing.waiting import eventually
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
-CHATS = 500
+CHATS = 200
 PER_CHAT = 20
 KILLS = 5
 BOT = "count"
@@ -49,7 +49,7 @@ CONNECTIONS = 40
 
 def bot_settings(api_base: str) -> str:
     """The counting bot on Telegram. The stand-in does not enforce Telegram's 30 messages a
-    second (the limiter tests do), so the limits are raised to let 10,000 replies through in
+    second (the limiter tests do), so the limits are raised to let 4,000 replies through in
     seconds rather than minutes."""
     return json.dumps(
         [
