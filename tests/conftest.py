@@ -29,6 +29,8 @@ SERVICE_FIXTURES = {"postgres_url": "postgres", "redis_url": "redis", "redis_nam
 # The marks that follow from a folder: what runs there is named after it.
 FOLDER_MARKS = ("chaos", "browser", "hostile")
 LONGEST_FIRST = ("chaos", "hostile", "browser")
+# Lines tests report with record_property("figures", ...), printed at the end of the run.
+FIGURES: list[str] = []
 
 
 def _worker_redis_url() -> str:
@@ -64,6 +66,19 @@ def _start_order(item: pytest.Item) -> int:
         if item.get_closest_marker(mark) is not None:
             return rank
     return len(LONGEST_FIRST)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call":
+        FIGURES.extend(str(value) for key, value in report.user_properties if key == "figures")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """What the crash tests measured (`record_property("figures", ...)`), from every worker."""
+    if FIGURES:
+        terminalreporter.write_sep("-", "figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
 
 
 def _need(service: str, reason: str) -> None:

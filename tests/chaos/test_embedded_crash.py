@@ -53,7 +53,9 @@ async def say(client: httpx.AsyncClient, url: str, cookie: str, msg_id: str, tex
     raise RuntimeError(f"message {msg_id} was never accepted")
 
 
-async def test_relaybot_run_killed_three_times_loses_and_repeats_nothing(tmp_path: Path, capsys):
+async def test_relaybot_run_killed_three_times_loses_and_repeats_nothing(
+    tmp_path: Path, record_property
+):
     database = tmp_path / "relaybot.db"
     env = relaybot_env(
         {
@@ -164,8 +166,7 @@ async def test_relaybot_run_killed_three_times_loses_and_repeats_nothing(tmp_pat
         f"reorders {reorders}, queue left {queued}, unsent {unsent}, DLQ {dead}, "
         f"wall time {wall:.1f}s"
     )
-    with capsys.disabled():
-        print(f"\n{figures}")
+    record_property("figures", figures)
     assert kills == KILLS
     assert (duplicates, lost, reorders) == (0, 0, 0), figures
     assert all(texts == expected for texts in received.values()), figures

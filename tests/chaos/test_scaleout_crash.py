@@ -106,7 +106,7 @@ async def deliver(client: httpx.AsyncClient, url: str, update: dict[str, Any]) -
 
 
 async def test_killing_workers_with_sigkill_loses_and_repeats_nothing(
-    tmp_path: Path, postgres_url: str, redis_url: str, redis_namespace: str, capsys
+    tmp_path: Path, postgres_url: str, redis_url: str, redis_namespace: str, capsys, record_property
 ):
     standin = RelaybotProcess(
         [],
@@ -274,8 +274,7 @@ async def test_killing_workers_with_sigkill_loses_and_repeats_nothing(
         f"all updates in after {delivered_at:.1f}s, all replies out after {wall:.1f}s "
         f"({CHATS * PER_CHAT / wall:.0f} updates/s end to end)"
     )
-    with capsys.disabled():
-        print(f"\n{figures}")
+    record_property("figures", figures)
     assert kills == KILLS
     assert (duplicates, lost, reorders) == (0, 0, 0), figures
     assert all(received.get(FIRST_USER + c) == expected for c in range(CHATS)), figures
