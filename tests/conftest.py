@@ -61,11 +61,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=_start_order)
 
 
-def _start_order(item: pytest.Item) -> int:
-    for rank, mark in enumerate(LONGEST_FIRST):
-        if item.get_closest_marker(mark) is not None:
-            return rank
-    return len(LONGEST_FIRST)
+def _start_order(item: pytest.Item) -> tuple[int, bool]:
+    """By LONGEST_FIRST; within a rank, tests that also need PostgreSQL first (the scaled-out
+    crash test runs seven processes and takes longest of all)."""
+    rank = next(
+        (n for n, mark in enumerate(LONGEST_FIRST) if item.get_closest_marker(mark) is not None),
+        len(LONGEST_FIRST),
+    )
+    return rank, item.get_closest_marker("postgres") is None
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
