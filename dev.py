@@ -2,7 +2,12 @@
 """Set-up in one command on a machine with nothing but Python 3.11+.
 
     python3 dev.py run    install what is needed, then start relaybot (web chat on :8080)
-    python3 dev.py test   install what is needed, then run the linters and the whole test suite
+    python3 dev.py test          install what is needed, then run the linters and the whole
+                                 test suite, in parallel (at most 8 minutes on 2 cores)
+    python3 dev.py test --fast   the same without the chaos, browser and PostgreSQL tests:
+                                 the inner loop, under 2 minutes
+
+Anything after `test` other than --fast goes to pytest (`python3 dev.py test tests/flows -x`).
 
 Dependencies go into ./.venv; they are installed again only when pyproject.toml changes.
 """
@@ -50,6 +55,33 @@ def run(args: list[str]) -> int:
     return subprocess.call([relaybot, "run", *args], cwd=os.getcwd())
 
 
+# One pytest-xdist worker a core: more make the tests that measure real-time rate limits and
+# timeouts miss them on a 2-core machine, and end no sooner.
+WORKERS_PER_CORE = 1
+# pytest's exit code when it collected nothing (a wrong path, a -k or -m that matches no test).
+NO_TESTS_COLLECTED = 5
+# What --fast leaves out: the crash tests, the browser and every test that needs PostgreSQL.
+FAST = "not chaos and not browser and not postgres"
+
+
+def workers() -> int:
+    """pytest-xdist workers: RELAYBOT_TEST_WORKERS, or WORKERS_PER_CORE per core (2 at least)."""
+    configured = os.environ.get("RELAYBOT_TEST_WORKERS", "")
+    if configured.isdigit():
+        return int(configured)  # 0: everything in pytest's own process
+    return max(2, WORKERS_PER_CORE * (os.cpu_count() or 1))
+
+
+def pytest_args(args: list[str]) -> list[str]:
+    """The pytest command line for `test ARGS`: parallel on every core, --fast as a marker
+    expression, the rest passed on as given."""
+    fast = "--fast" in args
+    rest = [arg for arg in args if arg != "--fast"]
+    chosen = any(arg.startswith(("-n", "--numprocesses")) for arg in rest)
+    parallel = [] if chosen else ["-n", str(workers())]
+    return [*parallel, *(["-m", FAST] if fast else []), *rest]
+
+
 def test(args: list[str]) -> int:
     ensure_environment("test")
     steps = [
@@ -57,11 +89,18 @@ def test(args: list[str]) -> int:
         [str(BIN / "ruff"), "format", "--check", "src", "tests", "bench"],
         [str(BIN / "mypy")],
         [str(BIN / "lint-imports")],
-        [str(PYTHON), "-m", "pytest", *args],
+        [str(PYTHON), "-m", "pytest", *pytest_args(args)],
     ]
     for step in steps:
-        print("$", " ".join(Path(step[0]).name if i == 0 else s for i, s in enumerate(step)), flush=True)
+        print(
+            "$",
+            " ".join(Path(step[0]).name if i == 0 else s for i, s in enumerate(step)),
+            flush=True,
+        )
         code = subprocess.call(step, cwd=ROOT)
+        if code == NO_TESTS_COLLECTED:
+            print("pytest ran no test: that counts as a failure", file=sys.stderr, flush=True)
+            return 1
         if code != 0:
             return code
     return 0

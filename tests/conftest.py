@@ -1,4 +1,11 @@
-"""Shared fixtures: real SQLite files and real PostgreSQL databases, one per test."""
+"""Shared fixtures: real SQLite files, PostgreSQL databases and Redis namespaces, one per test.
+
+The suite runs in parallel (pytest-xdist, one test file at a time on a worker, so a module's
+shared relaybot and its closing checks stay together): every database and key namespace is
+named with a fresh uuid, each worker talks to a Redis database of its own, and every server a
+test starts listens on a free port. Tests that need PostgreSQL or Redis are marked by the
+fixtures they use, so `-m "not postgres"` leaves out exactly those.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +21,67 @@ from relaybot.config import Settings, load_settings
 PG_HOST = os.environ.get("RELAYBOT_TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("RELAYBOT_TEST_PG_PORT", "5432"))
 PG_USER = os.environ.get("RELAYBOT_TEST_PG_USER", "postgres")
-REDIS_URL = os.environ.get("RELAYBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# Plugins the xdist controller must load too: it collects no tests, so reads no deeper conftest.
+pytest_plugins = ["tests.hostile.tally"]
+# The marks that follow from a fixture: whoever asks for it needs that server.
+SERVICE_FIXTURES = {"postgres_url": "postgres", "redis_url": "redis", "redis_namespace": "redis"}
+# The marks that follow from a folder: what runs there is named after it.
+FOLDER_MARKS = ("chaos", "browser", "hostile")
+LONGEST_FIRST = ("chaos", "hostile", "browser")
+# Lines tests report with record_property("figures", ...), printed at the end of the run.
+FIGURES: list[str] = []
+
+
+def _worker_redis_url() -> str:
+    """Redis database 0 for a plain run; under xdist, worker gwN gets database N + 1."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    database = 1 + int(worker[2:]) % 15 if worker.startswith("gw") else 0
+    return f"redis://127.0.0.1:6379/{database}"
+
+
+REDIS_URL = os.environ.get("RELAYBOT_TEST_REDIS_URL") or _worker_redis_url()
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Marks that follow from a test's fixtures and folder, set as it is collected, so that
+    -m and every later hook see them."""
+    for fixture, mark in SERVICE_FIXTURES.items():
+        if fixture in getattr(item, "fixturenames", ()):
+            item.add_marker(mark)
+    root = item.config.rootpath / "tests"
+    parts = item.path.relative_to(root).parts if item.path.is_relative_to(root) else ()
+    if parts and parts[0] in FOLDER_MARKS:
+        item.add_marker(parts[0])
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # The longest tests first (the crash tests take minutes, the hostile ones tens of seconds):
+    # they run while the other workers take the short tests, instead of holding up the end.
+    items.sort(key=_start_order)
+
+
+def _start_order(item: pytest.Item) -> tuple[int, bool]:
+    """By LONGEST_FIRST; within a rank, tests that also need PostgreSQL first (the scaled-out
+    crash test runs seven processes and takes longest of all)."""
+    rank = next(
+        (n for n, mark in enumerate(LONGEST_FIRST) if item.get_closest_marker(mark) is not None),
+        len(LONGEST_FIRST),
+    )
+    return rank, item.get_closest_marker("postgres") is None
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call":
+        FIGURES.extend(str(value) for key, value in report.user_properties if key == "figures")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """What the crash tests measured (`record_property("figures", ...)`), from every worker."""
+    if FIGURES:
+        terminalreporter.write_sep("-", "figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
 
 
 def _need(service: str, reason: str) -> None:
@@ -54,7 +120,7 @@ async def postgres_url() -> AsyncIterator[str]:
     await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """Runs the test once on SQLite and once on PostgreSQL."""
     if request.param == "sqlite":

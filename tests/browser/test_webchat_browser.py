@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from relaybot.testing import free_port
-from tests.support import RelaybotProcess
+from relaybot.testing import RelaybotProcess, free_port
 
 pytestmark = pytest.mark.browser
 
@@ -34,13 +33,13 @@ async def test_a_visitor_orders_water_in_the_browser_and_it_shows_in_orders_list
     """The README's promise: `relaybot run`, order in a browser, see it in `orders list`."""
     executable = _chromium_or_skip()
 
-    server = RelaybotProcess(tmp_path, free_port())
+    server = RelaybotProcess.embedded(tmp_path, free_port())
     await server.start()
     try:
         await _order_in_browser(executable, server.url, tmp_path)
         listed = json.loads(server.cli("orders", "list", "--json"))
     finally:
-        server.stop()
+        await server.stop()
     assert [(o["bottles"], o["phone"], o["source"]) for o in listed] == [
         (3, "+996555123456", "webchat")
     ]

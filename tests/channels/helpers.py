@@ -7,7 +7,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from relaybot.apps.orders.models import Order
-from relaybot.store.models import InboundUpdate
+from relaybot.core.clock import ManualClock
+from relaybot.store.models import InboundUpdate, OutboxMessage
+from relaybot.system import System
 from relaybot.testing import RelaybotServer
 from relaybot.testing.telegram_standin import TelegramStandin
 
@@ -46,18 +48,23 @@ async def stored_updates(server: RelaybotServer) -> int:
 SHOWCASE = "tests.channels.apps:ShowcaseApp"
 
 
-async def eventually(check: Any, *, timeout: float = 10.0, every: float = 0.05) -> Any:
-    """Re-run the async `check` until it returns something truthy; return that."""
-    import asyncio
-
-    async with asyncio.timeout(timeout):
-        while True:
-            result = await check()
-            if result:
-                return result
-            await asyncio.sleep(every)
-
-
 async def stored_count(system: Any) -> int:
     async with system.sessions() as session:
         return int(await session.scalar(select(func.count()).select_from(InboundUpdate)) or 0)
+
+
+async def deliver_everything(system: System, clock: ManualClock, count: int) -> list[float]:
+    """Run the sender tick by tick, moving the clock by what it asks to wait; sent_at times."""
+    sender = system.sender()
+    for _ in range(100_000):
+        wait = await sender.tick()
+        async with system.sessions() as session:
+            sent = list(
+                await session.scalars(
+                    select(OutboxMessage.sent_at).where(OutboxMessage.status == "sent")
+                )
+            )
+        if len(sent) == count:
+            return sorted(t for t in sent if t is not None)
+        clock.advance(max(wait, 0.001))
+    raise AssertionError("the sender never finished")

@@ -1,6 +1,6 @@
 """The crash test of the embedded default: `relaybot run` on SQLite, killed with SIGKILL mid-run.
 
-Fifty web chat visitors each send twenty messages while the one process that does everything
+Thirty web chat visitors each send twenty messages while the one process that does everything
 (gateway, worker, sender) is killed three times and started again on the same database. A
 visitor whose message was not acknowledged sends it again with the same id, as the chat page
 does. Every visitor must end up with exactly "m1 #1" ... "m20 #20", in order.
@@ -28,7 +28,7 @@ from relaybot.testing.waiting import eventually
 
 pytestmark = pytest.mark.slow
 
-CHATS = 50
+CHATS = 30
 PER_CHAT = 20
 KILLS = 3
 BOT = "count"
@@ -53,7 +53,9 @@ async def say(client: httpx.AsyncClient, url: str, cookie: str, msg_id: str, tex
     raise RuntimeError(f"message {msg_id} was never accepted")
 
 
-async def test_relaybot_run_killed_three_times_loses_and_repeats_nothing(tmp_path: Path, capsys):
+async def test_relaybot_run_killed_three_times_loses_and_repeats_nothing(
+    tmp_path: Path, record_property
+):
     database = tmp_path / "relaybot.db"
     env = relaybot_env(
         {
@@ -63,7 +65,7 @@ async def test_relaybot_run_killed_three_times_loses_and_repeats_nothing(tmp_pat
                 [{"name": BOT, "app": "relaybot.testing.counting:CountingApp"}]
             ),
             "RELAYBOT_WEBCHAT_FOR_BUNDLED_APPS": "false",
-            # Fifty visitors from one address, each sending twenty messages without a pause.
+            # Thirty visitors from one address, each sending twenty messages without a pause.
             "RELAYBOT_WEBCHAT_SESSIONS_PER_MINUTE": "1000",
             "RELAYBOT_INBOUND_USER_BURST": "100",
             "RELAYBOT_INBOUND_CHAT_BURST": "100",
@@ -164,8 +166,7 @@ async def test_relaybot_run_killed_three_times_loses_and_repeats_nothing(tmp_pat
         f"reorders {reorders}, queue left {queued}, unsent {unsent}, DLQ {dead}, "
         f"wall time {wall:.1f}s"
     )
-    with capsys.disabled():
-        print(f"\n{figures}")
+    record_property("figures", figures)
     assert kills == KILLS
     assert (duplicates, lost, reorders) == (0, 0, 0), figures
     assert all(texts == expected for texts in received.values()), figures

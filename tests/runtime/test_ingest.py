@@ -18,9 +18,9 @@ from relaybot.runtime.queue import DbQueue, IngestBatcher
 from relaybot.runtime.signal import Signal
 from relaybot.store.models import InboundUpdate
 from relaybot.system import open_store
-from relaybot.testing import RelaybotServer
+from relaybot.testing import RelaybotServer, eventually
 from relaybot.testing.telegram_standin import TelegramStandin
-from tests.channels.helpers import TELEGRAM_SECRET, eventually, telegram_bot
+from tests.channels.helpers import TELEGRAM_SECRET, telegram_bot
 
 POLLING_TOKEN = "7000002:AAtest-token-of-the-well-bot"
 WEBHOOK_UPDATE = {

@@ -3,20 +3,26 @@
 Each message goes into the inbound queue and through the worker like any update; whatever
 the apps wrote to the outbox is then read back (and marked sent), whichever chat it is for.
 That makes notifications to other people as visible to a test as the replies themselves.
+A `Person` is one chat with an inbox that remembers what was read, for stories where several
+people are told things and each asks "what is new for me since I last looked?".
 """
 
 from __future__ import annotations
 
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, update
 
+from relaybot.config import Settings
 from relaybot.core.types import Address, Attachment, OutgoingMessage, Update, decode_message
+from relaybot.store.db import SessionMaker
 from relaybot.store.models import OutboxMessage
-from relaybot.system import System
+from relaybot.system import System, build_system
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,20 @@ class ChatDriver:
     system: System
     inboxes: dict[Address, list[Delivered]] = field(default_factory=dict)
 
+    @classmethod
+    @asynccontextmanager
+    async def running(cls, settings: Settings) -> AsyncIterator[ChatDriver]:
+        """`async with ChatDriver.running(settings) as driver:` builds the system and closes it."""
+        system = await build_system(settings)
+        try:
+            yield cls(system)
+        finally:
+            await system.close()
+
+    @property
+    def sessions(self) -> SessionMaker:
+        return self.system.sessions
+
     def chat(
         self,
         bot: str,
@@ -51,6 +71,11 @@ class ChatDriver:
         name: str | None = None,
     ) -> DrivenChat:
         return DrivenChat(self, Address(bot, chat_id), language=language, name=name)
+
+    def person(self, name: str, *, bot: str, language: str | None = "en") -> Person:
+        """A new person called `name` writing to `bot` from a chat of their own."""
+        chat_id = f"{name}-{uuid.uuid4().hex[:6]}"
+        return Person(self.chat(bot, chat_id, language=language, name=name))
 
     async def send(
         self,
@@ -76,7 +101,11 @@ class ChatDriver:
             attachments=tuple(attachments),
             chat_type=chat_type,
         )
-        await self.system.queue.put_many([upd])
+        await self.deliver([upd])
+
+    async def deliver(self, updates: Sequence[Update]) -> None:
+        """Queue `updates` at once, process them as one busy moment, then collect the answers."""
+        await self.system.queue.put_many(updates)
         worker = self.system.worker()
         while await worker.run_once():
             pass
@@ -169,3 +198,77 @@ class DrivenChat:
                     if button.text == label:
                         return button.payload
         raise LookupError(label)
+
+
+class Person:
+    """One chat whose inbox remembers what was read: `say` and `press` return the answers and
+    leave everything else that arrived for `unread`."""
+
+    def __init__(self, chat: DrivenChat) -> None:
+        self.chat = chat
+        self._read = 0
+
+    @property
+    def name(self) -> str:
+        return self.chat.name or self.chat.address.chat_id
+
+    @property
+    def bot(self) -> str:
+        return self.chat.address.bot
+
+    @property
+    def chat_id(self) -> str:
+        return self.chat.address.chat_id
+
+    @property
+    def inbox(self) -> list[OutgoingMessage]:
+        return [item.message for item in self.chat.received]
+
+    @property
+    def texts(self) -> list[str]:
+        return [message.text for message in self.inbox]
+
+    def unread(self) -> list[OutgoingMessage]:
+        """What arrived since the last look, now marked read."""
+        fresh = self.inbox[self._read :]
+        self._read = len(self.inbox)
+        return fresh
+
+    def buttons(self) -> list[str]:
+        return self.chat.buttons()
+
+    async def say(
+        self,
+        text: str = "",
+        *,
+        payload: str | None = None,
+        attachments: Sequence[Attachment] = (),
+        chat_type: str = "private",
+    ) -> list[OutgoingMessage]:
+        """Send, and return what this person got in answer."""
+        self.unread()
+        got = await self.chat.say(
+            text, payload=payload, attachments=attachments, chat_type=chat_type
+        )
+        self._read = len(self.inbox)
+        return [item.message for item in got]
+
+    async def press(self, label: str) -> list[OutgoingMessage]:
+        self.unread()
+        got = await self.chat.press(label)
+        self._read = len(self.inbox)
+        return [item.message for item in got]
+
+    def update(self, text: str) -> Update:
+        """A message from this person, to deliver in a batch with `ChatDriver.deliver`."""
+        return Update(
+            channel=self.chat.driver.system.bots[self.bot].channel,
+            bot=self.bot,
+            chat_id=self.chat_id,
+            user_id=self.chat_id,
+            update_id=uuid.uuid4().hex,
+            text=text,
+            user_name=self.name,
+            language=self.chat.language,
+            received_at=time.time(),
+        )

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -51,6 +52,31 @@ class RelaybotProcess:
         self.log_path = workdir / f"{name}.log"
         self.process: asyncio.subprocess.Process | None = None
         self._log: IO[bytes] | None = None
+
+    @classmethod
+    def embedded(cls, workdir: Path, port: int, **settings: str) -> RelaybotProcess:
+        """`relaybot run` on its own SQLite file in `workdir`, as a first install starts it;
+        `settings` adds RELAYBOT_* variables."""
+        env = relaybot_env(
+            {
+                "RELAYBOT_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'relaybot.db'}",
+                "RELAYBOT_POLL_INTERVAL": "0.2",
+                **settings,
+            }
+        )
+        return cls(["run"], env=env, workdir=workdir, name="relaybot", port=port)
+
+    def cli(self, *args: str) -> str:
+        """Run another `relaybot` command with this process's settings; return its output."""
+        done = subprocess.run(
+            [sys.executable, "-m", "relaybot.cli", *args],
+            cwd=self.workdir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout
 
     @property
     def alive(self) -> bool:
