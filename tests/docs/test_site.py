@@ -1,0 +1,68 @@
+"""The documentation builds as a site, and the public SDK documents itself."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import relaybot
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _public_members(owner: type) -> list[tuple[str, object]]:
+    members = []
+    for name, value in vars(owner).items():
+        if name.startswith("_"):
+            continue
+        if isinstance(value, staticmethod | classmethod):
+            value = value.__func__
+        if inspect.isfunction(value) or isinstance(value, property):
+            members.append((name, value))
+    return members
+
+
+def test_every_name_an_app_imports_is_documented() -> None:
+    """A name in `relaybot.__all__` without a docstring would be a blank entry in the reference."""
+    undocumented = []
+    for name in relaybot.__all__:
+        value = getattr(relaybot, name)
+        if not (inspect.isclass(value) or inspect.isfunction(value)):
+            continue
+        if not inspect.getdoc(value):
+            undocumented.append(name)
+        if inspect.isclass(value) and value.__module__.startswith("relaybot."):
+            for member, attribute in _public_members(value):
+                if not inspect.getdoc(attribute):
+                    undocumented.append(f"{name}.{member}")
+    assert undocumented == []
+
+
+def test_the_public_sdk_names_exist_and_are_exported_once() -> None:
+    assert len(relaybot.__all__) == len(set(relaybot.__all__))
+    for name in relaybot.__all__:
+        assert hasattr(relaybot, name), name
+
+
+@pytest.mark.slow
+def test_the_documentation_builds_without_a_warning(tmp_path: Path) -> None:
+    """`mkdocs build --strict` fails on a broken link, a missing page or a bad reference."""
+    mkdocs = Path(sys.executable).parent / "mkdocs"
+    command = [str(mkdocs)] if mkdocs.exists() else [shutil.which("mkdocs") or "mkdocs"]
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run(
+        [*command, "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert (tmp_path / "site" / "reference" / "index.html").exists()
