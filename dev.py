@@ -56,6 +56,7 @@ def test(args: list[str]) -> int:
         [str(BIN / "ruff"), "check", "src", "tests", "bench"],
         [str(BIN / "ruff"), "format", "--check", "src", "tests", "bench"],
         [str(BIN / "mypy")],
+        [str(BIN / "lint-imports")],
         [str(PYTHON), "-m", "pytest", *args],
     ]
     for step in steps:

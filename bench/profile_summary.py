@@ -65,7 +65,9 @@ def summarize(path: Path, *, top: int = 15) -> dict[str, Any]:
         by_area[area_of(frames[-1][1])] += count
         seen: set[str] = set()
         for func, file in frames:
-            if "relaybot/" in file and not file.endswith("relaybot/cli.py"):  # cli: the root
+            # the command and its event loop runner are the root of every stack
+            is_root = "relaybot/cli/" in file or file.endswith("relaybot/console/shell.py")
+            if "relaybot/" in file and not is_root:
                 name = f"{file.split('relaybot/', 1)[1].removesuffix('.py')}.{func}"
                 if name not in seen:
                     seen.add(name)

@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable
 
 from relaybot.config import load_settings
+from relaybot.core.clock import ManualClock
 from relaybot.core.types import Update
 from relaybot.gateway.limits import json_depth_exceeds
-from relaybot.runtime.clock import ManualClock
 from relaybot.runtime.inbound import InboundGuard
 from relaybot.security.passwords import hash_password, verify_password
 from relaybot.store.api_tokens import digest

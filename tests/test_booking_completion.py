@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from relaybot.apps.booking.jobs import ask_about_finished
 from relaybot.apps.booking.models import Booking, User
-from relaybot.runtime.clock import ManualClock
+from relaybot.core.clock import ManualClock
 from relaybot.runtime.scheduler import JobContext, Scheduler
 from tests.booking_world import make_world
 

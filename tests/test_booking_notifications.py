@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from relaybot.apps.booking.models import Booking, Broadcast, NotificationSetting, User
 from relaybot.apps.booking.render import day_label
-from relaybot.runtime.clock import ManualClock
+from relaybot.core.clock import ManualClock
 from relaybot.runtime.scheduler import Scheduler
 from relaybot.store.models import OutboxMessage
 from tests.booking_world import World, make_world

@@ -200,3 +200,28 @@ async def test_a_rolled_back_booking_never_leaves_its_trace_in_the_cache(any_wor
         assert world.at("10:00") not in [s.at for s in inside]
         await session.rollback()
     assert "10:00" in await free_times(world, cache, world.haircut, world.aigul)
+
+
+async def test_a_time_that_has_begun_is_no_longer_offered(world):
+    """At 10:07 the 10:00 start has passed: the first offer is 10:15, which books."""
+    cache = SlotCache()
+    async with world.system.sessions() as session:
+        starts = await cache.starts(
+            session,
+            location_id=world.location,
+            service_id=world.shave,
+            specialist_id=world.aigul,
+            day=world.day,
+            after=world.at("10:07"),
+        )
+    assert starts[0].at == world.at("10:15")
+    async with world.system.sessions() as session:
+        on_the_hour = await cache.is_free(
+            session,
+            location_id=world.location,
+            service_id=world.shave,
+            specialist_id=world.aigul,
+            start=world.at("10:00"),
+            after=world.at("10:00"),
+        )
+    assert on_the_hour == ()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from relaybot.core.channel import Limit
-from relaybot.runtime.clock import ManualClock
+from relaybot.core.clock import ManualClock
 from relaybot.runtime.ratelimit import MemoryRateLimiter
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from relaybot import Matrix, Recipient, Route, broadcast, room, route
 from relaybot.config import BotConfig
 from relaybot.core.types import Address, OutgoingMessage
-from relaybot.runtime.notify import Matrix, Recipient, Route, broadcast, room, route
 from relaybot.store import migrate
 from relaybot.store.db import create_engine, session_maker
 from relaybot.store.models import OutboxMessage

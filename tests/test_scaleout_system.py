@@ -9,15 +9,14 @@ import pytest
 from pydantic import ValidationError
 
 from relaybot.channels.registry import AdapterDeps
-from relaybot.channels.webchat import WebchatAdapter, WebchatHub
+from relaybot.channels.webchat import WebchatAdapter, WebchatHub, store
 from relaybot.config import BotConfig, load_settings
+from relaybot.core.clock import SystemClock
 from relaybot.core.types import OutgoingMessage
-from relaybot.runtime.clock import SystemClock
 from relaybot.runtime.queue import DbQueue
 from relaybot.runtime.ratelimit import MemoryRateLimiter
 from relaybot.runtime.redis_queue import RedisQueue
 from relaybot.runtime.redis_ratelimit import RedisRateLimiter
-from relaybot.store import webchat as store
 from relaybot.system import build_system, open_store
 from relaybot.testing import RelaybotServer, TelegramStandin, WebchatClient
 

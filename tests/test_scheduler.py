@@ -11,8 +11,8 @@ from sqlalchemy import select
 from structlog.testing import capture_logs
 
 from relaybot.config import BotConfig
+from relaybot.core.clock import ManualClock
 from relaybot.core.types import Address, decode_message
-from relaybot.runtime.clock import ManualClock
 from relaybot.runtime.lease import LeaseStore
 from relaybot.runtime.scheduler import Job, JobContext, Scheduler
 from relaybot.store import migrate

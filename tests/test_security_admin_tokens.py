@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from relaybot.cli import main
 from relaybot.config import Settings
-from relaybot.gateway.auth import Authenticator, Principal
+from relaybot.security.auth import Authenticator, Principal
 from relaybot.store import api_tokens
 from relaybot.store.models import ApiToken, AuditEntry
 from relaybot.system import open_store
@@ -40,7 +40,7 @@ def test_operator_creates_lists_and_revokes_a_token_at_the_shell(cli_env, sqlite
     assert token.startswith("rbt_") and len(token) > 40
 
     listed = runner.invoke(main, ["tokens", "list", "--json"], env=cli_env)
-    rows = [json.loads(line) for line in listed.output.splitlines()]
+    rows = json.loads(listed.output)
     assert [(r["id"], r["name"], r["role"], r["revoked_at"]) for r in rows] == [
         (1, "deploy-script", "admin", None)
     ]
@@ -54,7 +54,7 @@ def test_operator_creates_lists_and_revokes_a_token_at_the_shell(cli_env, sqlite
     assert missing.exit_code == 1
 
     audit = runner.invoke(main, ["audit", "list", "--json"], env=cli_env)
-    entries = [json.loads(line) for line in audit.output.splitlines()]
+    entries = json.loads(audit.output)
     assert [(e["action"], e["target"], e["channel"]) for e in entries] == [
         ("token.revoke", "1", "cli"),
         ("token.create", "1", "cli"),

@@ -68,7 +68,7 @@ def test_operator_shell_actions_on_orders_and_dead_letters_are_audited(make_sett
         result = runner.invoke(main, command, env=env)
         assert result.exit_code == 0, result.output
     listed = runner.invoke(main, ["audit", "list", "--json"], env=env)
-    entries = [json.loads(line) for line in listed.output.splitlines()]
+    entries = json.loads(listed.output)
     assert [(e["action"], e["target"], e["channel"], e["details"]) for e in entries] == [
         ("dlq.drop", "2", "cli", {"dropped": 1}),
         ("dlq.replay", "1", "cli", {"replayed": 1}),

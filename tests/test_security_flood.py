@@ -13,12 +13,12 @@ import httpx
 from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
+from relaybot.channels.webchat.routes import COOKIE
+from relaybot.channels.webchat.store import hash_token
+from relaybot.core.clock import ManualClock
 from relaybot.core.types import Update
-from relaybot.gateway.webchat import COOKIE
-from relaybot.runtime.clock import ManualClock
 from relaybot.runtime.inbound import NOTICE_PAYLOAD, InboundGuard
 from relaybot.store.models import InboundUpdate, WebchatSession
-from relaybot.store.webchat import hash_token
 from relaybot.testing import RelaybotServer, WebchatClient
 
 FLOOD = 1000

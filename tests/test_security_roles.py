@@ -19,7 +19,7 @@ from sqlalchemy import select
 from relaybot.apps.helpdesk import catalog, demands, people
 from relaybot.apps.helpdesk.models import Place, Resource
 from relaybot.core.types import Update
-from relaybot.gateway.auth import access_tokens
+from relaybot.security.auth import access_tokens
 from relaybot.store import api_tokens
 from relaybot.store.base import Base
 from relaybot.testing import RelaybotServer

@@ -14,7 +14,8 @@ import pytest
 import websockets
 from sqlalchemy import select
 
-from relaybot.gateway.webchat import COOKIE, origin_allowed
+from relaybot.channels.webchat.origins import origin_allowed
+from relaybot.channels.webchat.routes import COOKIE
 from relaybot.store.models import WebchatSession
 from relaybot.testing import RelaybotServer, WebchatClient
 

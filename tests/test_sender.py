@@ -13,9 +13,9 @@ from sqlalchemy import select
 from relaybot.cli import main as cli
 from relaybot.config import BotConfig, Settings
 from relaybot.core.channel import Limit
+from relaybot.core.clock import ManualClock
 from relaybot.core.errors import ChatBlocked, PermanentDeliveryError, RetryAfter
 from relaybot.core.types import Address, OutgoingMessage
-from relaybot.runtime.clock import ManualClock
 from relaybot.runtime.outbox import enqueue
 from relaybot.runtime.sender import Sender
 from relaybot.store import dlq

@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 from relaybot.channels.limits import window_limit
 from relaybot.config import BotConfig
 from relaybot.core.channel import Limit
+from relaybot.core.clock import ManualClock
 from relaybot.core.errors import RetryAfter
 from relaybot.core.types import Address, OutgoingMessage
-from relaybot.runtime.clock import ManualClock
 from relaybot.runtime.outbox import enqueue
 from relaybot.runtime.redis_ratelimit import RedisRateLimiter
 from relaybot.runtime.sender import Sender

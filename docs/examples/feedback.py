@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from relaybot.config import BotConfig, Settings
-from relaybot.core.app import App, Context
-from relaybot.core.i18n import N_
-from relaybot.flows import Choice, Flow, FlowView, Invalid, Step
+from relaybot import N_, App, BotConfig, Choice, Context, Flow, FlowView, Invalid, Settings, Step
 
 
 def rating(text: str, _view: FlowView) -> int:

@@ -1,3 +1,88 @@
-"""relaybot: one channel-neutral core for messenger bots that do real work."""
+"""relaybot: one channel-neutral core for messenger bots that do real work.
+
+An app needs nothing but this package: `from relaybot import App, Context, Router, ...`.
+"""
 
 __version__ = "0.1.0"
+
+from relaybot.config import Settings
+from relaybot.console import (
+    Column,
+    Row,
+    cli_actor,
+    json_option,
+    minute_cell,
+    print_rows,
+    settings_of,
+    with_store,
+)
+from relaybot.core.app import App, ButtonsSpec, Context, DialogState
+from relaybot.core.bots import BotConfig
+from relaybot.core.i18n import N_, Translator, normalize_locale, translator
+from relaybot.core.jobs import Job, JobContext
+from relaybot.core.notify import Matrix, Notice, Outlet, Recipient, Route, route
+from relaybot.core.types import Address, Attachment, Button, OutgoingMessage, Update
+from relaybot.flows import Choice, Flow, FlowView, Invalid, Step
+from relaybot.flows.payloads import MaxLen, Payload, StalePayload
+from relaybot.flows.router import Router
+from relaybot.runtime.notify import broadcast, room
+from relaybot.security.auth import Authenticator, Principal
+from relaybot.store.audit import audit
+from relaybot.store.base import Base, BigId, UTCDateTime, utcnow
+from relaybot.store.db import SessionMaker
+from relaybot.store.sql import upsert_insert
+
+__all__ = [
+    "N_",
+    "Address",
+    "App",
+    "Attachment",
+    "Authenticator",
+    "Base",
+    "BigId",
+    "BotConfig",
+    "Button",
+    "ButtonsSpec",
+    "Choice",
+    "Column",
+    "Context",
+    "DialogState",
+    "Flow",
+    "FlowView",
+    "Invalid",
+    "Job",
+    "JobContext",
+    "Matrix",
+    "MaxLen",
+    "Notice",
+    "OutgoingMessage",
+    "Outlet",
+    "Payload",
+    "Principal",
+    "Recipient",
+    "Route",
+    "Router",
+    "Row",
+    "SessionMaker",
+    "Settings",
+    "StalePayload",
+    "Step",
+    "Translator",
+    "UTCDateTime",
+    "Update",
+    "__version__",
+    "audit",
+    "broadcast",
+    "cli_actor",
+    "json_option",
+    "minute_cell",
+    "normalize_locale",
+    "print_rows",
+    "room",
+    "route",
+    "settings_of",
+    "translator",
+    "upsert_insert",
+    "utcnow",
+    "with_store",
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -13,21 +13,9 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-BOT_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+from relaybot.core.bots import BotConfig
 
-
-class BotConfig(BaseModel):
-    """One bot: a name (used in webhook paths), the app it runs and the channel it speaks on."""
-
-    name: str = Field(pattern=BOT_NAME_PATTERN)
-    app: str
-    channel: str = "webchat"
-    title: str | None = None
-    token: SecretStr | None = None
-    webhook_secret: SecretStr | None = None
-    mode: Literal["webhook", "polling"] = "webhook"
-    api_base: str | None = None
-    options: dict[str, Any] = Field(default_factory=dict)
+__all__ = ["BotConfig", "Settings", "load_settings"]
 
 
 class Settings(BaseSettings):
@@ -138,10 +126,6 @@ class Settings(BaseSettings):
         toml_path = cls.config_file or Path("relaybot.toml")
         toml = TomlConfigSettingsSource(settings_cls, toml_file=toml_path)
         return init_settings, env_settings, dotenv_settings, toml, file_secret_settings
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
 
     def bot(self, name: str) -> BotConfig | None:
         return next((b for b in self.bots if b.name == name), None)

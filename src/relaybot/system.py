@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import secrets
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import msgspec
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -26,11 +24,10 @@ from relaybot.channels.webchat import WebchatHub
 from relaybot.config import BotConfig, Settings
 from relaybot.core.app import App
 from relaybot.core.channel import ChannelAdapter, PollingChannel
+from relaybot.core.clock import Clock, SystemClock
 from relaybot.core.i18n import register_catalogs
-from relaybot.core.types import Update
-from relaybot.runtime import metrics
-from relaybot.runtime.clock import Clock, SystemClock
 from relaybot.runtime.inbound import InboundGuard
+from relaybot.runtime.ingest import IngestPath
 from relaybot.runtime.logs import register_settings_secrets
 from relaybot.runtime.queue import DbQueue, InboundQueue, IngestBatcher
 from relaybot.runtime.ratelimit import MemoryRateLimiter, RateLimiter
@@ -107,26 +104,17 @@ class System:
     adapters: dict[str, ChannelAdapter]
     queue: InboundQueue
     batcher: IngestBatcher
-    hub: WebchatHub
+    ingest: IngestPath
+    adapter_deps: AdapterDeps
     clock: Clock
     limiter: RateLimiter
-    worker_signal: Signal = field(default_factory=Signal)
+    worker_signal: Signal
     sender_signal: Signal = field(default_factory=Signal)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     app_types: list[type[App]] = field(default_factory=list)
     redis: Redis | None = None
     wakers: list[Signal] = field(default_factory=list)
-    _guard: InboundGuard | None = field(default=None, repr=False)
-
-    @property
-    def guard(self) -> InboundGuard:
-        """Inbound flood limits shared by every door of this gateway process."""
-        if self._guard is None:
-            # With Redis every gateway draws on the same inbound buckets, as it does outbound.
-            shared = self.limiter if self.redis is not None else None
-            self._guard = InboundGuard(self.settings, self.clock, limiter=shared)
-        return self._guard
 
     def worker(self) -> Worker:
         return Worker(
@@ -180,25 +168,6 @@ class System:
                     poller = adapter.poll(self.ingest, self.stop)
                     self.tasks.append(asyncio.create_task(poller, name=f"poll:{name}"))
 
-    async def ingest(self, updates: Sequence[Update]) -> list[bool]:
-        """Store updates a poller fetched, screened and stored as the webhook route does."""
-        screened = await self.guard.screen(updates) if updates else []
-        if not screened:
-            return []
-        stamped = [
-            msgspec.structs.replace(u, trace_id=u.trace_id or secrets.token_hex(8))
-            for u in screened
-        ]
-        accepted = await self.batcher.submit(stamped)
-        for upd, is_new in zip(stamped, accepted, strict=True):
-            if is_new:
-                metrics.UPDATES_RECEIVED.labels(upd.channel, upd.bot).inc()
-            else:
-                metrics.UPDATES_DUPLICATE.labels(upd.bot).inc()
-        if any(accepted):
-            self.worker_signal.notify()
-        return accepted
-
     async def close(self) -> None:
         self.stop.set()
         self.worker_signal.notify()
@@ -232,8 +201,7 @@ async def build_system(settings: Settings, *, clock: Clock | None = None) -> Sys
     engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
     await migrate.upgrade(engine, _prepare_apps(classes))
     sessions = session_maker(engine)
-    hub = WebchatHub()
-    deps = AdapterDeps(settings=settings, sessions=sessions, clock=clock, hub=hub)
+    deps = AdapterDeps(settings=settings, sessions=sessions, clock=clock, hub=WebchatHub())
     apps = {b.name: load_app_class(b.app)(b, settings) for b in bots}
     adapters = {b.name: build_adapter(b, deps) for b in bots}
     redis = connect_redis(settings.queue_url) if settings.queue_url else None
@@ -245,6 +213,10 @@ async def build_system(settings: Settings, *, clock: Clock | None = None) -> Sys
         from relaybot.runtime.redis_ratelimit import RedisRateLimiter
 
         limiter = RedisRateLimiter(redis, namespace=settings.queue_namespace)
+    # With Redis every gateway draws on the same inbound buckets, as it does outbound.
+    guard = InboundGuard(settings, clock, limiter=limiter if redis is not None else None)
+    batcher = IngestBatcher(queue, max_batch=settings.ingest_batch_size)
+    worker_signal = Signal()
     return System(
         settings=settings,
         engine=engine,
@@ -253,10 +225,12 @@ async def build_system(settings: Settings, *, clock: Clock | None = None) -> Sys
         apps=apps,
         adapters=adapters,
         queue=queue,
-        batcher=IngestBatcher(queue, max_batch=settings.ingest_batch_size),
-        hub=hub,
+        batcher=batcher,
+        ingest=IngestPath(guard, batcher, worker_signal),
+        adapter_deps=deps,
         clock=clock,
         limiter=limiter,
+        worker_signal=worker_signal,
         app_types=classes,
         redis=redis,
     )

@@ -38,7 +38,7 @@ async def test_a_visitor_orders_water_in_the_browser_and_it_shows_in_orders_list
     await server.start()
     try:
         await _order_in_browser(executable, server.url, tmp_path)
-        listed = [json.loads(line) for line in server.cli("orders", "list", "--json").splitlines()]
+        listed = json.loads(server.cli("orders", "list", "--json"))
     finally:
         server.stop()
     assert [(o["bottles"], o["phone"], o["source"]) for o in listed] == [

@@ -10,8 +10,8 @@ import pytest
 from relaybot.channels.chat2desk import Chat2DeskAdapter
 from relaybot.channels.registry import AdapterDeps
 from relaybot.config import BotConfig
+from relaybot.core.clock import ManualClock
 from relaybot.core.types import Address, OutgoingMessage
-from relaybot.runtime.clock import ManualClock
 from relaybot.runtime.outbox import enqueue
 from relaybot.system import build_system
 from relaybot.testing import RelaybotServer

@@ -7,8 +7,8 @@ import time
 
 from sqlalchemy import select
 
+from relaybot.core.clock import ManualClock
 from relaybot.core.types import Address, OutgoingMessage
-from relaybot.runtime.clock import ManualClock
 from relaybot.runtime.outbox import enqueue
 from relaybot.store.models import OutboxMessage
 from relaybot.system import System, build_system

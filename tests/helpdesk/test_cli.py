@@ -32,8 +32,9 @@ def shell(make_settings: Callable[..., Settings], sqlite_url: str) -> Callable[.
     return run
 
 
-def json_lines(result: Result) -> list[dict[str, object]]:
-    return [json.loads(line) for line in result.output.splitlines() if line.strip()]
+def json_rows(result: Result) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = json.loads(result.output)
+    return rows
 
 
 def test_an_operator_builds_the_catalogue_at_the_shell(shell: Callable[..., Result]) -> None:
@@ -53,7 +54,7 @@ def test_an_operator_builds_the_catalogue_at_the_shell(shell: Callable[..., Resu
 
     shell("places", "update", "1", "--name", "Bishkek, centre")
     shell("scenarios", "update", "1", "--inactive")
-    listed = json_lines(shell("scenarios", "list", "--json"))
+    listed = json_rows(shell("scenarios", "list", "--json"))
     assert [(s["place"], s["resource"], s["active"]) for s in listed] == [
         ("Bishkek, centre", "Food", False),
         ("Osh", "Food", True),
@@ -62,7 +63,7 @@ def test_an_operator_builds_the_catalogue_at_the_shell(shell: Callable[..., Resu
     assert "Osh / Food" in table and "ACTIVE" in table
     shell("scenarios", "remove", "1")
     shell("places", "remove", "1")
-    assert [p["name"] for p in json_lines(shell("places", "list", "--json"))] == ["Osh"]
+    assert [p["name"] for p in json_rows(shell("places", "list", "--json"))] == ["Osh"]
 
 
 def test_an_operator_makes_someone_a_helper_and_a_moderator_by_their_id(
@@ -93,14 +94,14 @@ def test_an_operator_makes_someone_a_helper_and_a_moderator_by_their_id(
     assert "now helps in scenario(s) 1, 2" in shell("link", str(uid), "1", "2").output
     assert "already linked: 1" in shell("link", str(uid), "1").output
     shell("grant", str(uid), "moderator")
-    row = json_lines(shell("users", "--json"))[0]
+    row = json_rows(shell("users", "--json"))[0]
     assert row["roles"] == ["requester", "provider", "moderator"]
     assert row["scenario_ids"] == [1, 2]
-    assert [u["id"] for u in json_lines(shell("users", "--role", "moderator", "--json"))] == [uid]
+    assert [u["id"] for u in json_rows(shell("users", "--role", "moderator", "--json"))] == [uid]
 
     shell("revoke", str(uid), "moderator")
     assert "removed 2 link(s)" in shell("unlink", str(uid), "1", "2").output
-    assert json_lines(shell("users", "--json"))[0]["roles"] == ["requester"]
+    assert json_rows(shell("users", "--json"))[0]["roles"] == ["requester"]
     missing = shell("grant", "999", "admin", ok=False)
     assert missing.exit_code == 1 and "user 999 does not exist" in missing.output
     wrong = shell("grant", str(uid), "provider", ok=False)
@@ -114,7 +115,7 @@ def test_demo_data_is_idempotent_and_switches_self_service_on(
     assert "9 categories (18 added now)" in first and "self-service roles are ON" in first
     again = shell("demo-data", "--locale", "en").output
     assert "(0 added now)" in again
-    assert len(json_lines(shell("scenarios", "list", "--json"))) == 9
+    assert len(json_rows(shell("scenarios", "list", "--json"))) == 9
     shell("self-service", "off")
 
     async def self_service_is_on() -> bool:
@@ -151,7 +152,7 @@ def test_requests_are_listed_and_shown_with_their_messages(
                 )
 
     asyncio.run(ask())
-    rows = json_lines(shell("demands", "list", "--json"))
+    rows = json_rows(shell("demands", "list", "--json"))
     assert [(r["id"], r["status"], r["description"]) for r in rows] == [
         (1, "new", "Two food parcels")
     ]

@@ -15,17 +15,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from relaybot.core.bots import BotConfig
+from relaybot.core.commands import parse_command
 from relaybot.core.i18n import Translator, normalize_locale, translator
 from relaybot.core.types import Address, Attachment, Button, OutgoingMessage, Update
 
 if TYPE_CHECKING:
     import click
     from fastapi import APIRouter
-    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-    from relaybot.config import BotConfig, Settings
-    from relaybot.runtime.scheduler import Job
-    from relaybot.store.db import SessionMaker
+    from relaybot.config import Settings
+    from relaybot.core.jobs import Job
 
 
 class StateStorage(Protocol):
@@ -98,6 +99,22 @@ class Context:
     def address(self) -> Address:
         return Address(self.update.bot, self.update.chat_id)
 
+    @property
+    def command(self) -> str | None:
+        """The command a typed message starts with ("find" for "/find@shop_bot red shoes")."""
+        if self.update.payload:
+            return None
+        parsed = parse_command(self.update.text)
+        return None if parsed is None else parsed[0]
+
+    @property
+    def args(self) -> str:
+        """The text after the command ("red shoes"); empty when there is no command."""
+        if self.update.payload:
+            return ""
+        parsed = parse_command(self.update.text)
+        return "" if parsed is None else parsed[1]
+
     def reply(
         self,
         text: str,
@@ -127,20 +144,32 @@ class Context:
         self.outgoing.append((to, message))
 
 
+class Dispatcher(Protocol):
+    """What `App.handle` hands each update to: a router, or anything that routes the same way."""
+
+    async def dispatch(self, ctx: Context) -> bool:
+        """Handle the update; False when nothing in it matched."""
+        ...
+
+
 class App(abc.ABC):
-    """A bundled or user-written bot. Subclasses set `name` and implement `handle`."""
+    """A bundled or user-written bot. Subclasses set `name`, and `router` or `handle`."""
 
     name: ClassVar[str]
     title: ClassVar[str]
     description: ClassVar[str] = ""
+    router: Dispatcher | None = None
 
     def __init__(self, bot: BotConfig, settings: Settings) -> None:
         self.bot = bot
         self.settings = settings
 
-    @abc.abstractmethod
     async def handle(self, ctx: Context) -> None:
-        """React to one update. Raise only for bugs: bad input is answered, not raised."""
+        """React to one update: by default through `self.router`. Raise only for bugs: bad
+        input is answered, not raised."""
+        if self.router is None:
+            raise NotImplementedError(f"{type(self).__name__} sets no router and no handle()")
+        await self.router.dispatch(ctx)
 
     @classmethod
     def migrations_dir(cls) -> Path | None:
@@ -171,6 +200,8 @@ class App(abc.ABC):
         return ()
 
     @classmethod
-    def api_router(cls, settings: Settings, sessions: SessionMaker) -> APIRouter | None:
+    def api_router(
+        cls, settings: Settings, sessions: async_sessionmaker[AsyncSession]
+    ) -> APIRouter | None:
         """REST routes for the app, mounted once by the gateway whatever the number of bots."""
         return None

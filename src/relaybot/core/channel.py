@@ -7,12 +7,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from relaybot.core.bots import BotConfig
 from relaybot.core.types import OutgoingMessage, Update
 
 if TYPE_CHECKING:
     from starlette.requests import Request
-
-    from relaybot.config import BotConfig
 
 
 class WebhookRejected(Exception):

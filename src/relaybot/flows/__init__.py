@@ -1,5 +1,17 @@
-"""Declarative dialogs: steps with prompts, validators, back/cancel and a confirm step."""
+"""Declarative dialogs and the router that hands updates to handlers and dialogs."""
 
 from relaybot.flows.engine import Choice, Flow, FlowView, Invalid, Step
+from relaybot.flows.payloads import MaxLen, Payload, StalePayload
+from relaybot.flows.router import Router
 
-__all__ = ["Choice", "Flow", "FlowView", "Invalid", "Step"]
+__all__ = [
+    "Choice",
+    "Flow",
+    "FlowView",
+    "Invalid",
+    "MaxLen",
+    "Payload",
+    "Router",
+    "StalePayload",
+    "Step",
+]

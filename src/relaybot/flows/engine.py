@@ -128,6 +128,21 @@ class Flow:
     async def handle(self, ctx: Context) -> None:
         await _Turn(self, ctx).run()
 
+    async def start(self, ctx: Context, **seed: Any) -> None:
+        """Begin afresh at the first step; `seed` is data the steps find already given."""
+        turn = _Turn(self, ctx)
+        await turn._start()
+        if seed and turn.state is not None:
+            turn.state.data.update(seed)
+            await turn._save()
+        turn._log()
+
+    async def abandon(self, ctx: Context, reason: str) -> None:
+        """Record this flow's dialog as not completed at its current step, and clear it."""
+        state = await ctx.storage.load(ctx.update.bot, ctx.update.chat_id)
+        if state is not None and state.flow == self.name:
+            await _Turn(self, ctx)._finish(state, completed=False, reason=reason)
+
 
 def _command(text: str, payload: str | None) -> str | None:
     if payload and payload.startswith("flow:"):
@@ -408,3 +423,7 @@ class _Turn:
             error_reason=self.error,
             created_at=self.ctx.now,
         )
+
+
+EXPIRED = N_("Your previous conversation expired, so we are starting over.")
+STALE_BUTTON = N_("That button is no longer active.")

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from relaybot.gateway.auth import Authenticator, Principal
+from relaybot.config import Settings
+from relaybot.security.auth import Authenticator, Principal
 from relaybot.store import api_tokens
 from relaybot.store import audit as audit_store
-from relaybot.system import System
+from relaybot.store.db import SessionMaker
 
 
 class NewToken(BaseModel):
@@ -52,12 +53,11 @@ def _token_out(info: api_tokens.TokenInfo) -> dict[str, object]:
     }
 
 
-def admin_router(system: System) -> APIRouter:
-    auth = Authenticator(system.settings, system.sessions)
+def admin_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
+    auth = Authenticator(settings, sessions)
     admin = Depends(auth.admin("admin"))
     reader = Depends(auth.admin("admin", "operator", "readonly"))
     router = APIRouter(prefix="/api/admin", tags=["administration"])
-    sessions = system.sessions
 
     @router.get("/whoami")
     async def whoami(who: Principal = reader) -> dict[str, object]:

@@ -12,35 +12,37 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 
 from relaybot import __version__
+from relaybot.channels.registry import RouteDeps, channel_routers
 from relaybot.gateway.admin_api import admin_router
 from relaybot.gateway.headers import SecurityHeadersMiddleware
 from relaybot.gateway.health import health_router
+from relaybot.gateway.host import GatewayHost
 from relaybot.gateway.limits import OUT_OF_RANGE, BodyLimitMiddleware, number_out_of_range
-from relaybot.gateway.webchat import webchat_router
 from relaybot.gateway.webhooks import WebhookLane
-from relaybot.system import System
+from relaybot.runtime.ratelimit import MemoryRateLimiter
 
 log = structlog.get_logger("relaybot.gateway")
 
 
 def create_app(
-    system: System,
+    host: GatewayHost,
     *,
     roles: Iterable[str] = ("gateway",),
     on_started: Callable[[], None] | None = None,
 ) -> FastAPI:
+    """The HTTP face of `host`; its lifespan starts and stops the parts `roles` name."""
     roles = tuple(roles)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await system.start(roles)
-        log.info("relaybot started", roles=",".join(roles), bots=",".join(system.bots))
+        await host.start(roles)
+        log.info("relaybot started", roles=",".join(roles), bots=",".join(host.bots))
         if on_started is not None:
             on_started()
         try:
             yield
         finally:
-            await system.close()
+            await host.close()
 
     app = FastAPI(
         title="relaybot",
@@ -52,22 +54,24 @@ def create_app(
         # relaybot exports its own Prometheus metrics and structured logs; FastAPI's native
         # OpenTelemetry costs every request an environment lookup unless switched on.
         telemetry={
-            "tracing": system.settings.opentelemetry,
-            "metrics": system.settings.opentelemetry,
-            "logs": system.settings.opentelemetry,
+            "tracing": host.settings.opentelemetry,
+            "metrics": host.settings.opentelemetry,
+            "logs": host.settings.opentelemetry,
         },
     )
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,
-        max_bytes=system.settings.max_body_bytes,
-        max_json_depth=system.settings.max_json_depth,
+        max_bytes=host.settings.max_body_bytes,
+        max_json_depth=host.settings.max_json_depth,
     )
     app.add_middleware(  # added last, so outermost: webhooks skip the layers above
         WebhookLane,
-        system=system,
-        max_bytes=system.settings.max_body_bytes,
-        max_json_depth=system.settings.max_json_depth,
+        bots=host.bots,
+        adapters=host.adapters,
+        ingest=host.ingest,
+        max_bytes=host.settings.max_body_bytes,
+        max_json_depth=host.settings.max_json_depth,
     )
 
     @app.exception_handler(RequestValidationError)
@@ -91,11 +95,23 @@ def create_app(
             return JSONResponse({"detail": OUT_OF_RANGE}, status_code=422)
         return await _unexpected(request, exc)
 
-    app.include_router(health_router(system))
-    app.include_router(webchat_router(system))
-    app.include_router(admin_router(system))
-    for app_type in system.app_types:
-        router = app_type.api_router(system.settings, system.sessions)
+    app.include_router(
+        health_router(
+            host.sessions, host.queue, max_pending_age=host.settings.health_max_pending_age
+        )
+    )
+    channels = RouteDeps(
+        adapters=host.adapter_deps,
+        bots=host.bots,
+        apps=host.apps,
+        ingest=host.ingest,
+        new_limiter=lambda: MemoryRateLimiter(host.adapter_deps.clock),
+    )
+    for channel_router in channel_routers(channels):
+        app.include_router(channel_router)
+    app.include_router(admin_router(host.settings, host.sessions))
+    for app_type in host.app_types:
+        router = app_type.api_router(host.settings, host.sessions)
         if router is not None:
             app.include_router(router)
     return app

@@ -10,29 +10,30 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import func, select, text
 
 from relaybot.runtime import metrics
+from relaybot.runtime.queue import InboundQueue
+from relaybot.store.db import SessionMaker
 from relaybot.store.models import DeadLetter, OutboxMessage
-from relaybot.system import System
 
 
-def health_router(system: System) -> APIRouter:
+def health_router(
+    sessions: SessionMaker, queue: InboundQueue, *, max_pending_age: float
+) -> APIRouter:
+    """Unhealthy (503) when the store is unreachable or the oldest pending update is too old."""
     router = APIRouter(tags=["operations"])
 
     @router.get("/health")
     async def health() -> JSONResponse:
         try:
             async with asyncio.timeout(5):
-                async with system.sessions() as session:
+                async with sessions() as session:
                     await session.execute(text("SELECT 1"))
-                stats = await system.queue.stats()
+                stats = await queue.stats()
         except Exception as exc:
             return JSONResponse(
                 {"status": "unhealthy", "store": "unreachable", "error": type(exc).__name__},
                 status_code=503,
             )
-        stale = (
-            stats.oldest_age is not None
-            and stats.oldest_age > system.settings.health_max_pending_age
-        )
+        stale = stats.oldest_age is not None and stats.oldest_age > max_pending_age
         body = {
             "status": "unhealthy" if stale else "ok",
             "store": "ok",
@@ -45,10 +46,10 @@ def health_router(system: System) -> APIRouter:
 
     @router.get("/metrics")
     async def prometheus() -> Response:
-        stats = await system.queue.stats()
+        stats = await queue.stats()
         metrics.QUEUE_DEPTH.set(stats.depth)
         metrics.QUEUE_OLDEST_AGE.set(stats.oldest_age or 0.0)
-        async with system.sessions() as session:
+        async with sessions() as session:
             pending = await session.scalar(
                 select(func.count())
                 .select_from(OutboxMessage)

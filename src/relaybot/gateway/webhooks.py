@@ -8,74 +8,46 @@ The lane applies the same body limits and response headers itself.
 
 from __future__ import annotations
 
-import secrets
+from collections.abc import Mapping
 
-import msgspec
 import structlog
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from relaybot.channels.registry import ADAPTERS
-from relaybot.core.channel import WebhookRejected
+from relaybot.config import BotConfig
+from relaybot.core.channel import ChannelAdapter, Ingest, WebhookRejected
 from relaybot.gateway.headers import add_security_headers
 from relaybot.gateway.limits import read_body, replaying
 from relaybot.runtime import metrics
-from relaybot.system import System
 
 log = structlog.get_logger("relaybot.gateway")
 
 PREFIX = "/webhook/"
 
 
-def new_trace_id() -> str:
-    return secrets.token_hex(8)
-
-
-async def receive_webhook(
-    system: System, channel: str, bot: str, request: Request, subpath: str = ""
-) -> Response:
-    config = system.bots.get(bot)
-    adapter = system.adapters.get(bot)
-    if config is None or adapter is None or config.channel != channel:
-        label = channel if channel in ADAPTERS else "unknown"  # bounded label values
-        metrics.UPDATES_REJECTED.labels(label, "unknown_bot").inc()
-        return JSONResponse({"detail": "no such bot"}, status_code=404)
-    try:
-        result = await adapter.handle_webhook(request, subpath)
-    except WebhookRejected as rejected:
-        metrics.UPDATES_REJECTED.labels(channel, str(rejected.status)).inc()
-        log.info("webhook rejected", bot=bot, status=rejected.status, reason=rejected.detail)
-        return JSONResponse({"detail": rejected.detail}, status_code=rejected.status)
-    except Exception as exc:  # an adapter that chokes on odd input must not answer 500
-        metrics.UPDATES_REJECTED.labels(channel, "unparsable").inc()
-        log.error("adapter could not read a webhook call", bot=bot, exc_info=exc)
-        return JSONResponse({"detail": "the update could not be read"}, status_code=400)
-    screened = await system.guard.screen(result.updates) if result.updates else []
-    if screened:
-        updates = [
-            msgspec.structs.replace(u, trace_id=u.trace_id or new_trace_id()) for u in screened
-        ]
-        accepted = await system.batcher.submit(updates)
-        for upd, is_new in zip(updates, accepted, strict=True):
-            if is_new:
-                metrics.UPDATES_RECEIVED.labels(upd.channel, upd.bot).inc()
-            else:
-                metrics.UPDATES_DUPLICATE.labels(upd.bot).inc()
-            log.debug("update stored", trace_id=upd.trace_id, bot=upd.bot, duplicate=not is_new)
-        if any(accepted):
-            system.worker_signal.notify()
-    return JSONResponse(result.response)
-
-
 class WebhookLane:
-    """Serves `POST /webhook/{channel}/{bot}[/{subpath}]`; passes everything else on."""
+    """Serves `POST /webhook/{channel}/{bot}[/{subpath}]`; passes everything else on.
+
+    The adapter verifies and parses the call; its updates go down the one ingest path, and
+    the channel gets its answer only once they are stored.
+    """
 
     def __init__(
-        self, app: ASGIApp, *, system: System, max_bytes: int, max_json_depth: int
+        self,
+        app: ASGIApp,
+        *,
+        bots: Mapping[str, BotConfig],
+        adapters: Mapping[str, ChannelAdapter],
+        ingest: Ingest,
+        max_bytes: int,
+        max_json_depth: int,
     ) -> None:
         self.app = app
-        self.system = system
+        self.bots = bots
+        self.adapters = adapters
+        self.ingest = ingest
         self.max_bytes = max_bytes
         self.max_json_depth = max_json_depth
 
@@ -92,9 +64,32 @@ class WebhookLane:
         replay = replaying(body, receive)
         request = Request(scope, replay)
         channel, bot, subpath = route
-        response = await receive_webhook(self.system, channel, bot, request, subpath)
+        response = await self.receive_webhook(channel, bot, request, subpath)
         add_security_headers(response.headers, scope["path"])
         await response(scope, replay, send)
+
+    async def receive_webhook(
+        self, channel: str, bot: str, request: Request, subpath: str = ""
+    ) -> Response:
+        config = self.bots.get(bot)
+        adapter = self.adapters.get(bot)
+        if config is None or adapter is None or config.channel != channel:
+            label = channel if channel in ADAPTERS else "unknown"  # bounded label values
+            metrics.UPDATES_REJECTED.labels(label, "unknown_bot").inc()
+            return JSONResponse({"detail": "no such bot"}, status_code=404)
+        try:
+            result = await adapter.handle_webhook(request, subpath)
+        except WebhookRejected as rejected:
+            metrics.UPDATES_REJECTED.labels(channel, str(rejected.status)).inc()
+            log.info("webhook rejected", bot=bot, status=rejected.status, reason=rejected.detail)
+            return JSONResponse({"detail": rejected.detail}, status_code=rejected.status)
+        except Exception as exc:  # an adapter that chokes on odd input must not answer 500
+            metrics.UPDATES_REJECTED.labels(channel, "unparsable").inc()
+            log.error("adapter could not read a webhook call", bot=bot, exc_info=exc)
+            return JSONResponse({"detail": "the update could not be read"}, status_code=400)
+        if result.updates:
+            await self.ingest(result.updates)
+        return JSONResponse(result.response)
 
 
 def _webhook_route(scope: Scope) -> tuple[str, str, str] | None:

@@ -17,10 +17,10 @@ import msgspec
 
 from relaybot.config import Settings
 from relaybot.core.channel import Limit
+from relaybot.core.clock import Clock
 from relaybot.core.i18n import N_
 from relaybot.core.types import Update
 from relaybot.runtime import metrics
-from relaybot.runtime.clock import Clock
 from relaybot.runtime.ratelimit import MemoryRateLimiter, RateLimiter
 
 NOTICE_PAYLOAD = "relaybot:throttled"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from relaybot.core.channel import Limit
-from relaybot.runtime.clock import Clock
+from relaybot.core.clock import Clock
 
 
 class RateLimiter(Protocol):

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from redis.asyncio import Redis
 
 from relaybot.core.channel import Limit
-from relaybot.runtime.clock import Clock
+from relaybot.core.clock import Clock
 from relaybot.runtime.ratelimit import scopes
 
 # KEYS: n bucket keys, then the pause keys. ARGV: n, now ('' = Redis time), rate and burst per

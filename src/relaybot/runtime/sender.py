@@ -23,10 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from relaybot.config import Settings
 from relaybot.core.channel import ChannelAdapter
+from relaybot.core.clock import Clock, SystemClock
 from relaybot.core.errors import ChatBlocked, PermanentDeliveryError, RetryAfter
 from relaybot.core.types import OutgoingMessage, decode_message
 from relaybot.runtime import metrics
-from relaybot.runtime.clock import Clock, SystemClock
 from relaybot.runtime.ratelimit import MemoryRateLimiter, RateLimiter
 from relaybot.runtime.signal import Signal
 from relaybot.store.db import SessionMaker

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 
 from relaybot.store.audit import audit
 from relaybot.store.db import SessionMaker
@@ -16,11 +16,6 @@ async def list_dead(sessions: SessionMaker, *, limit: int = 100) -> list[DeadLet
     async with sessions() as session:
         rows = await session.scalars(select(DeadLetter).order_by(DeadLetter.id).limit(limit))
         return list(rows)
-
-
-async def count_dead(sessions: SessionMaker) -> int:
-    async with sessions() as session:
-        return int(await session.scalar(select(func.count()).select_from(DeadLetter)) or 0)
 
 
 async def replay(

@@ -9,8 +9,8 @@ from types import TracebackType
 import uvicorn
 
 from relaybot.config import Settings
+from relaybot.core.clock import Clock
 from relaybot.gateway.app import create_app
-from relaybot.runtime.clock import Clock
 from relaybot.system import System, build_system
 
 

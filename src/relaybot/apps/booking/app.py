@@ -6,10 +6,7 @@ from collections.abc import Sequence
 
 import click
 
-from relaybot.config import BotConfig, Settings
-from relaybot.core.app import App, Context
-from relaybot.core.i18n import N_
-from relaybot.runtime.scheduler import Job
+from relaybot import N_, App, BotConfig, Context, Job, Settings
 
 from .jobs import ask_about_finished, feed_announcements
 from .slots import SlotCache

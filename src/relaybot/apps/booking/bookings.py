@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from relaybot.core.i18n import N_
+from relaybot import N_
 
 from .grid import CELL_SECONDS, cell_at, cells_for
 from .models import OPEN_STATUSES, Booking, Cell, Location, Service, Specialist, User

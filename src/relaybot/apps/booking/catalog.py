@@ -14,7 +14,7 @@ from typing import TypeVar
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from relaybot.core.i18n import N_
+from relaybot import N_
 
 from .bookings import ADMINS_ONLY, Refused
 from .models import (

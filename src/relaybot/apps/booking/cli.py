@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, timedelta
 
 import click
 from sqlalchemy import select
 
-from relaybot.cli import settings_of, with_store
-from relaybot.config import Settings
-from relaybot.store.db import SessionMaker
+from relaybot import (
+    Column,
+    Row,
+    SessionMaker,
+    Settings,
+    json_option,
+    print_rows,
+    settings_of,
+    with_store,
+)
 
 from .demo import seed_demo
 from .models import Booking, User
@@ -134,10 +140,20 @@ def demo_data(ctx: click.Context, locale: str | None) -> None:
     )
 
 
+BOOKING_COLUMNS = (
+    Column("id", "NO.", right=True),
+    Column("local_start", "STARTS (LOCAL)"),
+    Column("status", "STATUS"),
+    Column("service", "SERVICE"),
+    Column("specialist", "SPECIALIST"),
+    Column("client", "CLIENT"),
+)
+
+
 @booking.command("list")
 @click.option("--day", "day_text", default=None, help="YYYY-MM-DD (UTC); default: today.")
 @click.option("--days", default=1, show_default=True, help="How many days from --day.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@json_option
 @click.pass_context
 def list_bookings(ctx: click.Context, day_text: str | None, days: int, as_json: bool) -> None:
     """Bookings starting on the given days."""
@@ -170,23 +186,25 @@ def list_bookings(ctx: click.Context, day_text: str | None, days: int, as_json: 
         ]
 
     rows = with_store(ctx, fetch)
-    if as_json:
-        for row in rows:
-            click.echo(json.dumps(row, ensure_ascii=False))
-        return
-    if not rows:
-        click.echo("no bookings on those days")
-        return
-    for row in rows:
-        click.echo(
-            f"{row['id']:>6}  {row['local_start']}  {row['status']:9}  {row['service']}  "
-            f"{row['specialist']}  {row['client']}"
-        )
+    print_rows(rows, BOOKING_COLUMNS, as_json=as_json, empty="no bookings on those days")
+
+
+NOTICE_COLUMNS = (
+    Column("event", "EVENT"),
+    Column("role", "ROLE"),
+    Column("channel", "CHANNEL", min_width=9),
+    Column("enabled", "STATE", cell=lambda r: ("on" if r["enabled"] else "off") + _ad(r)),
+)
+
+
+def _ad(row: Row) -> str:
+    return f" ad #{row['ad_template_id']}" if row["ad_template_id"] else ""
 
 
 @booking.command("notifications")
+@json_option
 @click.pass_context
-def list_notifications(ctx: click.Context) -> None:
+def list_notifications(ctx: click.Context, as_json: bool) -> None:
     """Who is told of what: every (event, role) and the settings that differ from on."""
     from .models import NotificationSetting
     from .notifications import MATRIX
@@ -195,17 +213,24 @@ def list_notifications(ctx: click.Context) -> None:
         async with sessions() as session:
             return list(await session.scalars(select(NotificationSetting)))
 
-    rows = {(s.event, s.recipient_role, s.channel): s for s in with_store(ctx, fetch)}
+    settings = {(s.event, s.recipient_role, s.channel): s for s in with_store(ctx, fetch)}
+    rows: list[dict[str, object]] = []
     for event in MATRIX.events:
         for role in MATRIX.roles_told(event):
             found: list[NotificationSetting | None] = [
-                s for (e, r, _), s in rows.items() if (e, r) == (event, role)
+                s for (e, r, _), s in settings.items() if (e, r) == (event, role)
             ]
-            for setting in found or [None]:
-                channel = setting.channel if setting is not None else "*"
-                state = "on" if setting is None or setting.enabled else "off"
-                ad = f" ad #{setting.ad_template_id}" if setting and setting.ad_template_id else ""
-                click.echo(f"{event:20} {role:11} {channel:10} {state}{ad}")
+            rows.extend(
+                {
+                    "event": event,
+                    "role": role,
+                    "channel": setting.channel if setting is not None else "*",
+                    "enabled": setting is None or setting.enabled,
+                    "ad_template_id": setting.ad_template_id if setting is not None else None,
+                }
+                for setting in found or [None]
+            )
+    print_rows(rows, NOTICE_COLUMNS, as_json=as_json, empty="no notices are declared")
 
 
 @booking.command("notification")

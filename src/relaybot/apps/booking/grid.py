@@ -22,6 +22,11 @@ def cell_at(moment: datetime) -> int:
     return math.floor(moment.timestamp() / CELL_SECONDS)
 
 
+def first_cell_after(moment: datetime) -> int:
+    """The first cell that starts strictly after `moment`: a start at `moment` has passed."""
+    return cell_at(moment) + 1
+
+
 def cell_start(cell: int) -> datetime:
     return datetime.fromtimestamp(cell * CELL_SECONDS, UTC)
 

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from relaybot.core.i18n import N_, translator
-from relaybot.core.types import Address, OutgoingMessage
-from relaybot.runtime.notify import broadcast, room
-from relaybot.runtime.scheduler import JobContext
+from relaybot import N_, Address, JobContext, OutgoingMessage, broadcast, room, translator
 
 from .models import OPEN_STATUSES, Booking, Broadcast, User
 from .notifications import Notifier

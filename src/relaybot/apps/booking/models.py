@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from relaybot.store.base import Base, BigId, UTCDateTime, utcnow
+from relaybot import Base, BigId, UTCDateTime, utcnow
 
 ROLES = ("admin", "specialist", "client")
 STATUSES = ("pending", "confirmed", "done", "cancelled", "no_show")

@@ -16,9 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from relaybot.core.i18n import N_, translator
-from relaybot.core.types import Button
-from relaybot.runtime.notify import Matrix, Outlet, Recipient, Route, route
+from relaybot import N_, Button, Matrix, Outlet, Recipient, Route, route, translator
 
 from .models import AdTemplate, NotificationSetting, User
 from .render import BookingView, when

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import phonenumbers
 
-from relaybot.core.i18n import N_
-from relaybot.flows import FlowView, Invalid
+from relaybot import N_, FlowView, Invalid
 
 from .grid import CELL_MINUTES, DAY_MINUTES
 
@@ -128,12 +126,6 @@ def parse_weekdays(text: str) -> list[int] | None:
     return sorted(set(days))
 
 
-@dataclass(frozen=True)
-class WeeklyHours:
-    weekdays: list[int]
-    intervals: list[tuple[int, int]]
-
-
 def clean_weekly_hours(text: str, _view: FlowView | None = None) -> dict[str, object]:
     """`Mon-Fri 09:00-18:00` or `Sun off`: which weekdays, and their hours (none: day off)."""
     value = squash(text)
@@ -146,10 +138,6 @@ def clean_weekly_hours(text: str, _view: FlowView | None = None) -> dict[str, ob
             example=HOURS_EXAMPLE,
         )
     return {"weekdays": weekdays, "intervals": [list(i) for i in check_intervals(intervals)]}
-
-
-def exception_cleaner(today: date) -> DayExceptionCleaner:
-    return DayExceptionCleaner(today)
 
 
 class DayExceptionCleaner:

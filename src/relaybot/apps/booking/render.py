@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from relaybot.core.i18n import N_, Translator
+from relaybot import N_, Translator
 
 from .models import Booking, Location, Service, Specialist, User
 from .users import display_name

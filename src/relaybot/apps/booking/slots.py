@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from relaybot.store.sql import upsert_insert
+from relaybot import upsert_insert
 
 from .grid import (
     bits,
@@ -32,6 +32,7 @@ from .grid import (
     cells_for,
     cells_mask,
     day_cells,
+    first_cell_after,
     interval_mask,
     local_day,
     starts_mask,
@@ -200,7 +201,7 @@ class SlotCache:
         `ignore` are cells to count as free: those of the booking being moved.
         """
         view, (grid,) = await self.grids(session, location_id, [day])
-        floor = cell_at(after)
+        floor = first_cell_after(after)
         own = tuple(ignore)
         if own:
             grid = _with_own(grid, specialist_id, own)
@@ -218,7 +219,7 @@ class SlotCache:
         after: datetime,
     ) -> list[date]:
         view, grids = await self.grids(session, location_id, days)
-        floor = cell_at(after)
+        floor = first_cell_after(after)
         return [
             grid.day
             for grid in grids
@@ -241,7 +242,7 @@ class SlotCache:
         first_day = around.astimezone(await self.zone(session, location_id)).date()
         days = [first_day + timedelta(days=n) for n in range(horizon_days)]
         view, grids = await self.grids(session, location_id, days)
-        target, floor = cell_at(around), cell_at(after)
+        target, floor = cell_at(around), first_cell_after(after)
         found: list[Start] = []
         for index, grid in enumerate(grids):
             starts = list(_after(_memo_starts(view, grid, service_id, specialist_id), floor))
@@ -270,7 +271,7 @@ class SlotCache:
         day = start.astimezone(await self.zone(session, location_id)).date()
         view, (grid,) = await self.grids(session, location_id, [day])
         cell = cell_at(start)
-        if cell < cell_at(after):
+        if cell < first_cell_after(after):
             return ()
         grid = _with_own(grid, specialist_id, tuple(ignore))
         for found in _starts(view, grid, service_id, specialist_id, cell):

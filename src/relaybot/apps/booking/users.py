@@ -8,10 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from relaybot.config import Settings
-from relaybot.core.i18n import normalize_locale
-from relaybot.core.types import Address
-from relaybot.runtime.notify import Recipient
+from relaybot import Address, Recipient, Settings, normalize_locale
 
 from .models import Specialist, User
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from relaybot import N_, App, BotConfig, Context, Settings
 from relaybot.apps import BUNDLED
-from relaybot.config import BotConfig, Settings
-from relaybot.core.app import App, Context
-from relaybot.core.i18n import N_
 
 from . import people, switches
 from .chat.desk import Turn
@@ -18,7 +16,7 @@ if TYPE_CHECKING:
     import click
     from fastapi import APIRouter
 
-    from relaybot.store.db import SessionMaker
+    from relaybot import SessionMaker
 
 GROUP_CHATS = frozenset({"group", "supergroup", "channel"})
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -11,9 +10,17 @@ import click
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from relaybot.cli import cli_actor, settings_of, with_store
-from relaybot.store.audit import audit
-from relaybot.store.db import SessionMaker
+from relaybot import (
+    Column,
+    SessionMaker,
+    audit,
+    cli_actor,
+    json_option,
+    minute_cell,
+    print_rows,
+    settings_of,
+    with_store,
+)
 
 from . import catalog, demo, people, switches
 from .errors import Conflict, NotFound
@@ -51,9 +58,27 @@ async def _note(session: AsyncSession, action: str, target: str, **details: Any)
     )
 
 
-def _echo_json(rows: list[dict[str, Any]]) -> None:
-    for row in rows:
-        click.echo(json.dumps(row, ensure_ascii=False, default=str))
+NAMED_COLUMNS = (Column("id", "ID", right=True), Column("name", "NAME"))
+SCENARIO_COLUMNS = (
+    Column("id", "ID", right=True),
+    Column("active", "ACTIVE"),
+    Column("providers", "HELPERS", right=True),
+    Column("category", "CATEGORY", cell=lambda r: f"{r['place']} / {r['resource']}"),
+)
+USER_COLUMNS = (
+    Column("id", "ID", right=True),
+    Column("bot", "BOT", width=12),
+    Column("channel", "CHANNEL", width=9),
+    Column("name", "NAME", width=20, cell=lambda r: r["name"] or "-"),
+    Column("roles", "ROLES"),
+)
+DEMAND_COLUMNS = (
+    Column("id", "NO.", right=True),
+    Column("created_at", "CREATED (UTC)", cell=minute_cell("created_at")),
+    Column("status", "STATUS"),
+    Column("category", "CATEGORY", width=30),
+    Column("description", "DESCRIPTION", width=50),
+)
 
 
 @click.group()
@@ -66,7 +91,7 @@ def _named_group(model: type[Place] | type[Resource], plural: str, kind: str) ->
     group = click.Group(plural, help=f"The {plural} of the help desk.")
 
     @group.command("list")
-    @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per line.")
+    @json_option
     @click.pass_context
     def list_items(ctx: click.Context, as_json: bool) -> None:
         async def go(session: AsyncSession) -> list[dict[str, Any]]:
@@ -75,14 +100,7 @@ def _named_group(model: type[Place] | type[Resource], plural: str, kind: str) ->
                 for i in await catalog.list_named(session, model)
             ]
 
-        rows = _run(ctx, go)
-        if as_json:
-            _echo_json(rows)
-        elif not rows:
-            click.echo(f"no {plural} yet")
-        else:
-            for row in rows:
-                click.echo(f"{row['id']:>5}  {row['name']}")
+        print_rows(_run(ctx, go), NAMED_COLUMNS, as_json=as_json, empty=f"no {plural} yet")
 
     @group.command("add")
     @click.argument("name")
@@ -150,7 +168,7 @@ def scenarios() -> None:
 
 
 @scenarios.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per line.")
+@json_option
 @click.pass_context
 def scenarios_list(ctx: click.Context, as_json: bool) -> None:
     async def go(session: AsyncSession) -> list[dict[str, Any]]:
@@ -170,19 +188,8 @@ def scenarios_list(ctx: click.Context, as_json: bool) -> None:
             for s in await catalog.list_scenarios(session)
         ]
 
-    rows = _run(ctx, go)
-    if as_json:
-        _echo_json(rows)
-        return
-    if not rows:
-        click.echo("no scenarios yet: add places and resources, then `scenarios add`")
-        return
-    click.echo(f"{'ID':>5}  {'ACTIVE':6}  {'HELPERS':>7}  CATEGORY")
-    for row in rows:
-        active = "yes" if row["active"] else "no"
-        click.echo(
-            f"{row['id']:>5}  {active:6}  {row['providers']:>7}  {row['place']} / {row['resource']}"
-        )
+    empty = "no scenarios yet: add places and resources, then `scenarios add`"
+    print_rows(_run(ctx, go), SCENARIO_COLUMNS, as_json=as_json, empty=empty)
 
 
 @scenarios.command("add")
@@ -245,7 +252,7 @@ def scenarios_remove(ctx: click.Context, scenario_id: int) -> None:
 # -- users, roles, links --------------------------------------------------------------------------
 @helpdesk.command("users")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=None)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per line.")
+@json_option
 @click.option("--limit", default=100, show_default=True)
 @click.pass_context
 def users(ctx: click.Context, role: str | None, as_json: bool, limit: int) -> None:
@@ -269,19 +276,8 @@ def users(ctx: click.Context, role: str | None, as_json: bool, limit: int) -> No
             for u in rows
         ]
 
-    rows = _run(ctx, go)
-    if as_json:
-        _echo_json(rows)
-        return
-    if not rows:
-        click.echo("nobody has written to the help desk yet")
-        return
-    click.echo(f"{'ID':>5}  {'BOT':12}  {'CHANNEL':9}  {'NAME':20}  ROLES")
-    for row in rows:
-        click.echo(
-            f"{row['id']:>5}  {row['bot'][:12]:12}  {row['channel'][:9]:9}  "
-            f"{(row['name'] or '-')[:20]:20}  {', '.join(row['roles'])}"
-        )
+    empty = "nobody has written to the help desk yet"
+    print_rows(_run(ctx, go), USER_COLUMNS, as_json=as_json, empty=empty)
 
 
 _GRANTABLE = click.Choice([r.value for r in GRANTABLE])
@@ -364,7 +360,7 @@ def demands() -> None:
 
 @demands.command("list")
 @click.option("--status", type=click.Choice(DEMAND_STATUSES), default=None)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per line.")
+@json_option
 @click.option("--limit", default=50, show_default=True, help="Newest N requests.")
 @click.pass_context
 def demands_list(ctx: click.Context, status: str | None, as_json: bool, limit: int) -> None:
@@ -385,19 +381,7 @@ def demands_list(ctx: click.Context, status: str | None, as_json: bool, limit: i
             for d in await session.scalars(query)
         ]
 
-    rows = _run(ctx, go)
-    if as_json:
-        _echo_json(rows)
-        return
-    if not rows:
-        click.echo("no requests")
-        return
-    click.echo(f"{'NO.':>5}  {'CREATED (UTC)':16}  {'STATUS':11}  {'CATEGORY':30}  DESCRIPTION")
-    for row in rows:
-        click.echo(
-            f"{row['id']:>5}  {row['created_at'][:16].replace('T', ' '):16}  "
-            f"{row['status']:11}  {row['category'][:30]:30}  {row['description'][:50]}"
-        )
+    print_rows(_run(ctx, go), DEMAND_COLUMNS, as_json=as_json, empty="no requests")
 
 
 @demands.command("show")

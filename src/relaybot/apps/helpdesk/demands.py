@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from relaybot.core.i18n import N_
+from relaybot import N_
 
 from .models import (
     DEMAND_STATUSES,

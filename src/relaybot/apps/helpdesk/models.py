@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from relaybot.store.base import Base, BigId, UTCDateTime, utcnow
+from relaybot import Base, BigId, UTCDateTime, utcnow
 
 DEMAND_STATUSES = ("new", "in_progress", "closed", "cancelled")
 OPEN_STATUSES = ("new", "in_progress")

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from relaybot.core.types import Update
-from relaybot.store.sql import upsert_insert
+from relaybot import Update, upsert_insert
 
 from .errors import Conflict, NotFound
 from .models import HelpdeskUser, Scenario, UserScenario
@@ -194,7 +193,3 @@ async def list_links(
     if scenario_id is not None:
         query = query.where(UserScenario.scenario_id == scenario_id)
     return list(await session.scalars(query))
-
-
-async def count_users(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count()).select_from(HelpdeskUser)) or 0)

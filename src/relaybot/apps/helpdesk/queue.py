@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from relaybot.core.i18n import N_
+from relaybot import N_
 
 from .models import Demand, HelpdeskUser, Participant, UserScenario
 from .roles import Actor, Refused, require_provider

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from relaybot.core.i18n import N_
+from relaybot import N_
 
 from .models import HelpdeskUser
 

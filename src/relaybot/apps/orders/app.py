@@ -1,4 +1,7 @@
-"""The order-intake bot: greeting -> address -> phone -> bottles -> confirm -> order number."""
+"""The order-intake bot: greeting -> address -> phone -> bottles -> confirm -> order number.
+
+`/start`, or any message when no order is in progress, greets and begins the order.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,7 @@ from typing import Any
 
 import click
 
-from relaybot.config import BotConfig, Settings
-from relaybot.core.app import App, Context
-from relaybot.core.i18n import N_
-from relaybot.flows import Choice, Flow, FlowView, Step
+from relaybot import N_, App, BotConfig, Choice, Context, Flow, FlowView, Router, Settings, Step
 
 from .models import Order
 from .validators import PhoneValidator, clean_address, clean_bottles
@@ -88,9 +88,8 @@ class OrdersApp(App):
         if isinstance(regions, str):
             regions = [regions]
         self.flow = build_flow(tuple(regions))
-
-    async def handle(self, ctx: Context) -> None:
-        await self.flow.handle(ctx)
+        self.router = Router()
+        self.router.flow(self.flow, command="start", fallback=True)
 
     @classmethod
     def cli(cls) -> click.Group:

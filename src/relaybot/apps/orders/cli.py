@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 from sqlalchemy import select
 
-from relaybot.cli import cli_actor, with_store
-from relaybot.store.audit import audit
-from relaybot.store.db import SessionMaker
+from relaybot import (
+    Column,
+    SessionMaker,
+    audit,
+    cli_actor,
+    json_option,
+    minute_cell,
+    print_rows,
+    with_store,
+)
 
 from .models import ORDER_STATUSES, Order
 
@@ -19,12 +24,24 @@ def orders() -> None:
     """Orders taken by the order-intake bot."""
 
 
+COLUMNS = (
+    Column("id", "NO.", right=True),
+    Column("created_at", "CREATED (UTC)", cell=minute_cell("created_at")),
+    Column("status", "STATUS"),
+    Column("phone", "PHONE"),
+    Column("bottles", "QTY", right=True),
+    Column("address", "ADDRESS", width=60),
+)
+
+
 @orders.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per line.")
+@json_option
 @click.option("--status", type=click.Choice(ORDER_STATUSES), default=None)
 @click.option("--limit", default=50, show_default=True, help="Newest N orders.")
 @click.pass_context
 def list_orders(ctx: click.Context, as_json: bool, status: str | None, limit: int) -> None:
+    """Orders, newest first."""
+
     async def fetch(sessions: SessionMaker) -> list[Order]:
         async with sessions() as session:
             query = select(Order).order_by(Order.id.desc()).limit(limit)
@@ -32,35 +49,21 @@ def list_orders(ctx: click.Context, as_json: bool, status: str | None, limit: in
                 query = query.where(Order.status == status)
             return list(await session.scalars(query))
 
-    rows = with_store(ctx, fetch)
-    if as_json:
-        for order in rows:
-            click.echo(
-                json.dumps(
-                    {
-                        "id": order.id,
-                        "phone": order.client_phone,
-                        "address": order.delivery_address,
-                        "bottles": order.bottles_count,
-                        "source": order.source,
-                        "bot": order.bot,
-                        "client_id": order.client_id,
-                        "status": order.status,
-                        "created_at": order.created_at.isoformat(),
-                    },
-                    ensure_ascii=False,
-                )
-            )
-        return
-    if not rows:
-        click.echo("no orders yet")
-        return
-    click.echo(f"{'NO.':>5}  {'CREATED (UTC)':16}  {'STATUS':9}  {'PHONE':14}  QTY  ADDRESS")
-    for order in rows:
-        click.echo(
-            f"{order.id:>5}  {order.created_at:%Y-%m-%d %H:%M}  {order.status:9}  "
-            f"{order.client_phone:14}  {order.bottles_count:>3}  {order.delivery_address[:60]}"
-        )
+    rows = [
+        {
+            "id": order.id,
+            "phone": order.client_phone,
+            "address": order.delivery_address,
+            "bottles": order.bottles_count,
+            "source": order.source,
+            "bot": order.bot,
+            "client_id": order.client_id,
+            "status": order.status,
+            "created_at": order.created_at.isoformat(),
+        }
+        for order in with_store(ctx, fetch)
+    ]
+    print_rows(rows, COLUMNS, as_json=as_json, empty="no orders yet")
 
 
 @orders.command("set-status")

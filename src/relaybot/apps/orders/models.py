@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from relaybot.store.base import Base, BigId, UTCDateTime, utcnow
+from relaybot import Base, BigId, UTCDateTime, utcnow
 
 ORDER_STATUSES = ("new", "confirmed", "delivered", "cancelled")
 

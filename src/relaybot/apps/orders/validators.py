@@ -6,8 +6,7 @@ import re
 
 import phonenumbers
 
-from relaybot.core.i18n import N_
-from relaybot.flows import FlowView, Invalid
+from relaybot import N_, FlowView, Invalid
 
 ADDRESS_MIN, ADDRESS_MAX = 5, 200
 BOTTLES_MIN, BOTTLES_MAX = 1, 50

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import click
+
+from relaybot.console import Column, json_option, print_rows, run_async, settings_of
 
 T = TypeVar("T")
 
@@ -24,7 +25,6 @@ def webhook_url(base: str, bot: str) -> str:
 
 def _with_bot(ctx: click.Context, name: str, action: Callable[[Any, Any], Awaitable[T]]) -> T:
     from relaybot.channels.telegram.adapter import telegram_bot
-    from relaybot.cli import run_async, settings_of
 
     config = settings_of(ctx).bot(name)
     if config is None or config.channel != "telegram":
@@ -98,14 +98,26 @@ def delete_webhook(ctx: click.Context, bot: str, drop_pending_updates: bool) -> 
     click.echo(f"webhook of {bot} is deleted")
 
 
+WEBHOOK_COLUMNS = (
+    Column("bot", "BOT"),
+    Column("url", "URL"),
+    Column("pending_update_count", "PENDING", right=True),
+    Column("last_error_message", "LAST ERROR", width=60),
+)
+
+
 @telegram.command("webhook-info")
-@click.argument("bot")
+@click.argument("bots", nargs=-1, required=True)
+@json_option
 @click.pass_context
-def webhook_info(ctx: click.Context, bot: str) -> None:
-    """Show where Telegram delivers BOT's updates and its last delivery error."""
+def webhook_info(ctx: click.Context, bots: tuple[str, ...], as_json: bool) -> None:
+    """Show where Telegram delivers each BOT's updates and its last delivery error."""
 
     async def action(client: Any, _config: Any) -> Any:
         return await client.get_webhook_info()
 
-    info = _with_bot(ctx, bot, action)
-    click.echo(json.dumps(info.model_dump(exclude_none=True, mode="json"), ensure_ascii=False))
+    rows = [
+        {"bot": bot, **_with_bot(ctx, bot, action).model_dump(exclude_none=True, mode="json")}
+        for bot in bots
+    ]
+    print_rows(rows, WEBHOOK_COLUMNS, as_json=as_json, empty="")

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from relaybot.store.base import UTCDateTime
+from relaybot import UTCDateTime
 
 revision: str = "booking_0001"
 down_revision: str | Sequence[str] | None = None

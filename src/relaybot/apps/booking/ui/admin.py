@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from relaybot.core.i18n import N_
-from relaybot.core.types import Button
+from relaybot import N_, Button
 
 from ..models import (
     AdTemplate,

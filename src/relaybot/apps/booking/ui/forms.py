@@ -12,9 +12,7 @@ from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from typing import Any
 
-from relaybot.core.app import Context
-from relaybot.core.i18n import N_
-from relaybot.flows import Choice, Flow, FlowView, Step
+from relaybot import N_, Choice, Context, Flow, FlowView, Step
 
 from ..bookings import Refused
 from ..models import Broadcast, User

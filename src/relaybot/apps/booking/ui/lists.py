@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from relaybot.core.i18n import N_
-from relaybot.core.types import Button
+from relaybot import N_, Button
 
 from ..bookings import Refused
 from ..grid import local_moment

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from relaybot.core.i18n import N_
-from relaybot.core.types import Button
+from relaybot import N_, Button
 
 from ..catalog import join_as_specialist
 from ..users import display_name

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
-from relaybot.core.i18n import N_
-from relaybot.flows import Flow
+from relaybot import N_, Flow
 
 from ..bookings import ADMINS_ONLY, Refused
 from . import admin, lists

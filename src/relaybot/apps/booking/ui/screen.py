@@ -8,11 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from relaybot.config import BotConfig
-from relaybot.core.app import ButtonsSpec, Context, DialogState
-from relaybot.core.i18n import N_, Translator
-from relaybot.core.types import Button
-from relaybot.flows import Flow
+from relaybot import N_, BotConfig, Button, ButtonsSpec, Context, DialogState, Flow, Translator
 
 from ..bookings import Bookings, Refused
 from ..catalog import Catalog

@@ -13,9 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from relaybot.core.i18n import N_
-from relaybot.core.types import Button
-from relaybot.flows import Invalid
+from relaybot import N_, Button, Invalid
 
 from ..bookings import Refused, Request, Taken
 from ..grid import cell_at, cell_start, local_moment

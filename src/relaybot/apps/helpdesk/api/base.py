@@ -10,10 +10,7 @@ from typing import Any, TypeVar
 from fastapi import Depends, HTTPException, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from relaybot.config import Settings
-from relaybot.gateway.auth import Authenticator, Principal
-from relaybot.store.audit import audit
-from relaybot.store.db import SessionMaker
+from relaybot import Authenticator, Principal, SessionMaker, Settings, audit
 
 from ..errors import Conflict, NotFound
 from .schemas import Problem

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from relaybot.gateway.auth import Principal
+from relaybot import Principal
 
 from ..errors import NotFound
 from ..models import Demand, DemandMessage, Participant

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from relaybot.gateway.auth import Principal
+from relaybot import Principal
 
 from .. import people
 from ..errors import Conflict, NotFound

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from relaybot.config import Settings
-from relaybot.store.db import SessionMaker
+from relaybot import SessionMaker, Settings
 
 from .base import ERRORS, Api
 from .catalogue_routes import add_catalogue_routes

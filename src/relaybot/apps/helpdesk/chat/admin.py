@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 
-from relaybot.core.i18n import N_
-from relaybot.core.types import Button
+from relaybot import N_, Button
 
 from .. import catalog, people
 from ..errors import Conflict, NotFound

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from relaybot.core.types import Update
+from relaybot import Update
 
 PREFIX = "hd:"
 

@@ -12,9 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from relaybot.core.app import Context, DialogState
-from relaybot.core.i18n import N_
-from relaybot.core.types import Button
+from relaybot import N_, Button, Context, DialogState
 
 from .. import catalog, demands
 from ..models import Place, Scenario

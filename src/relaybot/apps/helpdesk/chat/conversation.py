@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from relaybot.core.i18n import N_
-from relaybot.core.types import Button
+from relaybot import N_, Button
 
 from .. import demands
 from ..models import OPEN_STATUSES, Demand, DemandMessage, HelpdeskUser

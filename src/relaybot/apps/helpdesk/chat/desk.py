@@ -12,10 +12,7 @@ from typing import Any
 import msgspec
 from sqlalchemy import select
 
-from relaybot.core.app import Context
-from relaybot.core.i18n import N_
-from relaybot.core.types import Button
-from relaybot.store.audit import audit
+from relaybot import N_, Button, Context, audit
 
 from .. import people
 from ..models import HelpdeskUser, Scenario

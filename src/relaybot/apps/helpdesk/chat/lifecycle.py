@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from relaybot.core.i18n import N_
+from relaybot import N_
 
 from .. import demands
 from ..models import Demand, DemandMessage

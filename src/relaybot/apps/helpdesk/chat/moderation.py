@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from relaybot.core.i18n import N_
-from relaybot.core.types import Button
+from relaybot import N_, Button
 
 from .. import demands
 from ..models import OPEN_STATUSES

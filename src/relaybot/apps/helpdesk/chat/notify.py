@@ -11,9 +11,15 @@ from typing import Any
 
 import structlog
 
-from relaybot.core.app import ButtonsSpec, Context
-from relaybot.core.i18n import Translator, normalize_locale, translator
-from relaybot.core.types import Address, Attachment
+from relaybot import (
+    Address,
+    Attachment,
+    ButtonsSpec,
+    Context,
+    Translator,
+    normalize_locale,
+    translator,
+)
 
 from ..models import HelpdeskUser
 from .render import text

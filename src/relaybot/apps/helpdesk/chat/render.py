@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from relaybot.core.i18n import N_, Translator
-from relaybot.core.types import Attachment, Button
+from relaybot import N_, Attachment, Button, Translator
 
 from ..demands import status_label
 from ..models import Demand, DemandMessage, HelpdeskUser

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from relaybot.core.i18n import N_
+from relaybot import N_
 
 GREETING = N_(
     "Hello! This is a help desk: tell us what you need, and a person who can help will "

@@ -1,4 +1,4 @@
-"""The web chat: a page, a small JSON API and a WebSocket, all scoped to the visitor's session.
+"""The web chat's doors: a page, a small JSON API and a WebSocket, scoped to the visitor.
 
 A visitor is known only by an unguessable cookie. Everything a request can read or write is
 filtered by the chat id behind that cookie, so one browser never sees another's messages.
@@ -9,9 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import msgspec
 from fastapi import APIRouter, HTTPException, Query, Request, WebSocket, WebSocketDisconnect
@@ -19,14 +17,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.requests import HTTPConnection
 
+from relaybot.channels.registry import RouteDeps
+from relaybot.channels.webchat import store
+from relaybot.channels.webchat.live import SocketCounter, WebchatHub
+from relaybot.channels.webchat.origins import origin_allowed
 from relaybot.core.channel import Limit
 from relaybot.core.i18n import normalize_locale, translator
 from relaybot.core.types import Update
-from relaybot.gateway.webhooks import new_trace_id
-from relaybot.runtime import metrics
-from relaybot.runtime.ratelimit import MemoryRateLimiter
-from relaybot.store import webchat as store
-from relaybot.system import System
 
 COOKIE = "relaybot_session"
 MAX_ID = 2**62
@@ -35,94 +32,46 @@ LIVE_REREAD_SECONDS = 2.0
 
 
 class OutgoingText(BaseModel):
-    """What the page posts: a client-made id (for safe retries), text or a button payload."""
+    """What the page posts: a client-made id (for safe retries), text or a button payload.
+
+    The text's length is checked against `webchat_max_text` by the route, which can say so.
+    """
 
     id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
-    text: str = Field(default="", max_length=4000)
+    text: str = ""
     payload: str | None = Field(default=None, max_length=256)
     locale: str | None = Field(default=None, max_length=16)
 
 
-def origin_of(url: str) -> str | None:
-    """The browser's serialisation of an origin: lower-case scheme and host, no default port."""
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if scheme not in ("http", "https") or not host:
-        return None
-    if ":" in host:
-        host = f"[{host}]"
-    default = 443 if scheme == "https" else 80
-    return f"{scheme}://{host}" if port in (None, default) else f"{scheme}://{host}:{port}"
-
-
-def allowed_origins(
-    public_url: str | None, *, port: int, host_header: str | None, scheme: str
-) -> set[str]:
-    """Where the chat page may be served from.
-
-    With `public_url` configured, only its origin: a Host header is the client's to choose, so
-    trusting it would let a DNS-rebinding page pass. Without it (a developer's machine) the
-    loopback names and the origin the request itself was sent to.
-    """
-    if public_url:
-        origin = origin_of(public_url)
-        return {origin} if origin else set()
-    origins = {f"http://127.0.0.1:{port}", f"http://localhost:{port}", f"http://[::1]:{port}"}
-    if host_header:
-        http_scheme = "https" if scheme in ("https", "wss") else "http"
-        origin = origin_of(f"{http_scheme}://{host_header}")
-        if origin:
-            origins.add(origin)
-    return origins
-
-
-def origin_allowed(
-    origin: str | None,
-    public_url: str | None,
-    *,
-    port: int,
-    host_header: str | None,
-    scheme: str,
-) -> bool:
-    """No Origin header (a non-browser client) passes: browsers always send one where it
-    matters (WebSocket, cross-site POST). "null" and anything not listed are refused."""
-    if origin is None:
-        return True
-    normalised = origin_of(origin)
-    if normalised is None:
-        return False
-    allowed = allowed_origins(public_url, port=port, host_header=host_header, scheme=scheme)
-    return normalised in allowed
-
-
-def webchat_router(system: System) -> APIRouter:
+def webchat_router(deps: RouteDeps) -> APIRouter:
+    """The page at `/`, the API under `/chat/api/`, the socket at `/chat/ws`, the page's files."""
     router = APIRouter(tags=["web chat"])
-    sessions = system.sessions
+    settings = deps.adapters.settings
+    sessions = deps.adapters.sessions
+    hub: WebchatHub = deps.adapters.hub
+    ingest = deps.ingest
+    max_text = settings.webchat_max_text
+    page_html = _page(max_text)
 
     def webchat_bots() -> list[str]:
-        return [name for name, bot in system.bots.items() if bot.channel == "webchat"]
+        return [name for name, bot in deps.bots.items() if bot.channel == "webchat"]
 
-    new_sessions = MemoryRateLimiter(system.clock)
-    per_minute = system.settings.webchat_sessions_per_minute
+    new_sessions = deps.new_limiter()
+    per_minute = settings.webchat_sessions_per_minute
 
     def origin_ok(connection: HTTPConnection) -> bool:
         return origin_allowed(
             connection.headers.get("origin"),
-            system.settings.public_url,
-            port=system.settings.port,
+            settings.public_url,
+            port=settings.port,
             host_header=connection.headers.get("host"),
             scheme=connection.url.scheme,
         )
 
     known = store.SessionCache(sessions)
     sockets = SocketCounter(
-        per_visitor=system.settings.webchat_sockets_per_visitor,
-        per_address=system.settings.webchat_sockets_per_address,
+        per_visitor=settings.webchat_sockets_per_visitor,
+        per_address=settings.webchat_sockets_per_address,
     )
 
     async def visitor_of(request: Request) -> store.Visitor:
@@ -144,15 +93,14 @@ def webchat_router(system: System) -> APIRouter:
 
     @router.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def page(request: Request) -> Response:
-        html = (STATIC / "index.html").read_text(encoding="utf-8")
-        response = HTMLResponse(html, headers=_PAGE_HEADERS)
+        response = HTMLResponse(page_html, headers=_PAGE_HEADERS)
         if await known.find(request.cookies.get(COOKIE)) is None:
             client = request.client.host if request.client else "unknown"
             limit = Limit(f"session:{client}", per_minute / 60.0, per_minute)
             if await new_sessions.reserve([limit]) > 0:
                 return HTMLResponse(_TOO_MANY_VISITORS, status_code=429, headers=_PAGE_HEADERS)
             token, _visitor = await store.create_session(sessions)
-            secure = (system.settings.public_url or "").startswith("https://")
+            secure = (settings.public_url or "").startswith("https://")
             set_cookie(response, token, secure)
         return response
 
@@ -161,11 +109,11 @@ def webchat_router(system: System) -> APIRouter:
         request: Request, locale: str | None = Query(None, max_length=16)
     ) -> JSONResponse:
         await visitor_of(request)
-        t = translator(normalize_locale(locale, system.settings.default_locale))
+        t = translator(normalize_locale(locale, settings.default_locale))
         result = []
         for name in webchat_bots():
-            app = system.apps[name]
-            bot = system.bots[name]
+            app = deps.apps[name]
+            bot = deps.bots[name]
             result.append(
                 {
                     "name": name,
@@ -195,6 +143,10 @@ def webchat_router(system: System) -> APIRouter:
         text = body.text.strip()
         if not text and not body.payload:
             raise HTTPException(422, "send some text or press a button")
+        if len(text) > max_text:
+            raise HTTPException(
+                422, f"the message is too long: {len(text)} characters, at most {max_text}"
+            )
         update = Update(
             channel="webchat",
             bot=bot,
@@ -206,27 +158,21 @@ def webchat_router(system: System) -> APIRouter:
             payload=body.payload,
             language=body.locale,
             received_at=time.time(),
-            trace_id=new_trace_id(),
         )
-        screened = await system.guard.screen([update])
-        if screened != [update]:
+        screened = await ingest.screen([update])
+        if [u.update_id for u in screened] != [update.update_id]:
             # Over the flood limit: acknowledged, not recorded; a notice may stand in for it.
-            if screened:
-                await system.batcher.submit(screened)
-                system.worker_signal.notify()
+            await ingest.store(screened)
             return JSONResponse(
                 {"accepted": False, "duplicate": False, "throttled": True}, status_code=202
             )
+        # The visitor's line goes into the history before the update can reach the worker,
+        # so the bot's answer is always shown after it.
         fresh = await store.add_incoming(
             sessions, chat_id=visitor.chat_id, bot=bot, client_id=body.id, text=text
         )
-        (accepted,) = await system.batcher.submit([update])
-        if accepted:
-            metrics.UPDATES_RECEIVED.labels("webchat", bot).inc()
-            system.worker_signal.notify()
-        else:
-            metrics.UPDATES_DUPLICATE.labels(bot).inc()
-        system.hub.publish(visitor.chat_id)
+        (accepted,) = await ingest.store(screened)
+        hub.publish(visitor.chat_id)
         return JSONResponse({"accepted": accepted, "duplicate": not fresh}, status_code=202)
 
     @router.websocket("/chat/ws")
@@ -252,7 +198,7 @@ def webchat_router(system: System) -> APIRouter:
         after = _cursor(websocket.query_params.get("after"))
         reader = asyncio.create_task(_drain(websocket))
         try:
-            async with system.hub.listen(visitor.chat_id) as wake:
+            async with hub.listen(visitor.chat_id) as wake:
                 while not reader.done():
                     items = await store.history(
                         sessions, chat_id=visitor.chat_id, bot=None, after=after
@@ -274,32 +220,6 @@ def webchat_router(system: System) -> APIRouter:
 
     router.add_api_route("/static/{name}", _static, methods=["GET"], include_in_schema=False)
     return router
-
-
-class SocketCounter:
-    """Live connections per visitor and per client address: each one re-reads the history
-    every few seconds, so an unbounded number of them is a cheap way to load the database."""
-
-    def __init__(self, *, per_visitor: int, per_address: int) -> None:
-        self.per_visitor = per_visitor
-        self.per_address = per_address
-        self._visitors: Counter[str] = Counter()
-        self._addresses: Counter[str] = Counter()
-
-    def open(self, chat_id: str, address: str) -> bool:
-        if self._visitors[chat_id] >= self.per_visitor:
-            return False
-        if self._addresses[address] >= self.per_address:
-            return False
-        self._visitors[chat_id] += 1
-        self._addresses[address] += 1
-        return True
-
-    def close(self, chat_id: str, address: str) -> None:
-        for counter, key in ((self._visitors, chat_id), (self._addresses, address)):
-            counter[key] -= 1
-            if counter[key] <= 0:
-                del counter[key]
 
 
 async def _deny(websocket: WebSocket, status: int, detail: str) -> None:
@@ -338,6 +258,12 @@ _PAGE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
+
+
+def _page(max_text: int) -> str:
+    """The chat page, its message box as long as the API accepts."""
+    html = (STATIC / "index.html").read_text(encoding="utf-8")
+    return html.replace("{max_text}", str(max_text))
 
 
 async def _static(name: str) -> Response:

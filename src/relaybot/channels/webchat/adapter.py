@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections import defaultdict
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 import msgspec
 
+from relaybot.channels.webchat.live import WebchatHub
 from relaybot.config import BotConfig
 from relaybot.core.channel import Limit, WebhookRejected, WebhookResult
 from relaybot.core.types import OutgoingMessage
@@ -22,34 +19,6 @@ if TYPE_CHECKING:
     from starlette.requests import Request
 
     from relaybot.channels.registry import AdapterDeps
-
-
-class WebchatHub:
-    """Wakes the live connections of one chat when something new is in its history.
-
-    Only a wake-up: the connection reads the history itself, so a sender in another process
-    (scale-out) is picked up by the connection's periodic re-read instead.
-    """
-
-    def __init__(self) -> None:
-        self._listeners: defaultdict[str, set[asyncio.Event]] = defaultdict(set)
-
-    @asynccontextmanager
-    async def listen(self, chat_id: str) -> AsyncIterator[asyncio.Event]:
-        event = asyncio.Event()
-        self._listeners[chat_id].add(event)
-        try:
-            yield event
-        finally:
-            listeners = self._listeners.get(chat_id)
-            if listeners is not None:
-                listeners.discard(event)
-                if not listeners:
-                    del self._listeners[chat_id]
-
-    def publish(self, chat_id: str) -> None:
-        for event in self._listeners.get(chat_id, ()):
-            event.set()
 
 
 def message_to_json(

@@ -1,0 +1,32 @@
+"""The one hook through which apps and channels add their own command groups.
+
+An app contributes `App.cli()` under its name (`relaybot booking ...`); a channel contributes
+the group the channel registry names for it (`relaybot telegram ...`). Both load only when
+their command is asked for, so `relaybot run` never imports a channel it does not use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+import click
+
+from relaybot.apps import BUNDLED, load_app_class
+from relaybot.channels.registry import channel_cli, channels_with_cli
+
+Loader = Callable[[], click.Command | None]
+
+
+def _app_commands(name: str) -> click.Command | None:
+    return load_app_class(name).cli()
+
+
+def contributions() -> dict[str, Loader]:
+    """Command name -> how to load its group, for every bundled app and channel that has one."""
+    found: dict[str, Loader] = {name: partial(_app_commands, name) for name in BUNDLED}
+    for channel in channels_with_cli():
+        if channel in found:
+            raise RuntimeError(f"an app and a channel are both named {channel!r}")
+        found[channel] = partial(channel_cli, channel)
+    return found
