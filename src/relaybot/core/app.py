@@ -40,9 +40,46 @@ class StateStorage(Protocol):
 
 
 class Journal(Protocol):
-    """Rows an app only appends (logs, outcomes): written with the update's transaction."""
+    """Rows an app only appends (logs, outcomes): written with the update's transaction.
+
+    The dialog engine writes through the two named methods, so it needs no table classes;
+    `add` stays for an app's own append-only models.
+    """
 
     def add(self, model: type[Any], /, **values: Any) -> None: ...
+
+    def message_logged(
+        self,
+        *,
+        bot: str,
+        chat_id: str,
+        client_id: str,
+        message_id: str,
+        text: str,
+        dialog_state: str,
+        success: bool,
+        error_reason: str | None,
+        created_at: datetime,
+    ) -> None:
+        """One message a dialog saw, and whether it moved the dialog on."""
+        ...
+
+    def dialog_finished(
+        self,
+        *,
+        bot: str,
+        chat_id: str,
+        flow: str,
+        completed: bool,
+        dropoff_state: str | None,
+        reason: str,
+        total_messages: int,
+        duration_seconds: float,
+        started_at: datetime,
+        finished_at: datetime,
+    ) -> None:
+        """How a dialog ended: completed, or the step where the person left and why."""
+        ...
 
 
 @dataclass

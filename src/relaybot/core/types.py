@@ -12,11 +12,15 @@ from typing import Any, Literal
 import msgspec
 
 UpdateKind = Literal["message", "button", "command", "event"]
-AttachmentKind = Literal["photo", "document", "audio", "video", "location", "other"]
+AttachmentKind = Literal["photo", "document", "audio", "video", "location", "contact", "other"]
 
 
 class Attachment(msgspec.Struct, frozen=True, omit_defaults=True):
-    """A file or location attached to a message; `ref` is the channel's own id or a URL."""
+    """A file, location or contact attached to a message.
+
+    `ref` is the channel's own id or a URL; a location's is "latitude,longitude", a shared
+    contact's is its phone number (with the person's name in `name`).
+    """
 
     kind: AttachmentKind
     ref: str

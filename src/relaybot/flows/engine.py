@@ -1,7 +1,9 @@
 """A flow is data: a list of steps. The engine walks a person through them, one update at a time.
 
 State lives in the database through `Context.storage`, so a restarted process continues the
-dialog where it was. Texts are English message ids rendered through the person's translator.
+dialog where it was. The path actually taken (steps skipped by `when`, jumps made by `next`)
+is kept in the state too, so Back always returns to the question the person last answered.
+Texts are English message ids rendered through the person's translator.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from datetime import timedelta
 from typing import Any
 
 from relaybot.core.app import Context, DialogState
-from relaybot.core.i18n import N_, Translator
 from relaybot.core.types import Button
+from relaybot.flows import words
+from relaybot.flows.answers import Answer, Choice, FlowView, Invalid, Progress
 from relaybot.flows.forms import (
     FORM_SUBMITTED,
     STALE_FORM,
@@ -22,74 +25,15 @@ from relaybot.flows.forms import (
     form_spec,
     submitted_values,
 )
-from relaybot.store.models import DialogOutcome, MessageLog
+from relaybot.flows.steps import Step
+
+__all__ = ["CONFIRM", "Choice", "Completion", "Flow", "FlowView", "Invalid", "Step"]
 
 CONFIRM = "__confirm__"
-_BACK, _CANCEL, _YES, _NO, _RESTART = (
-    "flow:back",
-    "flow:cancel",
-    "flow:yes",
-    "flow:no",
-    "flow:restart",
-)
-_EDIT = "flow:edit:"
-_CHOICE = "choice:"
-_RETURN_TO_CONFIRM = "__return_to_confirm__"
-
-_TYPED_COMMANDS = {
-    _BACK: {"back", "назад", "/back"},
-    _CANCEL: {"cancel", "отмена", "отменить", "/cancel", "stop", "стоп"},
-    _YES: {"yes", "да", "y", "д", "ok", "ок", "confirm", "подтвердить"},
-    _NO: {"no", "нет", "n", "н"},
-    _RESTART: {"/start", "start", "начать", "заново", "start over"},
-}
-
-
-class Invalid(Exception):
-    """Raised by a validator: `message` is a text id shown to the person with `values`."""
-
-    def __init__(self, message: str, **values: Any) -> None:
-        super().__init__(message)
-        self.message = message
-        self.values = values
-
-
-@dataclass(frozen=True)
-class Choice:
-    """A button on a step. Pressing it, or typing its label, gives `value` to the validator."""
-
-    label: str
-    value: str
-
-
-@dataclass(frozen=True)
-class FlowView:
-    """What a callable prompt or summary line may look at."""
-
-    t: Translator
-    data: Mapping[str, Any]
-
-
-Validator = Callable[[str, FlowView], Any]
-Prompt = str | Callable[[FlowView], str]
-
-
-def _accept_text(text: str, view: FlowView) -> str:
-    if not text.strip():
-        raise Invalid(N_("Please answer with text."))
-    return text.strip()
-
-
-@dataclass(frozen=True)
-class Step:
-    name: str
-    prompt: Prompt
-    validate: Validator = _accept_text
-    label: str = ""
-    choices: Sequence[Choice] = ()
-    display: Callable[[Any, FlowView], str] = lambda value, _view: str(value)
-    choices_only: bool = False  # a form may then offer a list instead of a text field
-
+PATH = "__path__"  # the names of the steps answered, in the order they were asked
+DRAFT = "__draft__"  # {"step": name, "value": ...}: what a multi-update step has so far
+RETURN_TO_CONFIRM = "__return_to_confirm__"
+_RESERVED_PREFIX = "__"
 
 Completion = Callable[[Context, dict[str, Any]], Awaitable[str]]
 
@@ -103,10 +47,11 @@ class Flow:
     on_complete: Completion
     greeting: str | None = None
     confirm: bool = True
-    summary_title: str = N_("Please check your answers:")
+    summary_title: str = words.CHECK_ANSWERS
     ttl: timedelta | None = None
     title: str | None = None
     offer_form: bool = True  # channels with forms may fill the whole flow in at once
+    help: str | None = None  # shown for "?" / "help" on a step without its own help
     _index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -116,8 +61,8 @@ class Flow:
         for position, step in enumerate(self.steps):
             if step.name in index:
                 raise ValueError(f"flow {self.name!r} declares step {step.name!r} twice")
-            if step.name == CONFIRM:
-                raise ValueError(f"flow {self.name!r}: step name {CONFIRM!r} is reserved")
+            if step.name.startswith(_RESERVED_PREFIX):
+                raise ValueError(f"flow {self.name!r}: step names starting with __ are reserved")
             index[step.name] = position
         object.__setattr__(self, "_index", index)
 
@@ -125,33 +70,64 @@ class Flow:
         position = self._index.get(name)
         return None if position is None else self.steps[position]
 
+    @property
+    def fits_form(self) -> bool:
+        """Whether every step can be a field of one form (no photos, albums or locations)."""
+        return self.offer_form and all(step.fits_form for step in self.steps)
+
     async def handle(self, ctx: Context) -> None:
+        """Continue the person's dialog with this update, or begin it."""
         await _Turn(self, ctx).run()
 
     async def start(self, ctx: Context, **seed: Any) -> None:
-        """Begin afresh at the first step; `seed` is data the steps find already given."""
-        turn = _Turn(self, ctx)
-        await turn._start()
-        if seed and turn.state is not None:
-            turn.state.data.update(seed)
-            await turn._save()
-        turn._log()
+        """Begin the flow now, with `seed` in its data; seeded step answers are not asked."""
+        await _Turn(self, ctx).begin(seed)
 
     async def abandon(self, ctx: Context, reason: str) -> None:
         """Record this flow's dialog as not completed at its current step, and clear it."""
-        state = await ctx.storage.load(ctx.update.bot, ctx.update.chat_id)
-        if state is not None and state.flow == self.name:
-            await _Turn(self, ctx)._finish(state, completed=False, reason=reason)
+        await _Turn(self, ctx).abandon(reason)
+
+    # -- the path through the steps ---------------------------------------------------------
+    def following(self, step: Step | None, view: FlowView) -> Step | None:
+        """The step asked after `step` (after nothing: the first), skipping those whose
+        `when` is false; None when the questions are over."""
+        if step is None:
+            candidate: Step | None = self.steps[0]
+        elif step.next is not None:
+            name = step.next(view)
+            if name is None:
+                return None
+            candidate = self.step(name)
+            if candidate is None:
+                raise ValueError(f"flow {self.name!r}: step {step.name!r} goes to unknown {name!r}")
+        else:
+            candidate = self._after(step)
+        while candidate is not None and candidate.when is not None and not candidate.when(view):
+            candidate = self._after(candidate)
+        return candidate
+
+    def _after(self, step: Step) -> Step | None:
+        position = self._index[step.name] + 1
+        return self.steps[position] if position < len(self.steps) else None
+
+    def walk(self, view: FlowView) -> tuple[list[str], Step | None]:
+        """The path through the answers given so far, and the first question not answered."""
+        path: list[str] = []
+        step = self.following(None, view)
+        while step is not None and step.name in view.data and step.name not in path:
+            path.append(step.name)
+            step = self.following(step, view)
+        return path, step
 
 
-def _command(text: str, payload: str | None) -> str | None:
-    if payload and payload.startswith("flow:"):
-        return payload
-    lowered = text.strip().lower()
-    for command, words in _TYPED_COMMANDS.items():
-        if lowered in words:
-            return command
-    return None
+def answers(flow: Flow, data: Mapping[str, Any]) -> dict[str, Any]:
+    """What `on_complete` receives: seeded values and the answers on the path taken."""
+    path = set(data.get(PATH) or ())
+    return {
+        key: value
+        for key, value in data.items()
+        if not key.startswith(_RESERVED_PREFIX) and (flow.step(key) is None or key in path)
+    }
 
 
 class _Turn:
@@ -166,16 +142,9 @@ class _Turn:
         self.step_before = "start"
         self.error: str | None = None
 
-    # -- the turn ---------------------------------------------------------------------------
+    # -- entry points -----------------------------------------------------------------------
     async def run(self) -> None:
-        ctx = self.ctx
-        state = await ctx.storage.load(self.update.bot, self.update.chat_id)
-        if state is not None and state.flow != self.flow.name:
-            state = None
-        if state is not None and state.expires_at is not None and state.expires_at <= ctx.now:
-            await self._finish(state, completed=False, reason="expired")
-            ctx.reply(self.t(N_("Your previous conversation expired, so we are starting over.")))
-            state = None
+        state = await self._load()
         if self.update.payload == FORM_SUBMITTED:
             await self._form(state)
         elif state is None:
@@ -186,18 +155,53 @@ class _Turn:
             await self._continue(state)
         self._log()
 
-    async def _start(self) -> None:
-        first = self.flow.steps[0]
-        now = self.ctx.now
-        self.state = DialogState(flow=self.flow.name, step=first.name, started_at=now)
-        self.state.messages = 1
+    async def begin(self, seed: Mapping[str, Any]) -> None:
+        state = await self._load(other_flows=True)
+        if state is not None:
+            self.step_before = state.step
+            reason = "restarted" if state.flow == self.flow.name else "left"
+            await self._finish(state, completed=False, reason=reason)
+        await self._start(seed)
+        self._log()
+
+    async def abandon(self, reason: str) -> None:
+        state = await self.ctx.storage.load(self.update.bot, self.update.chat_id)
+        if state is not None and state.flow == self.flow.name:
+            await self._finish(state, completed=False, reason=reason)
+
+    async def _load(self, *, other_flows: bool = False) -> DialogState | None:
+        ctx = self.ctx
+        state = await ctx.storage.load(self.update.bot, self.update.chat_id)
+        if state is not None and state.flow != self.flow.name and not other_flows:
+            state = None
+        if state is not None and state.expires_at is not None and state.expires_at <= ctx.now:
+            await self._finish(state, completed=False, reason="expired")
+            ctx.reply(self.t(words.EXPIRED))
+            state = None
+        return state
+
+    def _view(self, data: Mapping[str, Any]) -> FlowView:
+        return FlowView(self.t, data, self.ctx)
+
+    # -- the turn ---------------------------------------------------------------------------
+    async def _start(self, seed: Mapping[str, Any] | None = None) -> None:
+        state = DialogState(flow=self.flow.name, step="", started_at=self.ctx.now)
+        state.messages = 1
+        state.data.update(seed or {})
+        self.state = state
         if self.flow.greeting:
             self.ctx.reply(self.t(self.flow.greeting))
-        self._prompt(first, form=self.flow.offer_form)
+        path, first = self.flow.walk(self._view(state.data))
+        state.data[PATH] = path
+        if first is None:  # everything was seeded
+            await self._goto_confirm_or_complete(state)
+            return
+        state.step = first.name
+        await self._prompt(first, form=self.flow.fits_form)
         await self._save()
 
     async def _form(self, state: DialogState | None) -> None:
-        """A whole form at once: every field through its step's validator, then confirm."""
+        """A whole form at once: every field through its step, then confirm."""
         values = submitted_values(self.update.raw, self.flow.name)
         if state is None:
             first = self.flow.steps[0].name
@@ -208,42 +212,41 @@ class _Turn:
         if values is None:
             self.error = "stale form"
             self.ctx.reply(self.t(STALE_FORM))
-            step = self.flow.step(state.step)
-            if step is not None:
-                self._prompt(step)
-            else:
-                self._summary(state)
+            await self._ask_again(state)
             await self._save()
             return
-        state.data.pop(_RETURN_TO_CONFIRM, None)
-        errors = check_form(self.flow, self.t, state.data, values)
+        state.data.pop(RETURN_TO_CONFIRM, None)
+        state.data.pop(DRAFT, None)
+        errors = await check_form(self.flow, self._view(state.data), state.data, values)
         if errors:
             self.error = "form: " + ", ".join(e.step.name for e in errors)
             self.ctx.reply(error_lines(self.t, errors))
+            state.data[PATH] = self.flow.walk(self._view(state.data))[0]
             state.step = errors[0].step.name
             drafts = {e.step.name: e.submitted for e in errors}
-            self._prompt(errors[0].step, form=True, drafts=drafts)
+            await self._prompt(errors[0].step, form=True, drafts=drafts)
             await self._save()
             return
+        state.data[PATH] = self.flow.walk(self._view(state.data))[0]
         await self._goto_confirm_or_complete(state)
 
     async def _continue(self, state: DialogState) -> None:
         state.messages += 1
         text = self.update.text or ""
-        command = _command(text, self.update.payload)
-        if command == _RESTART:
+        command = words.command_of(text, self.update.payload)
+        if command == words.RESTART:
             await self._finish(state, completed=False, reason="restarted")
             await self._start()
             return
-        if command == _CANCEL:
+        if command == words.CANCEL:
             await self._finish(state, completed=False, reason="cancelled")
             self.ctx.reply(
-                self.t(N_("Cancelled. Send any message when you want to start again.")),
-                buttons=[Button(self.t(N_("Start again")), _RESTART)],
+                self.t(words.CANCELLED),
+                buttons=[Button(self.t(words.LABEL_RESTART), words.RESTART)],
             )
             return
-        if command == _BACK:
-            self._back(state)
+        if command == words.BACK:
+            await self._back(state)
             await self._save()
             return
         if state.step == CONFIRM:
@@ -253,133 +256,199 @@ class _Turn:
         if step is None:  # the flow changed under a stored dialog: begin again, politely
             await self._start()
             return
-        if command is not None and command not in (_YES, _NO):
-            self.error = "stale button"
-            self.ctx.reply(self.t(N_("That button is no longer active.")))
-            self._prompt(step)
+        if command == words.HELP:
+            self.ctx.reply(self.t(step.help or self.flow.help or words.NO_HELP))
+            await self._prompt(step)
             await self._save()
             return
-        await self._answer(state, step, text)
+        if command == words.SKIP and step.optional:
+            await self._accept(state, step, None)
+            return
+        if command is not None and any(command.startswith(taken) for taken in step.takes):
+            await self._answer(state, step, Answer.of(self.update, command=command))
+            return
+        pressed = self.update.payload is not None
+        if pressed and command is not None and command not in (words.YES, words.NO):
+            await self._stale(step)  # a button of another step, or Skip on a required one
+            return
+        await self._answer(state, step, Answer.of(self.update))
 
-    async def _answer(self, state: DialogState, step: Step, text: str) -> None:
-        raw = self._choice_value(step, text)
-        view = FlowView(self.t, state.data)
+    async def _stale(self, step: Step) -> None:
+        self.error = "stale button"
+        self.ctx.reply(self.t(words.STALE_BUTTON))
+        await self._prompt(step)
+        await self._save()
+
+    async def _answer(self, state: DialogState, step: Step, answer: Answer) -> None:
+        view = self._view(state.data)
+        draft = self._draft(state, step)
         try:
-            value = step.validate(raw, view)
+            result = await step.take(answer, view, draft)
+            if not isinstance(result, Progress):
+                await step.checked(result, view)
         except Invalid as invalid:
             self.error = invalid.message
             self.ctx.reply(self.t(invalid.message, **invalid.values))
-            self._prompt(step)
+            await self._prompt(step)
             await self._save()
             return
-        state.data[step.name] = value
-        if state.data.pop(_RETURN_TO_CONFIRM, False):
-            await self._goto_confirm_or_complete(state)
-            return
-        position = self.flow.steps.index(step)
-        if position + 1 < len(self.flow.steps):
-            following = self.flow.steps[position + 1]
-            state.step = following.name
-            self._prompt(following)
+        if isinstance(result, Progress):
+            state.data[DRAFT] = {"step": step.name, "value": result.draft}
+            notice = self.t(result.notice, **result.values) if result.notice else None
+            if result.prompt:
+                if notice:
+                    self.ctx.reply(notice)
+                await self._prompt(step)
+            elif notice:
+                self.ctx.reply(notice, buttons=await self._keyboard(step))
             await self._save()
-        else:
-            await self._goto_confirm_or_complete(state)
+            return
+        await self._accept(state, step, result)
 
-    def _choice_value(self, step: Step, text: str) -> str:
-        payload = self.update.payload
-        if payload and payload.startswith(_CHOICE):
-            return payload[len(_CHOICE) :]
-        typed = text.strip().lower()
-        for choice in step.choices:
-            if typed == self.t(choice.label).lower():
-                return choice.value
-        return text
+    async def _accept(self, state: DialogState, step: Step, value: Any) -> None:
+        state.data[step.name] = value
+        state.data.pop(DRAFT, None)
+        path: list[str] = list(state.data.get(PATH) or ())
+        if step.name in path:
+            del path[path.index(step.name) :]
+        path.append(step.name)
+        state.data[PATH] = path
+        view = self._view(state.data)
+        if state.data.pop(RETURN_TO_CONFIRM, False):
+            path, missing = self.flow.walk(view)
+            state.data[PATH] = path
+            if missing is not None:  # a changed answer opened a branch not yet answered
+                state.data[RETURN_TO_CONFIRM] = True
+                state.step = missing.name
+                await self._prompt(missing)
+                await self._save()
+                return
+            await self._goto_confirm_or_complete(state)
+            return
+        following = self.flow.following(step, view)
+        if following is None:
+            await self._goto_confirm_or_complete(state)
+            return
+        state.step = following.name
+        await self._prompt(following)
+        await self._save()
+
+    def _draft(self, state: DialogState, step: Step) -> Any:
+        draft = state.data.get(DRAFT)
+        if isinstance(draft, dict) and draft.get("step") == step.name:
+            return draft.get("value")
+        return None
 
     async def _goto_confirm_or_complete(self, state: DialogState) -> None:
         if self.flow.confirm:
             state.step = CONFIRM
-            self._summary(state)
+            await self._summary(state)
             await self._save()
         else:
             await self._complete(state)
 
     async def _confirm(self, state: DialogState, command: str | None) -> None:
         payload = self.update.payload or ""
-        if command == _YES:
+        if command == words.YES:
             await self._complete(state)
             return
-        if command == _NO:
+        if command == words.NO:
             await self._finish(state, completed=False, reason="declined")
             self.ctx.reply(
-                self.t(N_("All right, nothing was saved. Send any message to start again.")),
-                buttons=[Button(self.t(N_("Start again")), _RESTART)],
+                self.t(words.DECLINED),
+                buttons=[Button(self.t(words.LABEL_RESTART), words.RESTART)],
             )
             return
-        if payload.startswith(_EDIT):
-            step = self.flow.step(payload[len(_EDIT) :])
-            if step is not None:
+        if payload.startswith(words.EDIT):
+            step = self.flow.step(payload[len(words.EDIT) :])
+            if step is not None and step.name in (state.data.get(PATH) or ()):
                 state.step = step.name
-                state.data[_RETURN_TO_CONFIRM] = True
-                self._prompt(step)
+                state.data[RETURN_TO_CONFIRM] = True
+                await self._prompt(step)
                 await self._save()
                 return
         self.error = "expected yes or no"
-        self.ctx.reply(self.t(N_("Please answer Yes or No, or choose what to change.")))
-        self._summary(state)
+        self.ctx.reply(self.t(words.YES_OR_NO))
+        await self._summary(state)
         await self._save()
 
     async def _complete(self, state: DialogState) -> None:
-        result = await self.flow.on_complete(self.ctx, dict(state.data))
-        self.ctx.reply(result, buttons=[Button(self.t(N_("Start again")), _RESTART)])
+        result = await self.flow.on_complete(self.ctx, answers(self.flow, state.data))
+        self.ctx.reply(result, buttons=[Button(self.t(words.LABEL_RESTART), words.RESTART)])
         await self._finish(state, completed=True, reason="completed")
 
-    def _back(self, state: DialogState) -> None:
-        if state.step == CONFIRM:
-            target = self.flow.steps[-1]
-        else:
-            position = self.flow._index.get(state.step, 0)
-            if position == 0:
-                self.ctx.reply(self.t(N_("This is the first step.")))
-                self._prompt(self.flow.steps[0])
-                return
-            target = self.flow.steps[position - 1]
-        state.data.pop(_RETURN_TO_CONFIRM, None)
+    async def _back(self, state: DialogState) -> None:
+        path: list[str] = list(state.data.get(PATH) or ())
+        state.data.pop(DRAFT, None)
+        state.data.pop(RETURN_TO_CONFIRM, None)
+        if not path:
+            self.ctx.reply(self.t(words.FIRST_STEP))
+            await self._ask_again(state)
+            return
+        target = self.flow.step(path.pop())
+        state.data[PATH] = path
+        if target is None:
+            await self._ask_again(state)
+            return
         state.step = target.name
-        self._prompt(target)
+        await self._prompt(target)
+
+    async def _ask_again(self, state: DialogState) -> None:
+        step = self.flow.step(state.step)
+        if step is not None:
+            await self._prompt(step)
+        else:
+            await self._summary(state)
 
     # -- rendering --------------------------------------------------------------------------
-    def _prompt(
+    async def _keyboard(self, step: Step) -> list[list[Button]]:
+        state = self.state
+        data = state.data if state is not None else {}
+        view = self._view(data)
+        draft = self._draft(state, step) if state is not None else None
+        rows = await step.keyboard(view, draft, channel=self.update.channel)
+        nav: list[Button] = []
+        if data.get(PATH):
+            nav.append(Button(self.t(words.LABEL_BACK), words.BACK))
+        if step.optional:
+            nav.append(Button(self.t(words.LABEL_SKIP), words.SKIP))
+        nav.append(Button(self.t(words.LABEL_CANCEL), words.CANCEL))
+        return [*rows, nav]
+
+    async def _prompt(
         self, step: Step, *, form: bool = False, drafts: dict[str, str] | None = None
     ) -> None:
         data = self.state.data if self.state is not None else {}
-        view = FlowView(self.t, data)
-        text = step.prompt(view) if callable(step.prompt) else self.t(step.prompt)
-        rows: list[list[Button]] = []
-        if step.choices:
-            rows.append([Button(self.t(c.label), _CHOICE + c.value) for c in step.choices])
-        nav = [Button(self.t(N_("Cancel")), _CANCEL)]
-        if step is not self.flow.steps[0]:
-            nav.insert(0, Button(self.t(N_("Back")), _BACK))
-        rows.append(nav)
-        meta = {"form": form_spec(self.flow, self.t, data, drafts=drafts)} if form else None
-        self.ctx.reply(text, buttons=rows, meta=meta)
+        view = self._view(data)
+        meta = None
+        if form and self.flow.fits_form:
+            meta = {"form": await form_spec(self.flow, view, drafts=drafts)}
+        self.ctx.reply(step.ask(view), buttons=await self._keyboard(step), meta=meta)
 
-    def _summary(self, state: DialogState) -> None:
-        view = FlowView(self.t, state.data)
+    async def _summary(self, state: DialogState) -> None:
+        view = self._view(state.data)
         lines = [self.t(self.flow.summary_title)]
         edit_buttons: list[Button] = []
-        for step in self.flow.steps:
-            if step.name not in state.data:
+        for name in state.data.get(PATH) or ():
+            step = self.flow.step(name)
+            if step is None or name not in state.data:
                 continue
             label = self.t(step.label or step.name)
-            lines.append(f"{label}: {step.display(state.data[step.name], view)}")
+            value = state.data[name]
+            shown = self.t(words.SKIPPED) if value is None else await step.show(value, view)
+            lines.append(f"{label}: {shown}")
             edit_buttons.append(
-                Button(self.t(N_("Change: {field}"), field=label), _EDIT + step.name)
+                Button(self.t(words.LABEL_CHANGE, field=label), words.EDIT + step.name)
             )
-        rows = [[Button(self.t(N_("Yes")), _YES), Button(self.t(N_("No")), _NO)]]
+        rows = [
+            [
+                Button(self.t(words.LABEL_YES), words.YES),
+                Button(self.t(words.LABEL_NO), words.NO),
+            ]
+        ]
         if edit_buttons:
             rows.append(edit_buttons)
-        rows.append([Button(self.t(N_("Back")), _BACK)])
+        rows.append([Button(self.t(words.LABEL_BACK), words.BACK)])
         self.ctx.reply("\n".join(lines), buttons=rows)
 
     # -- persistence ------------------------------------------------------------------------
@@ -393,11 +462,10 @@ class _Turn:
 
     async def _finish(self, state: DialogState, *, completed: bool, reason: str) -> None:
         finished = self.ctx.now if reason != "expired" else state.updated_at
-        self.ctx.journal.add(
-            DialogOutcome,
+        self.ctx.journal.dialog_finished(
             bot=self.update.bot,
             chat_id=self.update.chat_id,
-            flow=self.flow.name,
+            flow=state.flow,
             completed=completed,
             dropoff_state=None if completed else state.step,
             reason=reason,
@@ -411,8 +479,7 @@ class _Turn:
 
     def _log(self) -> None:
         update = self.update
-        self.ctx.journal.add(
-            MessageLog,
+        self.ctx.journal.message_logged(
             bot=update.bot,
             chat_id=update.chat_id,
             client_id=update.user_id,
@@ -423,7 +490,3 @@ class _Turn:
             error_reason=self.error,
             created_at=self.ctx.now,
         )
-
-
-EXPIRED = N_("Your previous conversation expired, so we are starting over.")
-STALE_BUTTON = N_("That button is no longer active.")

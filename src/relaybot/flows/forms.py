@@ -1,22 +1,26 @@
 """A flow as one form: what a form-capable channel shows, and how a filled-in form is checked.
 
-The engine attaches `form_spec` to the first prompt of a dialog under `meta["form"]`.
-Channels that can show forms (Mattermost's interactive dialogs) render it; the others
-ignore it and the person answers step by step. A submitted form comes back as an update
-of kind "event" with payload `FORM_SUBMITTED` and `raw["form"] = {"flow", "values"}`;
-`check_form` runs every step's own validator on it, in order, as if typed one by one.
+The engine attaches `form_spec` to the first prompt of a dialog under `meta["form"]` when
+every step fits a form field (text, numbers, choices, phone, date, time; photos, albums and
+locations do not). Channels that can show forms (Mattermost's interactive dialogs) render
+it; the others ignore it and the person answers step by step. A submitted form comes back
+as an update of kind "event" with payload `FORM_SUBMITTED` and `raw["form"] = {"flow",
+"values"}`; `check_form` runs every step on it, in order, as if typed one by one. A step
+whose `when` is false for the answers above it is left out; an empty optional one is None.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from relaybot.core.i18n import N_, Translator
+from relaybot.flows.answers import Answer, FlowView, Invalid, Progress
 
 if TYPE_CHECKING:
-    from relaybot.flows.engine import Flow, Invalid, Step
+    from relaybot.flows.engine import Flow
+    from relaybot.flows.steps import Step
 
 FORM_SUBMITTED = "flow:form"
 SUBMIT_LABEL = N_("Send")
@@ -33,31 +37,26 @@ class FieldError:
     submitted: str
 
 
-def form_spec(
-    flow: Flow,
-    t: Translator,
-    data: Mapping[str, Any],
-    *,
-    drafts: Mapping[str, str] | None = None,
+async def form_spec(
+    flow: Flow, view: FlowView, *, drafts: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
     """The form for `flow`, with answers known so far (or rejected drafts) filled in."""
-    from relaybot.flows.engine import FlowView
-
-    view = FlowView(t, data)
+    t, data = view.t, view.data
     fields = []
     for step in flow.steps:
-        prompt = step.prompt(view) if callable(step.prompt) else t(step.prompt)
+        offered = await step.options(view)
         entry: dict[str, Any] = {
             "name": step.name,
             "label": t(step.label or step.name),
-            "help": prompt,
-            "choices": [{"label": t(c.label), "value": c.value} for c in step.choices],
-            "choices_only": step.choices_only,
+            "help": step.ask(view),
+            "choices": [{"label": t(c.label), "value": c.value} for c in offered],
+            "choices_only": step.only_choices(),
+            "optional": step.optional or step.when is not None,
         }
         if drafts and step.name in drafts:
             entry["value"] = drafts[step.name]
-        elif step.name in data:
-            entry["value"] = _as_text(step, data[step.name])
+        elif data.get(step.name) is not None:
+            entry["value"] = step.as_text(data[step.name])
         fields.append(entry)
     return {
         "flow": flow.name,
@@ -84,38 +83,36 @@ def submitted_values(raw: Mapping[str, Any], flow_name: str) -> dict[str, str] |
     }
 
 
-def check_form(
-    flow: Flow, t: Translator, data: dict[str, Any], values: Mapping[str, str]
+async def check_form(
+    flow: Flow, view: FlowView, data: dict[str, Any], values: Mapping[str, str]
 ) -> list[FieldError]:
-    """Validate every field in step order into `data`; the fields that failed, with why."""
-    from relaybot.flows.engine import FlowView, Invalid
-
+    """Check every field in step order into `data`; the fields that failed, with why."""
     errors: list[FieldError] = []
     for step in flow.steps:
+        current = replace(view, data=data)
+        if step.when is not None and not step.when(current):
+            data.pop(step.name, None)
+            continue
         if step.name not in values and step.name in data:
             continue  # a form without this field keeps the earlier answer
         submitted = values.get(step.name, "").strip()
+        if not submitted and step.optional:
+            data[step.name] = None
+            continue
         try:
-            data[step.name] = step.validate(_choice_value(step, t, submitted), FlowView(t, data))
+            data[step.name] = await _field(step, submitted, current)
         except Invalid as invalid:
             data.pop(step.name, None)
             errors.append(FieldError(step, invalid, submitted))
     return errors
 
 
-def _choice_value(step: Step, t: Translator, submitted: str) -> str:
-    lowered = submitted.lower()
-    for choice in step.choices:
-        if lowered in (choice.value.lower(), t(choice.label).lower()):
-            return choice.value
-    return submitted
-
-
-def _as_text(step: Step, value: Any) -> str:
-    for choice in step.choices:
-        if choice.value == value:
-            return choice.value
-    return value if isinstance(value, str) else str(value)
+async def _field(step: Step, submitted: str, view: FlowView) -> Any:
+    value = await step.take(Answer(text=submitted, channel="form"), view, None)
+    if isinstance(value, Progress):
+        raise Invalid(N_("Please answer with text."))
+    await step.checked(value, view)
+    return value
 
 
 def error_lines(t: Translator, errors: Sequence[FieldError]) -> str:

@@ -15,8 +15,9 @@ from typing import Any, TypeVar
 
 from relaybot.core.app import Context, DialogState
 from relaybot.core.i18n import N_
-from relaybot.flows.engine import EXPIRED, STALE_BUTTON, Flow
+from relaybot.flows.engine import Flow
 from relaybot.flows.payloads import Payload, StalePayload
+from relaybot.flows.words import EXPIRED, STALE_BUTTON
 
 P = TypeVar("P", bound=Payload)
 Handler = Callable[[Context], Awaitable[None]]

@@ -7,11 +7,13 @@ one statement before it commits.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from relaybot.store.models import DialogOutcome, MessageLog
 from relaybot.store.sql import table_of
 
 
@@ -24,6 +26,60 @@ class SqlJournal:
 
     def add(self, model: type[Any], /, **values: Any) -> None:
         self._rows.setdefault((table_of(model), frozenset(values)), []).append(values)
+
+    def message_logged(
+        self,
+        *,
+        bot: str,
+        chat_id: str,
+        client_id: str,
+        message_id: str,
+        text: str,
+        dialog_state: str,
+        success: bool,
+        error_reason: str | None,
+        created_at: datetime,
+    ) -> None:
+        self.add(
+            MessageLog,
+            bot=bot,
+            chat_id=chat_id,
+            client_id=client_id,
+            message_id=message_id,
+            text=text,
+            dialog_state=dialog_state,
+            success=success,
+            error_reason=error_reason,
+            created_at=created_at,
+        )
+
+    def dialog_finished(
+        self,
+        *,
+        bot: str,
+        chat_id: str,
+        flow: str,
+        completed: bool,
+        dropoff_state: str | None,
+        reason: str,
+        total_messages: int,
+        duration_seconds: float,
+        started_at: datetime,
+        finished_at: datetime,
+    ) -> None:
+        self.add(
+            DialogOutcome,
+            bot=bot,
+            chat_id=chat_id,
+            flow=flow,
+            completed=completed,
+            dropoff_state=dropoff_state,
+            reason=reason,
+            total_messages=total_messages,
+            duration_seconds=duration_seconds,
+            started_at=started_at,
+            finished_at=finished_at,
+        )
 
     async def flush(self, session: AsyncSession) -> None:
         rows, self._rows = self._rows, {}

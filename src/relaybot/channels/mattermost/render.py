@@ -79,6 +79,8 @@ def dialog(form: dict[str, Any], *, fallback_title: str, state: str) -> dict[str
             element["help_text"] = str(field["help"])[:HINT_LIMIT]
         if field.get("value") is not None:
             element["default"] = str(field["value"])
+        if field.get("optional"):
+            element["optional"] = True
         elements.append(element)
     body: dict[str, Any] = {
         "callback_id": str(form.get("flow") or "form"),

@@ -112,4 +112,8 @@ def _attachments(message: types.Message) -> tuple[Attachment, ...]:
     if message.location is not None:
         loc = message.location
         found.append(Attachment("location", f"{loc.latitude},{loc.longitude}"))
+    if message.contact is not None:
+        contact = message.contact
+        name = " ".join(part for part in (contact.first_name, contact.last_name) if part)
+        found.append(Attachment("contact", contact.phone_number, name=name or None))
     return tuple(found)

@@ -11,6 +11,7 @@ from typing import Any
 
 from aiogram.methods import (
     SendAudio,
+    SendContact,
     SendDocument,
     SendLocation,
     SendMediaGroup,
@@ -36,6 +37,7 @@ CAPTION_LIMIT = 1024
 ALBUM_LIMIT = 10
 EMPTY_TEXT = "…"  # Telegram refuses an empty text; buttons alone still need a message
 _ALBUM_KINDS = {"photo", "video"}
+_NO_CAPTION = {"location", "contact"}  # sent by methods that carry no caption
 
 Method = TelegramMethod[Any]
 AlbumItem = (
@@ -50,10 +52,10 @@ def plan(
     text = message.text.strip() and message.text
     if not media:
         return _texts(chat_id, text or EMPTY_TEXT, markup)
-    if len(media) == 1 and media[0].kind != "location" and len(text) <= CAPTION_LIMIT:
+    if len(media) == 1 and media[0].kind not in _NO_CAPTION and len(text) <= CAPTION_LIMIT:
         return [_single(chat_id, media[0], caption=text or None, markup=markup)]
     caption: str | None = None
-    if markup is None and text and len(text) <= CAPTION_LIMIT:
+    if markup is None and text and len(text) <= CAPTION_LIMIT and media[0].kind not in _NO_CAPTION:
         caption, text = text, ""
     methods: list[Method] = []
     for run in _runs(media):
@@ -122,6 +124,13 @@ def _single(
         return SendVideo(chat_id=chat_id, video=item.ref, caption=caption, reply_markup=markup)
     if item.kind == "audio":
         return SendAudio(chat_id=chat_id, audio=item.ref, caption=caption, reply_markup=markup)
+    if item.kind == "contact":
+        return SendContact(
+            chat_id=chat_id,
+            phone_number=item.ref,
+            first_name=item.name or item.ref,
+            reply_markup=markup,
+        )
     if item.kind == "location":
         latitude, _, longitude = item.ref.partition(",")
         return SendLocation(
