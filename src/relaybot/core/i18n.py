@@ -64,6 +64,8 @@ class Translator:
         self._table = _translations(locale)
 
     def gettext(self, message: str, /, **values: Any) -> str:
+        """The translation of message id `message` (the English text itself when there is
+        none), with `values` filled in."""
         text = self._table.get(message, message)
         return text.format(**values) if values else text
 

@@ -105,4 +105,6 @@ class Outlet(Protocol):
         *,
         buttons: ButtonsSpec = None,
         media: Sequence[Attachment] = (),
-    ) -> None: ...
+    ) -> None:
+        """Queue `text` for `to`; it leaves only when the transaction commits."""
+        ...

@@ -123,6 +123,7 @@ class Step:
 
     # -- asking -----------------------------------------------------------------------------
     def ask(self, view: FlowView) -> str:
+        """The question in the person's language; a callable prompt may read earlier answers."""
         return self.prompt(view) if callable(self.prompt) else view.t(self.prompt)
 
     async def options(self, view: FlowView) -> list[Choice]:
@@ -158,6 +159,7 @@ class Step:
         return _typed_choice(answer.text, offered, view.t)
 
     async def checked(self, value: Any, view: FlowView) -> None:
+        """Run the app's `check` on a parsed answer; it raises `Invalid` to ask again."""
         if self.check is not None:
             outcome = self.check(value, view)
             if inspect.isawaitable(outcome):
@@ -171,6 +173,7 @@ class Step:
         return await self.shown(value, view)
 
     async def shown(self, value: Any, view: FlowView) -> str:
+        """How the kind itself shows an answer in the summary (a label, a long date...)."""
         return str(value)
 
     def as_text(self, value: Any) -> str:
@@ -178,6 +181,7 @@ class Step:
         return value if isinstance(value, str) else str(value)
 
     def only_choices(self) -> bool:
+        """Whether a form may offer a list instead of a text field for this step."""
         return self.choices_only
 
 

@@ -44,4 +44,5 @@ class Base(DeclarativeBase):
 
 
 def utcnow() -> datetime:
+    """Now, aware and in UTC: the only kind of time the store writes."""
     return datetime.now(UTC)
