@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -50,6 +51,35 @@ def test_the_public_sdk_names_exist_and_are_exported_once() -> None:
         assert hasattr(relaybot, name), name
 
 
+def _referenced() -> list[str]:
+    """The names docs/reference.md renders, as `::: relaybot.Name` entries, in order."""
+    page = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
+    return re.findall(r"^::: relaybot\.(\w+)\s*$", page, flags=re.MULTILINE)
+
+
+def test_the_api_reference_shows_every_public_name_once() -> None:
+    """A name added to `relaybot.__all__` must get its place in a group of the reference."""
+    listed = _referenced()
+    public = [name for name in relaybot.__all__ if not name.startswith("__")]
+    assert sorted(set(public) - set(listed)) == []
+    assert sorted(set(listed) - set(public)) == []
+    assert len(listed) == len(set(listed))
+
+
+def test_every_included_snippet_names_a_section_its_file_has() -> None:
+    """`--8<-- "file:section"` on a page needs `# --8<-- [start:section]` and its end."""
+    bases = [ROOT / "docs", ROOT]
+    for page in sorted((ROOT / "docs").rglob("*.md")):
+        for include in re.findall(r'^--8<-- "([^"]+)"$', page.read_text(encoding="utf-8"), re.M):
+            path, _, section = include.partition(":")
+            found = next((base / path for base in bases if (base / path).is_file()), None)
+            assert found is not None, f"{page.name}: no file {path}"
+            if section:
+                text = found.read_text(encoding="utf-8")
+                for marker in (f"[start:{section}]", f"[end:{section}]"):
+                    assert text.count(f"# --8<-- {marker}") == 1, f"{page.name}: {include}"
+
+
 @pytest.mark.slow
 def test_the_documentation_builds_without_a_warning(tmp_path: Path) -> None:
     """`mkdocs build --strict` fails on a broken link, a missing page or a bad reference."""
@@ -65,4 +95,8 @@ def test_the_documentation_builds_without_a_warning(tmp_path: Path) -> None:
         env=env,
     )
     assert result.returncode == 0, result.stderr[-4000:]
-    assert (tmp_path / "site" / "reference" / "index.html").exists()
+    reference = (tmp_path / "site" / "reference" / "index.html").read_text(encoding="utf-8")
+    rendered = set(re.findall(r'id="relaybot\.(\w+)"', reference))
+    assert sorted(set(_referenced()) - rendered) == []
+    guide = (tmp_path / "site" / "writing-a-bot" / "index.html").read_text(encoding="utf-8")
+    assert "class Product" in re.sub(r"<[^>]+>", "", guide)  # the snippets were included
