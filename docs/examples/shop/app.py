@@ -4,6 +4,7 @@
 # --8<-- [start:imports]
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy import func, select, update
 
 from relaybot import (
     N_,
+    Address,
     Album,
     App,
     BotConfig,
@@ -21,12 +23,15 @@ from relaybot import (
     FlowView,
     Integer,
     Invalid,
+    Job,
+    JobContext,
     Payload,
     Phone,
     Router,
     Select,
     Settings,
     Text,
+    translator,
 )
 
 from .models import Item, ShopOrder
@@ -276,6 +281,28 @@ async def order_this(ctx: Context, order: OrderThis) -> None:
 # --8<-- [end:flow]
 
 
+# --8<-- [start:jobs]
+SHOP_APP = f"{__name__}:ShopApp"
+LOW = 5
+
+
+async def low_stock(ctx: JobContext) -> None:
+    """Each morning, the administrators of every shop bot hear what is running low."""
+    items = list(await ctx.db.scalars(select(Item).where(Item.stock < LOW).order_by(Item.id)))
+    if not items:
+        return
+    t = translator(ctx.settings.default_locale)
+    left = ", ".join(f"{item.name} ({item.stock})" for item in items)
+    for bot in ctx.bots.values():
+        if bot.app != SHOP_APP:
+            continue
+        for admin in bot.options.get("admins", ()):
+            ctx.send(Address(bot.name, admin), t(N_("Running low: {items}."), items=left))
+
+
+# --8<-- [end:jobs]
+
+
 # --8<-- [start:app]
 class ShopApp(App):
     """The shop bot; `app = "shop.app:ShopApp"` in relaybot.toml."""
@@ -287,6 +314,11 @@ class ShopApp(App):
     def __init__(self, bot: BotConfig, settings: Settings) -> None:
         super().__init__(bot, settings)
         self.router = router
+
+    @classmethod
+    def jobs(cls, settings: Settings) -> Sequence[Job]:
+        """The stock report, every morning at 9 in the shop's time zone."""
+        return [Job("shop.low-stock", low_stock, cron="0 9 * * *", timezone="Asia/Bishkek")]
 
 
 # --8<-- [end:app]

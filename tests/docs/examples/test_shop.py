@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import tomllib
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
@@ -261,6 +262,27 @@ async def test_the_shop_answers_in_the_web_chat(shop_settings: Settings) -> None
             card = await chat.press("Show: Green tea")
             assert card[0]["text"] == "Green tea, 350 som: 40 in stock."
     # --8<-- [end:webchat]
+
+
+async def test_each_morning_the_admins_hear_which_products_run_low(shop: ChatDriver) -> None:
+    # --8<-- [start:job]
+    scheduler = shop.system.scheduler()
+    [job] = [job for job in scheduler.jobs if job.name == "shop.low-stock"]
+    now = time.time()
+    assert not await scheduler.run_job(job, now)  # a new cron job waits for its first 9:00
+    assert await scheduler.run_job(job, job.next_due(now))
+    [report] = await shop.collect()
+    assert (report.to.chat_id, report.text) == (
+        "boss",
+        "Running low: Clay teapot (3), Tea cups, set of 6 (0).",
+    )
+    # --8<-- [end:job]
+    boss = shop.chat("shop", "boss")
+    await boss.say("/stock 3 10")
+    await boss.say("/stock 4 10")
+    morning = job.next_due(job.next_due(now))
+    assert await scheduler.run_job(job, morning)
+    assert [m.text for m in await shop.collect()] == []  # nothing runs low: nothing to say
 
 
 def test_the_documented_configuration_runs_the_app_these_stories_run() -> None:
