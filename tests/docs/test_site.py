@@ -45,6 +45,15 @@ def test_every_name_an_app_imports_is_documented() -> None:
     assert undocumented == []
 
 
+def test_every_entry_of_the_reference_has_a_docstring_to_show() -> None:
+    """What mkdocstrings renders, read the way it reads it (griffe, from the source): aliases,
+    decorated functions and dataclasses included, whose docstrings `inspect` may invent."""
+    griffe = pytest.importorskip("griffe")
+    package = griffe.load("relaybot", search_paths=[str(ROOT / "src")], resolve_aliases=True)
+    public = [name for name in relaybot.__all__ if not name.startswith("__")]
+    assert [name for name in public if not package[name].docstring] == []
+
+
 def test_the_public_sdk_names_exist_and_are_exported_once() -> None:
     assert len(relaybot.__all__) == len(set(relaybot.__all__))
     for name in relaybot.__all__:

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import click
 
 Row = Mapping[str, Any]
+"""One listed record: a table row, or one object of the `--json` array."""
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,7 @@ class DialogState:
 
 
 ButtonsSpec = Sequence[Sequence[Button]] | Sequence[Button] | None
+"""Buttons for `Context.reply`: rows of buttons, or a flat list laid out one to a row."""
 
 
 def button_rows(buttons: ButtonsSpec) -> tuple[tuple[Button, ...], ...]:

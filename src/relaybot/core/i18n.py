@@ -74,6 +74,8 @@ class Translator:
 
 @lru_cache(maxsize=8)
 def translator(locale: str) -> Translator:
+    """The `Translator` of `locale`, kept for reuse: jobs and notifications speak the
+    recipient's language without a `Context`."""
     return Translator(locale)
 
 

@@ -68,6 +68,8 @@ class Matrix:
 
 @dataclass(frozen=True)
 class Notice:
+    """One person to tell, and the text they are told (see `route`)."""
+
     recipient: Recipient
     text: str
 

@@ -36,6 +36,7 @@ RETURN_TO_CONFIRM = "__return_to_confirm__"
 _RESERVED_PREFIX = "__"
 
 Completion = Callable[[Context, dict[str, Any]], Awaitable[str]]
+"""`on_complete(ctx, data)`: save the answers through `ctx.db`, return the last text to send."""
 
 
 @dataclass(frozen=True)
