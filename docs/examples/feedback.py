@@ -7,10 +7,14 @@ from typing import Any
 from relaybot import N_, App, BotConfig, Choice, Context, Flow, FlowView, Invalid, Settings, Step
 
 
+# --8<-- [start:validator]
 def rating(text: str, _view: FlowView) -> int:
     if text.strip() not in {"1", "2", "3", "4", "5"}:
         raise Invalid(N_("Please choose a number from 1 to 5."))
     return int(text)
+
+
+# --8<-- [end:validator]
 
 
 async def thank(ctx: Context, data: dict[str, Any]) -> str:
@@ -18,6 +22,7 @@ async def thank(ctx: Context, data: dict[str, Any]) -> str:
     return f"Thank you! You rated us {data['rating']} of 5."
 
 
+# --8<-- [start:flow]
 FEEDBACK = Flow(
     name="feedback",
     greeting=N_("Hi! Two questions about your last order."),
@@ -33,6 +38,7 @@ FEEDBACK = Flow(
     ],
     on_complete=thank,
 )
+# --8<-- [end:flow]
 
 
 class FeedbackApp(App):

@@ -123,11 +123,13 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments, then the environment, then .env, then relaybot.toml (or --config)."""
         toml_path = cls.config_file or Path("relaybot.toml")
         toml = TomlConfigSettingsSource(settings_cls, toml_file=toml_path)
         return init_settings, env_settings, dotenv_settings, toml, file_secret_settings
 
     def bot(self, name: str) -> BotConfig | None:
+        """The configured bot called `name`, or None."""
         return next((b for b in self.bots if b.name == name), None)
 
 

@@ -11,11 +11,12 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 Row = Mapping[str, Any]
+"""One listed record: a table row, or one object of the `--json` array."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Column:
     cell: Callable[[Row], object] | None = None
 
     def text(self, row: Row) -> str:
+        """The cell of `row` as one line, cut to `width` so the table stays aligned."""
         value = self.cell(row) if self.cell is not None else row.get(self.key)
         shown = " ".join(_plain(value).split())  # a line break would break the table
         if self.width is not None and len(shown) > self.width:
@@ -101,7 +103,13 @@ def print_rows(
         click.echo(text)
 
 
-json_option = click.option(
+_JSON_FLAG = click.option(
     "--json", "as_json", is_flag=True, help="Print one JSON array (for scripts and jq)."
 )
-"""The `--json` flag every listing takes."""
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def json_option(command: Command) -> Command:
+    """The `--json` flag every listing takes, passed to the command as `as_json`, so every
+    listing prints a table or one JSON array alike (see `print_rows`)."""
+    return _JSON_FLAG(command)

@@ -84,6 +84,11 @@ class Journal(Protocol):
 
 @dataclass
 class DialogState:
+    """Where one chat's dialog stands: the flow, its step and the answers so far.
+
+    Kept in the database between updates, so a restarted worker carries on where it was.
+    """
+
     flow: str
     step: str
     data: dict[str, Any] = field(default_factory=dict)
@@ -94,6 +99,7 @@ class DialogState:
 
 
 ButtonsSpec = Sequence[Sequence[Button]] | Sequence[Button] | None
+"""Buttons for `Context.reply`: rows of buttons, or a flat list laid out one to a row."""
 
 
 def button_rows(buttons: ButtonsSpec) -> tuple[tuple[Button, ...], ...]:
@@ -125,6 +131,7 @@ class Context:
 
     @property
     def locale(self) -> str:
+        """The locale this update is answered in (the person's, or the bot's default)."""
         return self.t.locale
 
     def use_locale(self, locale: str | None) -> None:
@@ -134,6 +141,7 @@ class Context:
 
     @property
     def address(self) -> Address:
+        """The chat this update came from: where `reply` sends."""
         return Address(self.update.bot, self.update.chat_id)
 
     @property
@@ -160,6 +168,7 @@ class Context:
         media: Sequence[Attachment] = (),
         meta: Mapping[str, Any] | None = None,
     ) -> None:
+        """Answer in the chat the update came from; the message leaves with this transaction."""
         self.send(self.address, text, buttons=buttons, media=media, meta=meta)
 
     def send(
@@ -229,6 +238,7 @@ class App(abc.ABC):
 
     @classmethod
     def cli(cls) -> click.Group | None:
+        """The app's own `relaybot <name> ...` commands, when it has any."""
         return None
 
     @classmethod

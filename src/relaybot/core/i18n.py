@@ -64,6 +64,8 @@ class Translator:
         self._table = _translations(locale)
 
     def gettext(self, message: str, /, **values: Any) -> str:
+        """The translation of message id `message` (the English text itself when there is
+        none), with `values` filled in."""
         text = self._table.get(message, message)
         return text.format(**values) if values else text
 
@@ -72,6 +74,8 @@ class Translator:
 
 @lru_cache(maxsize=8)
 def translator(locale: str) -> Translator:
+    """The `Translator` of `locale`, kept for reuse: jobs and notifications speak the
+    recipient's language without a `Context`."""
     return Translator(locale)
 
 

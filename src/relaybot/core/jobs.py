@@ -72,9 +72,11 @@ class Job:
 
     @property
     def lease_name(self) -> str:
+        """The lease that lets only one of several schedulers run this job at a time."""
         return f"job:{self.name}"
 
     def next_due(self, now: float) -> float:
+        """When the job is due after `now` (epoch seconds), in its own time zone for cron."""
         if self.every is not None:
             return now + self.every
         assert self.cron is not None

@@ -68,6 +68,8 @@ class Matrix:
 
 @dataclass(frozen=True)
 class Notice:
+    """One person to tell, and the text they are told (see `route`)."""
+
     recipient: Recipient
     text: str
 
@@ -105,4 +107,6 @@ class Outlet(Protocol):
         *,
         buttons: ButtonsSpec = None,
         media: Sequence[Attachment] = (),
-    ) -> None: ...
+    ) -> None:
+        """Queue `text` for `to`; it leaves only when the transaction commits."""
+        ...

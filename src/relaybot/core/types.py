@@ -61,6 +61,7 @@ class Update(msgspec.Struct, frozen=True, omit_defaults=True):
 
     @property
     def chat_key(self) -> str:
+        """ "bot:chat_id": updates with the same key are handled one at a time, in order."""
         return f"{self.bot}:{self.chat_id}"
 
 

@@ -46,6 +46,7 @@ class FlowView:
 
     @property
     def today(self) -> date:
+        """Today by the update's clock, so a test's frozen time decides what "past" means."""
         return self.ctx.now.date() if self.ctx is not None else date.today()
 
 
@@ -62,6 +63,7 @@ class Answer:
 
     @classmethod
     def of(cls, update: Update, *, command: str | None = None) -> Answer:
+        """Read an update once, so that no step kind parses payloads or attachments itself."""
         from relaybot.flows.words import CHOICE
 
         payload = update.payload or ""
@@ -76,6 +78,7 @@ class Answer:
         )
 
     def of_kind(self, kind: str) -> list[Attachment]:
+        """The attachments of one kind ("photo", "contact", "location"), in the order sent."""
         return [a for a in self.attachments if a.kind == kind]
 
 

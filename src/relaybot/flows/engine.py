@@ -80,6 +80,7 @@ class Flow:
         object.__setattr__(self, "_index", index)
 
     def step(self, name: str) -> Step | None:
+        """The step called `name`; None for a name a stored dialog kept after the flow changed."""
         position = self._index.get(name)
         return None if position is None else self.steps[position]
 

@@ -168,6 +168,7 @@ class Step:
         return _typed_choice(answer.text, offered, view.t)
 
     async def checked(self, value: Any, view: FlowView) -> None:
+        """Run the app's `check` on a parsed answer; it raises `Invalid` to ask again."""
         if self.check is not None:
             outcome = self.check(value, view)
             if inspect.isawaitable(outcome):
@@ -181,6 +182,7 @@ class Step:
         return await self.shown(value, view)
 
     async def shown(self, value: Any, view: FlowView) -> str:
+        """How the kind itself shows an answer in the summary (a label, a long date...)."""
         return str(value)
 
     def as_text(self, value: Any) -> str:
@@ -188,6 +190,7 @@ class Step:
         return value if isinstance(value, str) else str(value)
 
     def only_choices(self) -> bool:
+        """Whether a form may offer a list instead of a text field for this step."""
         return self.choices_only
 
 

@@ -42,6 +42,8 @@ _ephemeral_secret = secrets.token_urlsafe(48)
 
 @dataclass(frozen=True)
 class Principal:
+    """Who is calling a REST route (an admin token or a signed-in user) and with what role."""
+
     kind: PrincipalKind
     name: str
     role: str

@@ -18,6 +18,7 @@ NAMING_CONVENTION = {
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL wants BIGINT for queues.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+"""The column type of an auto-incrementing id: BIGINT, and INTEGER where SQLite needs it."""
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -40,8 +41,12 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
+    """The base of every model, core and apps alike: one metadata with stable constraint names,
+    so that migrations written by hand and by Alembic name things the same way."""
+
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 def utcnow() -> datetime:
+    """Now, aware and in UTC: the only kind of time the store writes."""
     return datetime.now(UTC)

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SessionMaker = async_sessionmaker[AsyncSession]
+"""Opens database sessions; what CLI helpers and REST routes get to read and write with."""
 
 
 def sqlite_path(database_url: str) -> Path | None:
