@@ -39,7 +39,7 @@ async def test_the_feedback_example_collects_a_rating_and_a_comment(make_setting
         sys.path.remove(str(EXAMPLES))
 
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 # Commands that only read (or only bring the schema up to date) run as written; the rest,
 # which change data or call Telegram, are checked to parse with --help appended.
