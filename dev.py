@@ -62,6 +62,9 @@ WORKERS_PER_CORE = 1
 NO_TESTS_COLLECTED = 5
 # What --fast leaves out: the crash tests, the browser and every test that needs PostgreSQL.
 FAST = "not chaos and not browser and not postgres"
+# The documentation's example bots are linted and type-checked like the package itself.
+EXAMPLES = ["docs/examples/shop", "docs/examples/feedback.py"]
+LINTED = ["src", "tests", "bench", "docs/examples"]
 
 
 def workers() -> int:
@@ -85,9 +88,10 @@ def pytest_args(args: list[str]) -> list[str]:
 def test(args: list[str]) -> int:
     ensure_environment("test")
     steps = [
-        [str(BIN / "ruff"), "check", "src", "tests", "bench"],
-        [str(BIN / "ruff"), "format", "--check", "src", "tests", "bench"],
+        [str(BIN / "ruff"), "check", *LINTED],
+        [str(BIN / "ruff"), "format", "--check", *LINTED],
         [str(BIN / "mypy")],
+        [str(BIN / "mypy"), *EXAMPLES],
         [str(BIN / "lint-imports")],
         [str(PYTHON), "-m", "pytest", *pytest_args(args)],
     ]
