@@ -370,8 +370,10 @@ def _need_choices(step: Step) -> None:
 
 
 def _label_of(value: Any, offered: Sequence[Choice], t: Translator) -> str:
+    """The label of the chosen value; a value seeded from a typed payload (an int id) names
+    the same choice as its text."""
     for choice in offered:
-        if choice.value == value:
+        if choice.value == value or choice.value == str(value):
             return t(choice.label)
     return str(value)
 
@@ -701,7 +703,8 @@ class Album(Step):
         )
 
     async def shown(self, value: Any, view: FlowView) -> str:
-        return view.t(N_("{count} photos"), count=len(value or ()))
+        """The summary line says how many: "Photos: 2" under the step's own label."""
+        return str(len(value or ()))
 
 
 def _album(draft: Any) -> dict[str, Any]:

@@ -94,7 +94,7 @@ async def test_a_client_finds_the_teapot_and_orders_it_delivered_with_entrance_p
         "Quantity: 2",
         "Delivery: Delivery",
         "Address: Chuy 120, Bishkek",
-        "Photos: 2 photos",
+        "Photos: 2",
         "Day: 15 June 2030",
         "Phone: +996555123456",
     ]
