@@ -60,8 +60,9 @@ def run(args: list[str]) -> int:
 WORKERS_PER_CORE = 1
 # pytest's exit code when it collected nothing (a wrong path, a -k or -m that matches no test).
 NO_TESTS_COLLECTED = 5
-# What --fast leaves out: the crash tests, the browser and every test that needs PostgreSQL.
-FAST = "not chaos and not browser and not postgres"
+# What --fast leaves out: the crash tests, the browser, every test that needs PostgreSQL, and
+# the fuzzing (hypothesis and schemathesis) of tests/hostile, which the full suite runs.
+FAST = "not chaos and not browser and not postgres and not hostile"
 # The documentation's example bots are linted and type-checked like the package itself.
 EXAMPLES = ["docs/examples/shop", "docs/examples/feedback.py"]
 LINTED = ["src", "tests", "bench", "docs/examples"]
@@ -82,7 +83,10 @@ def pytest_args(args: list[str]) -> list[str]:
     rest = [arg for arg in args if arg != "--fast"]
     chosen = any(arg.startswith(("-n", "--numprocesses")) for arg in rest)
     parallel = [] if chosen else ["-n", str(workers())]
-    return [*parallel, *(["-m", FAST] if fast else []), *rest]
+    # tests/hostile shares one relaybot per module, so the full suite hands out whole files;
+    # without it, single tests balance the two workers better.
+    spread = ["-m", FAST, "--dist=load"] if fast else []
+    return [*parallel, *spread, *rest]
 
 
 def test(args: list[str]) -> int:
