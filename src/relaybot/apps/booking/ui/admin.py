@@ -6,7 +6,7 @@ from typing import cast
 
 from sqlalchemy import select
 
-from relaybot import N_, Button, Payload
+from relaybot import N_, Button
 
 from ..models import (
     AdTemplate,
@@ -18,38 +18,12 @@ from ..models import (
 )
 from ..notifications import EVENT_NAMES, MATRIX, ROLE_NAMES
 from ..render import price
+from . import payloads as p
 from .lists import hours_text
-from .payloads import (
-    AddAd,
-    AddLocation,
-    AddService,
-    AddSpecialist,
-    Ads,
-    ClearHours,
-    CycleNoticeAd,
-    Event,
-    NewInvite,
-    Notifications,
-    Role,
-    SetDay,
-    SetHours,
-    ShowSpecialist,
-    Specialists,
-    ToggleAd,
-    ToggleLocation,
-    ToggleNotice,
-    ToggleOffer,
-    ToggleService,
-    ToggleSpecialist,
-)
 from .screen import Screen, rows_of
 
 ON, OFF = "✓", "✗"
 ACTIVE, INACTIVE, AD = N_("active"), N_("inactive"), N_("ad")
-
-
-def _back(screen: Screen, label: str, payload: Payload) -> list[Button]:
-    return [screen.button(label, payload), screen.menu_button()]
 
 
 async def locations(screen: Screen) -> None:
@@ -61,8 +35,8 @@ async def locations(screen: Screen) -> None:
         mark = ON if loc.active else OFF
         lines.append(f"{mark} {loc.name}, {loc.address} ({loc.timezone})")
         label = N_("Close: {name}") if loc.active else N_("Open: {name}")
-        buttons.append([screen.button(label, ToggleLocation(id=loc.id), name=loc.name)])
-    buttons.append([screen.button(N_("Add location"), AddLocation()), screen.menu_button()])
+        buttons.append([screen.button(label, p.Toggle(kind="location", id=loc.id), name=loc.name)])
+    buttons.append([screen.button(N_("Add location"), p.AddLocation()), screen.menu_button()])
     screen.say("\n".join(lines), buttons=buttons)
 
 
@@ -84,8 +58,8 @@ async def services(screen: Screen) -> None:
             )
         )
         label = N_("Hide: {name}") if s.active else N_("Offer: {name}")
-        buttons.append([screen.button(label, ToggleService(id=s.id), name=s.name)])
-    buttons.append([screen.button(N_("Add service"), AddService()), screen.menu_button()])
+        buttons.append([screen.button(label, p.Toggle(kind="service", id=s.id), name=s.name)])
+    buttons.append([screen.button(N_("Add service"), p.AddService()), screen.menu_button()])
     screen.say("\n".join(lines), buttons=buttons)
 
 
@@ -97,12 +71,14 @@ async def specialists(screen: Screen) -> None:
         if rows
         else t(N_("No specialists yet."))
     )
-    buttons = [ShowSpecialist(id=s.id).button(f"{ON if s.active else OFF} {s.name}") for s in rows]
+    buttons = [
+        p.ShowSpecialist(id=s.id).button(f"{ON if s.active else OFF} {s.name}") for s in rows
+    ]
     screen.say(
         text,
         buttons=[
             *rows_of(buttons, 2),
-            [screen.button(N_("Add specialist"), AddSpecialist()), screen.menu_button()],
+            [screen.button(N_("Add specialist"), p.AddSpecialist()), screen.menu_button()],
         ],
     )
 
@@ -146,7 +122,7 @@ async def specialist(screen: Screen, specialist_id: int) -> None:
     buttons: list[list[Button]] = [
         *rows_of(
             [
-                ToggleOffer(specialist=specialist_id, service=s.id).button(
+                p.ToggleOffer(specialist=specialist_id, service=s.id).button(
                     f"{ON if s.id in offered else OFF} {s.name}"
                 )
                 for s in all_services
@@ -159,12 +135,12 @@ async def specialist(screen: Screen, specialist_id: int) -> None:
             [
                 screen.button(
                     N_("Hours at {place}"),
-                    SetHours(specialist=specialist_id, location=loc.id),
+                    p.SetHours(specialist=specialist_id, location=loc.id),
                     place=loc.name,
                 ),
                 screen.button(
                     N_("One day at {place}"),
-                    SetDay(specialist=specialist_id, location=loc.id),
+                    p.SetDay(specialist=specialist_id, location=loc.id),
                     place=loc.name,
                 ),
             ]
@@ -173,21 +149,21 @@ async def specialist(screen: Screen, specialist_id: int) -> None:
             [
                 screen.button(
                     N_("Clear hours at {place}"),
-                    ClearHours(specialist=specialist_id, location=loc.id),
+                    p.ClearHours(specialist=specialist_id, location=loc.id),
                     place=loc.name,
                 )
             ]
         )
     buttons.append(
         [
-            screen.button(N_("New invite code"), NewInvite(specialist=specialist_id)),
+            screen.button(N_("New invite code"), p.NewInvite(specialist=specialist_id)),
             screen.button(
                 N_("Deactivate") if person.active else N_("Activate"),
-                ToggleSpecialist(id=specialist_id),
+                p.ToggleSpecialist(id=specialist_id),
             ),
         ]
     )
-    buttons.append(_back(screen, N_("Specialists"), Specialists()))
+    buttons.append([screen.button(N_("Specialists"), p.Specialists()), screen.menu_button()])
     screen.say("\n".join(lines), buttons=buttons)
 
 
@@ -203,9 +179,9 @@ async def notifications(screen: Screen) -> None:
     lines = [t(N_("Who is told what (✓ on, ✗ off); an ad text may be added below a notice:"))]
     buttons: list[list[Button]] = []
     for event_name in MATRIX.events:
-        event = cast(Event, event_name)
+        event = cast(p.Event, event_name)
         for role_name in MATRIX.roles_told(event):
-            role = cast(Role, role_name)
+            role = cast(p.Role, role_name)
             setting = settings.get((event, role))
             enabled = setting.enabled if setting is not None else True
             ad_id = setting.ad_template_id if setting is not None else None
@@ -214,13 +190,15 @@ async def notifications(screen: Screen) -> None:
             lines.append(f"{ON if enabled else OFF} {name}{ad}")
             buttons.append(
                 [
-                    ToggleNotice(event=event, role=role).button(f"{ON if enabled else OFF} {name}"),
-                    CycleNoticeAd(event=event, role=role).button(
+                    p.ToggleNotice(event=event, role=role).button(
+                        f"{ON if enabled else OFF} {name}"
+                    ),
+                    p.CycleNoticeAd(event=event, role=role).button(
                         f"{t(AD)}: #{ad_id}" if ad_id in ads else t(N_("no ad"))
                     ),
                 ]
             )
-    buttons.append([screen.button(N_("Ad texts"), Ads()), screen.menu_button()])
+    buttons.append([screen.button(N_("Ad texts"), p.Ads()), screen.menu_button()])
     screen.say("\n".join(lines), buttons=buttons)
 
 
@@ -232,11 +210,11 @@ async def ads(screen: Screen) -> None:
     for ad in rows:
         lines.append(f"#{ad.id} {ON if ad.active else OFF} {ad.text[:200]}")
         label = N_("Switch off #{number}") if ad.active else N_("Switch on #{number}")
-        buttons.append([screen.button(label, ToggleAd(id=ad.id), number=ad.id)])
+        buttons.append([screen.button(label, p.Toggle(kind="ad", id=ad.id), number=ad.id)])
     buttons.append(
         [
-            screen.button(N_("Add ad text"), AddAd()),
-            screen.button(N_("Notifications"), Notifications()),
+            screen.button(N_("Add ad text"), p.AddAd()),
+            screen.button(N_("Notifications"), p.Notifications()),
         ]
     )
     buttons.append([screen.menu_button()])

@@ -21,20 +21,8 @@ from ..render import (
     day_label,
     minutes_label,
 )
+from . import payloads as p
 from .menu import menu_buttons
-from .payloads import (
-    BookForClient,
-    BookVisit,
-    CancelBooking,
-    ConfirmBooking,
-    ConfirmCancel,
-    DayBookings,
-    MainMenu,
-    MarkBooking,
-    MoveBooking,
-    OpenBooking,
-    Outcome,
-)
 from .screen import Screen, rows_of
 
 PAGE = 10
@@ -55,7 +43,7 @@ async def my_bookings(screen: Screen) -> None:
         screen.say(
             screen.t(N_("You have no upcoming bookings.")),
             buttons=[
-                [screen.button(N_("Book an appointment"), BookVisit())],
+                [screen.button(N_("Book an appointment"), p.BookVisit())],
                 [screen.menu_button()],
             ],
         )
@@ -73,9 +61,11 @@ async def my_bookings(screen: Screen) -> None:
         if view.booking.starts_at > screen.now:
             buttons.append(
                 [
-                    screen.button(N_("Move No. {number}"), MoveBooking(id=view.id), number=view.id),
                     screen.button(
-                        N_("Cancel No. {number}"), CancelBooking(id=view.id), number=view.id
+                        N_("Move No. {number}"), p.MoveBooking(id=view.id), number=view.id
+                    ),
+                    screen.button(
+                        N_("Cancel No. {number}"), p.CancelBooking(id=view.id), number=view.id
                     ),
                 ]
             )
@@ -90,8 +80,8 @@ async def ask_cancel(screen: Screen, booking_id: int) -> None:
         screen.t(N_("Cancel booking No. {number}: {service}, {when}?"), **view.values(screen.t)),
         buttons=[
             [
-                screen.button(N_("Yes, cancel it"), ConfirmCancel(id=view.id)),
-                screen.button(N_("No, keep it"), MainMenu()),
+                screen.button(N_("Yes, cancel it"), p.ConfirmCancel(id=view.id)),
+                screen.button(N_("No, keep it"), p.MainMenu()),
             ]
         ],
     )
@@ -146,7 +136,9 @@ async def specialist_days(screen: Screen, days: int) -> None:
         )
         if view.booking.status in OPEN_STATUSES and view.booking.starts_at > screen.now:
             buttons.append(
-                screen.button(N_("Cancel No. {number}"), CancelBooking(id=view.id), number=view.id)
+                screen.button(
+                    N_("Cancel No. {number}"), p.CancelBooking(id=view.id), number=view.id
+                )
             )
     title = N_("Your bookings today:") if days == 1 else N_("Your bookings for 7 days:")
     screen.say(
@@ -232,21 +224,25 @@ async def admin_day(screen: Screen, day: date | None, page: int = 0) -> None:
             Button(
                 f"{view.span()} {view.service} · {view.values(t)['client']} · "
                 f"{t(STATUS_NAMES[view.booking.status])}",
-                OpenBooking(id=view.id).pack(),
+                p.OpenBooking(id=view.id).pack(),
             )
         ]
         for view in shown
     ]
     if len(views) > (page + 1) * PAGE:
-        buttons.append([screen.button(N_("More"), DayBookings(day=day.toordinal(), page=page + 1))])
+        buttons.append(
+            [screen.button(N_("More"), p.DayBookings(day=day.toordinal(), page=page + 1))]
+        )
     buttons.append(
         [
-            DayBookings(day=(day - timedelta(days=1)).toordinal()).button("‹"),
-            screen.button(N_("Today"), DayBookings(day=today.toordinal())),
-            DayBookings(day=(day + timedelta(days=1)).toordinal()).button("›"),
+            p.DayBookings(day=(day - timedelta(days=1)).toordinal()).button("‹"),
+            screen.button(N_("Today"), p.DayBookings(day=today.toordinal())),
+            p.DayBookings(day=(day + timedelta(days=1)).toordinal()).button("›"),
         ]
     )
-    buttons.append([screen.button(N_("Book for a client"), BookForClient()), screen.menu_button()])
+    buttons.append(
+        [screen.button(N_("Book for a client"), p.BookForClient()), screen.menu_button()]
+    )
     screen.say(heading, buttons=buttons)
 
 
@@ -262,21 +258,21 @@ async def booking_card(screen: Screen, booking_id: int) -> None:
     rows: list[list[Button]] = []
     is_open = booking.status in OPEN_STATUSES
     if actor.is_admin and booking.status == "pending":
-        rows.append([screen.button(N_("Confirm"), ConfirmBooking(id=view.id))])
+        rows.append([screen.button(N_("Confirm"), p.ConfirmBooking(id=view.id))])
     if is_open and booking.starts_at > screen.now and (actor.is_admin or actor.role == "client"):
         rows.append(
             [
-                screen.button(N_("Move"), MoveBooking(id=view.id)),
-                screen.button(N_("Cancel booking"), CancelBooking(id=view.id)),
+                screen.button(N_("Move"), p.MoveBooking(id=view.id)),
+                screen.button(N_("Cancel booking"), p.CancelBooking(id=view.id)),
             ]
         )
     elif is_open and booking.starts_at > screen.now:
-        rows.append([screen.button(N_("Cancel booking"), CancelBooking(id=view.id))])
+        rows.append([screen.button(N_("Cancel booking"), p.CancelBooking(id=view.id))])
     if actor.is_admin and is_open and booking.starts_at <= screen.now:
         rows.append(
             [
-                screen.button(N_("Done"), MarkBooking(id=view.id, outcome="done")),
-                screen.button(N_("Did not come"), MarkBooking(id=view.id, outcome="no_show")),
+                screen.button(N_("Done"), p.MarkBooking(id=view.id, outcome="done")),
+                screen.button(N_("Did not come"), p.MarkBooking(id=view.id, outcome="no_show")),
             ]
         )
     rows.append([screen.menu_button()])
@@ -287,11 +283,11 @@ async def confirm(screen: Screen, booking_id: int) -> None:
     booking = await screen.bookings().confirm(screen.actor, booking_id)
     screen.say(
         screen.t(N_("Booking No. {number} is confirmed."), number=booking.id),
-        buttons=[[screen.button(N_("Bookings"), DayBookings()), screen.menu_button()]],
+        buttons=[[screen.button(N_("Bookings"), p.DayBookings()), screen.menu_button()]],
     )
 
 
-async def mark(screen: Screen, booking_id: int, outcome: Outcome) -> None:
+async def mark(screen: Screen, booking_id: int, outcome: p.Outcome) -> None:
     booking = await screen.bookings().mark(screen.actor, booking_id, outcome)
     text = (
         N_("Noted: booking No. {number} took place.")
