@@ -1,9 +1,8 @@
 """The booking dialog: (client) -> (place) -> service -> specialist -> day -> time -> confirm.
 
-One flow books for oneself, books for a client (an administrator) and moves a booking (day,
-time, confirm only): what a mode does not ask is seeded in `given` when the dialog begins.
-The days and times offered are the free ones; a time taken while the person read the
-summary sends them back to the time step with the nearest free times.
+One flow books for oneself, for a client (an administrator) or moves a booking (day, time,
+confirm): what a mode does not ask is seeded in `given`. A time taken meanwhile sends the
+person back to the time step with the nearest free times.
 """
 
 from __future__ import annotations
@@ -145,6 +144,11 @@ class ClientSearch(Step):
             values={"query": query},
             prompt=False,
         )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pick(Select):
+    unknown: str = CHOOSE_A_BUTTON
 
 
 async def _locations(view: FlowView) -> list[Choice]:
@@ -408,25 +412,12 @@ FLOW = Flow(
             when=_without_a_name,
             check=_remember_name,
         ),
-        Select(
-            "location",
-            _ask_location,
-            choices=_locations,
-            unknown=CHOOSE_A_BUTTON,
-            when=_picks_a_place,
-        ),
-        Select(
-            "service",
-            _ask_service,
-            choices=_services,
-            unknown=CHOOSE_A_BUTTON,
-            when=_picks_a_service,
-        ),
-        Select(
+        Pick("location", _ask_location, choices=_locations, when=_picks_a_place),
+        Pick("service", _ask_service, choices=_services, when=_picks_a_service),
+        Pick(
             "specialist",
             N_("Who would you like to see?"),
             choices=_specialists,
-            unknown=CHOOSE_A_BUTTON,
             when=_picks_a_service,
         ),
         FreeDay(

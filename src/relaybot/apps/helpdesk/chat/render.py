@@ -13,6 +13,7 @@ from ..roles import Label
 from .actions import CancelRequest, Close, Decline, History, Menu, StopFollowing, SwitchTo, TakeNext
 
 PREVIEW = 80
+SHOWN_KINDS = frozenset({"photo", "document", "audio", "video", "location", "other"})
 
 MEMBER_LABELS = {
     "requester": N_("Requester"),
@@ -100,18 +101,12 @@ def portable_media(
 
 
 def to_attachment(raw: Mapping[str, Any]) -> Attachment | None:
+    """A stored attachment, or None when it is not one a reader can be shown."""
     kind, ref = raw.get("kind"), raw.get("ref")
-    if kind not in ("photo", "document", "audio", "video", "location", "other"):
+    if kind not in SHOWN_KINDS or not isinstance(ref, str) or not ref:
         return None
-    if not isinstance(ref, str) or not ref:
-        return None
-    return Attachment(
-        kind=kind,
-        ref=ref,
-        caption=raw.get("caption") if isinstance(raw.get("caption"), str) else None,
-        mime_type=raw.get("mime_type") if isinstance(raw.get("mime_type"), str) else None,
-        name=raw.get("name") if isinstance(raw.get("name"), str) else None,
-    )
+    extra = {k: v for k in ("caption", "mime_type", "name") if isinstance(v := raw.get(k), str)}
+    return Attachment(kind=kind, ref=ref, **extra)
 
 
 def menu_button(t: Translator) -> Button:
