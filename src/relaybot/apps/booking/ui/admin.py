@@ -24,6 +24,11 @@ from .screen import Screen, rows_of
 
 ON, OFF = "✓", "✗"
 ACTIVE, INACTIVE, AD = N_("active"), N_("inactive"), N_("ad")
+SERVICE = N_("{mark} {name}, {minutes} min, {price}")
+
+
+def _on(active: bool) -> str:
+    return ON if active else OFF
 
 
 async def locations(screen: Screen) -> None:
@@ -32,7 +37,7 @@ async def locations(screen: Screen) -> None:
     lines = [t(N_("Locations:"))] if rows else [t(N_("No locations yet."))]
     buttons: list[list[Button]] = []
     for loc in rows:
-        mark = ON if loc.active else OFF
+        mark = _on(loc.active)
         lines.append(f"{mark} {loc.name}, {loc.address} ({loc.timezone})")
         label = N_("Close: {name}") if loc.active else N_("Open: {name}")
         buttons.append([screen.button(label, p.Toggle(kind="location", id=loc.id), name=loc.name)])
@@ -46,17 +51,9 @@ async def services(screen: Screen) -> None:
     lines = [t(N_("Services:"))] if rows else [t(N_("No services yet."))]
     buttons: list[list[Button]] = []
     for s in rows:
-        mark = ON if s.active else OFF
+        mark = _on(s.active)
         cost = price(s.price_minor, s.currency, t.locale)
-        lines.append(
-            t(
-                N_("{mark} {name}, {minutes} min, {price}"),
-                mark=mark,
-                name=s.name,
-                minutes=s.duration_min,
-                price=cost,
-            )
-        )
+        lines.append(t(SERVICE, mark=mark, name=s.name, minutes=s.duration_min, price=cost))
         label = N_("Hide: {name}") if s.active else N_("Offer: {name}")
         buttons.append([screen.button(label, p.Toggle(kind="service", id=s.id), name=s.name)])
     buttons.append([screen.button(N_("Add service"), p.AddService()), screen.menu_button()])
@@ -71,9 +68,7 @@ async def specialists(screen: Screen) -> None:
         if rows
         else t(N_("No specialists yet."))
     )
-    buttons = [
-        p.ShowSpecialist(id=s.id).button(f"{ON if s.active else OFF} {s.name}") for s in rows
-    ]
+    buttons = [p.ShowSpecialist(id=s.id).button(f"{_on(s.active)} {s.name}") for s in rows]
     screen.say(
         text,
         buttons=[
@@ -89,13 +84,8 @@ async def specialist(screen: Screen, specialist_id: int) -> None:
     if person is None:
         screen.say(t(N_("That item no longer exists.")), buttons=[screen.menu_button()])
         return
-    offered = set(
-        await db.scalars(
-            select(SpecialistService.service_id).where(
-                SpecialistService.specialist_id == specialist_id
-            )
-        )
-    )
+    offers_of = SpecialistService.specialist_id == specialist_id
+    offered = set(await db.scalars(select(SpecialistService.service_id).where(offers_of)))
     all_services = list(await db.scalars(select(Service).where(Service.active.is_(True))))
     places = list(
         await db.scalars(select(Location).where(Location.active.is_(True)).order_by(Location.id))
@@ -113,54 +103,31 @@ async def specialist(screen: Screen, specialist_id: int) -> None:
         )
     elif person.user_id is not None:
         lines.append(t(N_("Signed in to the bot.")))
-    lines.append(
-        t(N_("Services:"))
-        + " "
-        + (", ".join(s.name for s in all_services if s.id in offered) or "—")
-    )
+    names = ", ".join(s.name for s in all_services if s.id in offered) or "—"
+    lines.append(t(N_("Services:")) + " " + names)
     lines.append(await hours_text(screen, specialist_id))
-    buttons: list[list[Button]] = [
-        *rows_of(
-            [
-                p.ToggleOffer(specialist=specialist_id, service=s.id).button(
-                    f"{ON if s.id in offered else OFF} {s.name}"
-                )
-                for s in all_services
-            ],
-            2,
-        )
+    b, who = screen.button, specialist_id
+    offers = [
+        p.ToggleOffer(specialist=who, service=s.id).button(f"{_on(s.id in offered)} {s.name}")
+        for s in all_services
     ]
+    buttons = rows_of(offers, 2)
     for loc in places:
+        hours = p.SetHours(specialist=who, location=loc.id)
+        day = p.SetDay(specialist=who, location=loc.id)
+        clear = p.ClearHours(specialist=who, location=loc.id)
         buttons.append(
             [
-                screen.button(
-                    N_("Hours at {place}"),
-                    p.SetHours(specialist=specialist_id, location=loc.id),
-                    place=loc.name,
-                ),
-                screen.button(
-                    N_("One day at {place}"),
-                    p.SetDay(specialist=specialist_id, location=loc.id),
-                    place=loc.name,
-                ),
+                b(N_("Hours at {place}"), hours, place=loc.name),
+                b(N_("One day at {place}"), day, place=loc.name),
             ]
         )
-        buttons.append(
-            [
-                screen.button(
-                    N_("Clear hours at {place}"),
-                    p.ClearHours(specialist=specialist_id, location=loc.id),
-                    place=loc.name,
-                )
-            ]
-        )
+        buttons.append([b(N_("Clear hours at {place}"), clear, place=loc.name)])
+    activation = N_("Deactivate") if person.active else N_("Activate")
     buttons.append(
         [
-            screen.button(N_("New invite code"), p.NewInvite(specialist=specialist_id)),
-            screen.button(
-                N_("Deactivate") if person.active else N_("Activate"),
-                p.ToggleSpecialist(id=specialist_id),
-            ),
+            b(N_("New invite code"), p.NewInvite(specialist=who)),
+            b(activation, p.ToggleSpecialist(id=who)),
         ]
     )
     buttons.append([screen.button(N_("Specialists"), p.Specialists()), screen.menu_button()])
@@ -187,12 +154,10 @@ async def notifications(screen: Screen) -> None:
             ad_id = setting.ad_template_id if setting is not None else None
             name = t(N_("{event} → {role}"), event=t(EVENT_NAMES[event]), role=t(ROLE_NAMES[role]))
             ad = f" + {t(AD)} #{ad_id}" if ad_id in ads else ""
-            lines.append(f"{ON if enabled else OFF} {name}{ad}")
+            lines.append(f"{_on(enabled)} {name}{ad}")
             buttons.append(
                 [
-                    p.ToggleNotice(event=event, role=role).button(
-                        f"{ON if enabled else OFF} {name}"
-                    ),
+                    p.ToggleNotice(event=event, role=role).button(f"{_on(enabled)} {name}"),
                     p.CycleNoticeAd(event=event, role=role).button(
                         f"{t(AD)}: #{ad_id}" if ad_id in ads else t(N_("no ad"))
                     ),
@@ -208,7 +173,7 @@ async def ads(screen: Screen) -> None:
     lines = [t(N_("Ad texts:"))] if rows else [t(N_("No ad texts yet."))]
     buttons: list[list[Button]] = []
     for ad in rows:
-        lines.append(f"#{ad.id} {ON if ad.active else OFF} {ad.text[:200]}")
+        lines.append(f"#{ad.id} {_on(ad.active)} {ad.text[:200]}")
         label = N_("Switch off #{number}") if ad.active else N_("Switch on #{number}")
         buttons.append([screen.button(label, p.Toggle(kind="ad", id=ad.id), number=ad.id)])
     buttons.append(

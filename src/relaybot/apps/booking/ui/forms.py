@@ -30,9 +30,9 @@ from ..parse import (
     clean_weekly_hours,
     price_cleaner,
 )
-from ..render import WEEKDAYS, day_label, minutes_label, price
+from ..render import WEEKDAYS, day_label, price
 from . import admin
-from .lists import DAY_OFF
+from .lists import DAY_OFF, span
 from .screen import Screen, after_form, screen_of
 
 Completion = Callable[[Screen, dict[str, Any]], Awaitable[str]]
@@ -156,12 +156,12 @@ def _price_display(value: Any, view: FlowView) -> str:
 
 def _hours_display(value: Any, view: FlowView) -> str:
     days = ", ".join(view.t(WEEKDAYS[d]) for d in value["weekdays"])
-    spans = ", ".join(f"{minutes_label(a)}–{minutes_label(b)}" for a, b in value["intervals"])
+    spans = ", ".join(span(a, b) for a, b in value["intervals"])
     return f"{days}: {spans or view.t(DAY_OFF)}"
 
 
 def _change_display(value: Any, view: FlowView) -> str:
-    spans = ", ".join(f"{minutes_label(a)}–{minutes_label(b)}" for a, b in value["intervals"])
+    spans = ", ".join(span(a, b) for a, b in value["intervals"])
     day = day_label(date.fromisoformat(value["day"]), view.t.locale)
     return f"{day}: {spans or view.t(DAY_OFF)}"
 

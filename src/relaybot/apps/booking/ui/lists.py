@@ -27,6 +27,9 @@ from .screen import Screen, rows_of
 
 PAGE = 10
 DAY_OFF = N_("day off")
+OWN_BOOKING = N_("No. {number}: {service}, {when}, {specialist}, {location} ({status})")
+DAY_BOOKING = N_("{span} {service}, {client}, {location} ({status})")
+NOT_A_SPECIALIST = N_("Your account is not linked to a specialist yet.")
 
 
 async def my_bookings(screen: Screen) -> None:
@@ -39,36 +42,20 @@ async def my_bookings(screen: Screen) -> None:
             Booking.ends_at > screen.now,
         ],
     )
+    t, b = screen.t, screen.button
     if not views:
-        screen.say(
-            screen.t(N_("You have no upcoming bookings.")),
-            buttons=[
-                [screen.button(N_("Book an appointment"), p.BookVisit())],
-                [screen.menu_button()],
-            ],
-        )
+        book = b(N_("Book an appointment"), p.BookVisit())
+        screen.say(t(N_("You have no upcoming bookings.")), buttons=[book, screen.menu_button()])
         return
-    t = screen.t
     lines = [t(N_("Your bookings:"))]
     buttons: list[list[Button]] = []
     for view in views[:PAGE]:
-        lines.append(
-            t(
-                N_("No. {number}: {service}, {when}, {specialist}, {location} ({status})"),
-                **view.values(t),
-            )
-        )
+        lines.append(t(OWN_BOOKING, **view.values(t)))
         if view.booking.starts_at > screen.now:
-            buttons.append(
-                [
-                    screen.button(
-                        N_("Move No. {number}"), p.MoveBooking(id=view.id), number=view.id
-                    ),
-                    screen.button(
-                        N_("Cancel No. {number}"), p.CancelBooking(id=view.id), number=view.id
-                    ),
-                ]
-            )
+            number = view.id
+            move = b(N_("Move No. {number}"), p.MoveBooking(id=number), number=number)
+            cancel = b(N_("Cancel No. {number}"), p.CancelBooking(id=number), number=number)
+            buttons.append([move, cancel])
     buttons.append([screen.menu_button()])
     screen.say("\n".join(lines), buttons=buttons)
 
@@ -99,7 +86,7 @@ async def cancel(screen: Screen, booking_id: int) -> None:
 async def specialist_days(screen: Screen, days: int) -> None:
     specialist_id = screen.actor.specialist_id
     if specialist_id is None:
-        raise Refused(N_("Your account is not linked to a specialist yet."))
+        raise Refused(NOT_A_SPECIALIST)
     tz = await _home_zone(screen, specialist_id)
     today = screen.now.astimezone(tz).date()
     start = local_moment(today, 0, tz)
@@ -126,20 +113,10 @@ async def specialist_days(screen: Screen, days: int) -> None:
         if local_day != shown_day:
             lines.append(f"\n{day_label(local_day, t.locale)}")
             shown_day = local_day
-        values = view.values(t)
-        lines.append(
-            t(
-                N_("{span} {service}, {client}, {location} ({status})"),
-                span=view.span(),
-                **values,
-            )
-        )
+        lines.append(t(DAY_BOOKING, span=view.span(), **view.values(t)))
         if view.booking.status in OPEN_STATUSES and view.booking.starts_at > screen.now:
-            buttons.append(
-                screen.button(
-                    N_("Cancel No. {number}"), p.CancelBooking(id=view.id), number=view.id
-                )
-            )
+            cancel = p.CancelBooking(id=view.id)
+            buttons.append(screen.button(N_("Cancel No. {number}"), cancel, number=view.id))
     title = N_("Your bookings today:") if days == 1 else N_("Your bookings for 7 days:")
     screen.say(
         t(title) + "\n" + "\n".join(lines).strip(),
@@ -150,9 +127,8 @@ async def specialist_days(screen: Screen, days: int) -> None:
 async def specialist_hours(screen: Screen) -> None:
     specialist_id = screen.actor.specialist_id
     if specialist_id is None:
-        raise Refused(N_("Your account is not linked to a specialist yet."))
-    text = await hours_text(screen, specialist_id)
-    screen.say(text, buttons=menu_buttons(screen))
+        raise Refused(NOT_A_SPECIALIST)
+    screen.say(await hours_text(screen, specialist_id), buttons=menu_buttons(screen))
 
 
 async def hours_text(screen: Screen, specialist_id: int) -> str:
@@ -177,11 +153,7 @@ async def hours_text(screen: Screen, specialist_id: int) -> str:
     for location_id, entries in by_location.items():
         lines.append(t(N_("{location}:"), location=names[location_id]))
         for weekday in range(7):
-            spans = [
-                f"{minutes_label(h.start_min)}–{minutes_label(h.end_min)}"
-                for h in entries
-                if h.weekday == weekday
-            ]
+            spans = [span(h.start_min, h.end_min) for h in entries if h.weekday == weekday]
             if spans:
                 lines.append(f"  {t(WEEKDAYS[weekday])}: {', '.join(spans)}")
     exceptions = list(
@@ -202,8 +174,8 @@ async def hours_text(screen: Screen, specialist_id: int) -> str:
             if item.start_min is None or item.end_min is None:
                 lines.append(f"  {label}: {t(DAY_OFF)}")
             else:
-                span = f"{minutes_label(item.start_min)}–{minutes_label(item.end_min)}"
-                lines.append(f"  {label}: {span} ({names.get(item.location_id, '')})")
+                place = names.get(item.location_id, "")
+                lines.append(f"  {label}: {span(item.start_min, item.end_min)} ({place})")
     return "\n".join(lines)
 
 
@@ -298,6 +270,10 @@ async def mark(screen: Screen, booking_id: int, outcome: p.Outcome) -> None:
 
 
 # -- helpers ----------------------------------------------------------------------------------
+def span(start_min: int, end_min: int) -> str:
+    return f"{minutes_label(start_min)}–{minutes_label(end_min)}"
+
+
 async def _view_for(screen: Screen, booking_id: int) -> BookingView:
     view = await booking_view(screen.ctx.db, booking_id)
     if view is None:
