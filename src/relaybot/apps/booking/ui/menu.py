@@ -29,22 +29,19 @@ def menu_buttons(screen: Screen) -> list[list[Button]]:
             b(N_("Specialists"), p.Specialists()),
             b(N_("Notifications"), p.Notifications()),
             b(N_("Announcement"), p.Announce()),
-            b(N_("Language"), p.ChooseLanguage()),
         ]
     elif role == "specialist":
         buttons = [
             b(N_("Today"), p.Today()),
             b(N_("This week"), p.ThisWeek()),
             b(N_("My working hours"), p.MyHours()),
-            b(N_("Language"), p.ChooseLanguage()),
         ]
     else:
         buttons = [
             b(N_("Book an appointment"), p.BookVisit()),
             b(N_("My bookings"), p.MyBookings()),
-            b(N_("Language"), p.ChooseLanguage()),
         ]
-    return rows_of(buttons, 2)
+    return rows_of([*buttons, b(N_("Language"), p.ChooseLanguage())], 2)
 
 
 async def show_menu(screen: Screen, *, greeting: bool = False) -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from relaybot import N_, Attachment
+from relaybot import N_, Address, Attachment
 
 from .. import demands
 from ..models import OPEN_STATUSES, Demand, DemandMessage, HelpdeskUser
@@ -43,16 +43,11 @@ async def free_text(desk: Desk) -> None:
             number=demand_id,
         )
         return
+    text, attachments = desk.ctx.update.text, desk.attachments()
     message, role = await demands.post(
-        desk.db,
-        desk.actor,
-        demand_id,
-        text=desk.ctx.update.text,
-        attachments=desk.attachments(),
-        now=desk.ctx.now,
+        desk.db, desk.actor, demand_id, text=text, attachments=attachments, now=desk.ctx.now
     )
-    delivered = await relay(desk, demand, message, role)
-    if not delivered:
+    if not await relay(desk, demand, message, role):
         desk.reply(
             N_("Saved with request #{number}. The helper will see it when they take the request."),
             number=demand_id,
@@ -87,7 +82,9 @@ async def relay(desk: Desk, demand: Demand, message: DemandMessage, role: str) -
         buttons = None
         if member.user.current_demand_id != demand.id:
             buttons = [[switch_button(t, demand.id)]]
-        desk.notifier.send_raw(member.user, body, buttons=buttons, media=media)
+        desk.ctx.send(
+            Address(member.user.bot, member.user.chat_id), body, buttons=buttons, media=media
+        )
         count += 1
     return count
 
