@@ -29,7 +29,7 @@ from .. import catalog, demands
 from ..models import Place, Scenario
 from . import lifecycle
 from .desk import MAX_ATTACHMENTS, Desk, desk
-from .texts import HELP
+from .render import HELP
 
 DESCRIPTION_MIN = 3
 

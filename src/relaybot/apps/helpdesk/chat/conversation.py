@@ -16,6 +16,7 @@ from .. import demands
 from ..models import OPEN_STATUSES, Demand, DemandMessage, HelpdeskUser
 from .actions import NewRequest
 from .render import (
+    GREETING,
     demand_head,
     demand_line,
     history_lines,
@@ -24,7 +25,6 @@ from .render import (
     role_buttons,
     switch_button,
 )
-from .texts import GREETING
 
 if TYPE_CHECKING:
     from .desk import Desk

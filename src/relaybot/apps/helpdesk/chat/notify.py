@@ -1,7 +1,6 @@
-"""Telling other people: each in their own language, through whichever bot they use.
+"""Telling other people, each in their own language, through whichever bot they use.
 
-Everything goes through `Context.send`, so it leaves with the transaction that caused it,
-in the order it was written, or not at all.
+`Context.send` makes each notice leave with the transaction that caused it, or not at all.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from ..roles import ONLY_ADMINS, ONLY_HELPERS, ONLY_MODERATORS, ROLE_LABELS, Rol
 from . import actions as a
 from . import admin, compose, conversation, lifecycle, moderation
 from .desk import desk
-from .texts import GREETING, HELP
+from .render import GREETING, HELP
 
 router = Router(savepoint=True)
 helpers = Router(roles={Role.PROVIDER}, refusal=ONLY_HELPERS)  # the refusal names {user_id}
