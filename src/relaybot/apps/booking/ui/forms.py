@@ -31,7 +31,7 @@ from ..parse import (
     price_cleaner,
 )
 from ..render import WEEKDAYS, day_label, price
-from . import admin
+from . import admin, wizard
 from .lists import DAY_OFF, span
 from .screen import Screen, after_form, screen_of
 
@@ -113,13 +113,7 @@ async def _set_exception(screen: Screen, data: dict[str, Any]) -> str:
 
 async def _add_client(screen: Screen, data: dict[str, Any]) -> str:
     client = await screen.catalog().add_client(name=data["name"], phone=data["phone"])
-
-    async def resume(next_screen: Screen) -> None:
-        from .wizard import begin
-
-        await begin(next_screen, "admin", client=client.id)
-
-    after_form(resume)
+    after_form(partial(wizard.begin, mode="admin", client=client.id))  # back to booking for them
     return screen.t(N_("Client {name} is added."), name=client.name)
 
 

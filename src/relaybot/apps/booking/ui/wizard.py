@@ -27,6 +27,7 @@ from relaybot import (
     Reopen,
     Select,
     Step,
+    Translator,
 )
 
 from ..bookings import Refused, Request, Taken
@@ -46,6 +47,7 @@ DAYS_PER_PAGE = 7
 CHOOSE_A_BUTTON = N_("Please choose one of the buttons.")
 WHO_FOR = N_("Who is the booking for? Choose a client, or type a name or phone to search.")
 NOBODY_FOUND = N_("Nobody found for “{query}”. Type another name or phone.")
+SERVICE = N_("{name} · {minutes} min · {price}")
 
 
 # -- what the answers so far say ----------------------------------------------------------------
@@ -168,17 +170,13 @@ async def _services(view: FlowView) -> list[Choice]:
     t = view.t
     offered = await services_at(_screen(view).ctx.db, int(_chosen(view.data, "location")))
     return [
-        Choice(
-            t(
-                N_("{name} · {minutes} min · {price}"),
-                name=s.name,
-                minutes=s.duration_min,
-                price=price(s.price_minor, s.currency, t.locale),
-            ),
-            str(s.id),
-        )
+        Choice(t(SERVICE, name=s.name, minutes=s.duration_min, price=_price_of(s, t)), str(s.id))
         for s in offered
     ]
+
+
+def _price_of(service: Service, t: Translator) -> str:
+    return price(service.price_minor, service.currency, t.locale)
 
 
 async def _ask_service(view: FlowView) -> str:
@@ -323,7 +321,7 @@ async def _summary(view: FlowView) -> str:
         t(N_("Specialist: {name}"), name=who),
         t(N_("Where: {location}, {address}"), location=location.name, address=location.address),
         t(N_("When: {when}"), when=when(cell_start(int(data["time"])), tz, t.locale)),
-        t(N_("Price: {price}"), price=price(service.price_minor, service.currency, t.locale)),
+        t(N_("Price: {price}"), price=_price_of(service, t)),
     ]
     if _mode(data) == "admin":
         lines.insert(1, t(N_("Client: {name}"), name=display_name(client)))
