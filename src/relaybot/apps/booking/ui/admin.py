@@ -6,7 +6,7 @@ from typing import cast
 
 from sqlalchemy import select
 
-from relaybot import N_, Button, Payload
+from relaybot import N_, Button
 
 from ..models import (
     AdTemplate,
@@ -18,38 +18,17 @@ from ..models import (
 )
 from ..notifications import EVENT_NAMES, MATRIX, ROLE_NAMES
 from ..render import price
+from . import payloads as p
 from .lists import hours_text
-from .payloads import (
-    AddAd,
-    AddLocation,
-    AddService,
-    AddSpecialist,
-    Ads,
-    ClearHours,
-    CycleNoticeAd,
-    Event,
-    NewInvite,
-    Notifications,
-    Role,
-    SetDay,
-    SetHours,
-    ShowSpecialist,
-    Specialists,
-    ToggleAd,
-    ToggleLocation,
-    ToggleNotice,
-    ToggleOffer,
-    ToggleService,
-    ToggleSpecialist,
-)
 from .screen import Screen, rows_of
 
 ON, OFF = "✓", "✗"
 ACTIVE, INACTIVE, AD = N_("active"), N_("inactive"), N_("ad")
+SERVICE = N_("{mark} {name}, {minutes} min, {price}")
 
 
-def _back(screen: Screen, label: str, payload: Payload) -> list[Button]:
-    return [screen.button(label, payload), screen.menu_button()]
+def _on(active: bool) -> str:
+    return ON if active else OFF
 
 
 async def locations(screen: Screen) -> None:
@@ -58,11 +37,11 @@ async def locations(screen: Screen) -> None:
     lines = [t(N_("Locations:"))] if rows else [t(N_("No locations yet."))]
     buttons: list[list[Button]] = []
     for loc in rows:
-        mark = ON if loc.active else OFF
+        mark = _on(loc.active)
         lines.append(f"{mark} {loc.name}, {loc.address} ({loc.timezone})")
         label = N_("Close: {name}") if loc.active else N_("Open: {name}")
-        buttons.append([screen.button(label, ToggleLocation(id=loc.id), name=loc.name)])
-    buttons.append([screen.button(N_("Add location"), AddLocation()), screen.menu_button()])
+        buttons.append([screen.button(label, p.Toggle(kind="location", id=loc.id), name=loc.name)])
+    buttons.append([screen.button(N_("Add location"), p.AddLocation()), screen.menu_button()])
     screen.say("\n".join(lines), buttons=buttons)
 
 
@@ -72,20 +51,12 @@ async def services(screen: Screen) -> None:
     lines = [t(N_("Services:"))] if rows else [t(N_("No services yet."))]
     buttons: list[list[Button]] = []
     for s in rows:
-        mark = ON if s.active else OFF
+        mark = _on(s.active)
         cost = price(s.price_minor, s.currency, t.locale)
-        lines.append(
-            t(
-                N_("{mark} {name}, {minutes} min, {price}"),
-                mark=mark,
-                name=s.name,
-                minutes=s.duration_min,
-                price=cost,
-            )
-        )
+        lines.append(t(SERVICE, mark=mark, name=s.name, minutes=s.duration_min, price=cost))
         label = N_("Hide: {name}") if s.active else N_("Offer: {name}")
-        buttons.append([screen.button(label, ToggleService(id=s.id), name=s.name)])
-    buttons.append([screen.button(N_("Add service"), AddService()), screen.menu_button()])
+        buttons.append([screen.button(label, p.Toggle(kind="service", id=s.id), name=s.name)])
+    buttons.append([screen.button(N_("Add service"), p.AddService()), screen.menu_button()])
     screen.say("\n".join(lines), buttons=buttons)
 
 
@@ -97,12 +68,12 @@ async def specialists(screen: Screen) -> None:
         if rows
         else t(N_("No specialists yet."))
     )
-    buttons = [ShowSpecialist(id=s.id).button(f"{ON if s.active else OFF} {s.name}") for s in rows]
+    buttons = [p.ShowSpecialist(id=s.id).button(f"{_on(s.active)} {s.name}") for s in rows]
     screen.say(
         text,
         buttons=[
             *rows_of(buttons, 2),
-            [screen.button(N_("Add specialist"), AddSpecialist()), screen.menu_button()],
+            [screen.button(N_("Add specialist"), p.AddSpecialist()), screen.menu_button()],
         ],
     )
 
@@ -113,13 +84,8 @@ async def specialist(screen: Screen, specialist_id: int) -> None:
     if person is None:
         screen.say(t(N_("That item no longer exists.")), buttons=[screen.menu_button()])
         return
-    offered = set(
-        await db.scalars(
-            select(SpecialistService.service_id).where(
-                SpecialistService.specialist_id == specialist_id
-            )
-        )
-    )
+    offers_of = SpecialistService.specialist_id == specialist_id
+    offered = set(await db.scalars(select(SpecialistService.service_id).where(offers_of)))
     all_services = list(await db.scalars(select(Service).where(Service.active.is_(True))))
     places = list(
         await db.scalars(select(Location).where(Location.active.is_(True)).order_by(Location.id))
@@ -137,57 +103,34 @@ async def specialist(screen: Screen, specialist_id: int) -> None:
         )
     elif person.user_id is not None:
         lines.append(t(N_("Signed in to the bot.")))
-    lines.append(
-        t(N_("Services:"))
-        + " "
-        + (", ".join(s.name for s in all_services if s.id in offered) or "—")
-    )
+    names = ", ".join(s.name for s in all_services if s.id in offered) or "—"
+    lines.append(t(N_("Services:")) + " " + names)
     lines.append(await hours_text(screen, specialist_id))
-    buttons: list[list[Button]] = [
-        *rows_of(
-            [
-                ToggleOffer(specialist=specialist_id, service=s.id).button(
-                    f"{ON if s.id in offered else OFF} {s.name}"
-                )
-                for s in all_services
-            ],
-            2,
-        )
+    b, who = screen.button, specialist_id
+    offers = [
+        p.ToggleOffer(specialist=who, service=s.id).button(f"{_on(s.id in offered)} {s.name}")
+        for s in all_services
     ]
+    buttons = rows_of(offers, 2)
     for loc in places:
+        hours = p.SetHours(specialist=who, location=loc.id)
+        day = p.SetDay(specialist=who, location=loc.id)
+        clear = p.ClearHours(specialist=who, location=loc.id)
         buttons.append(
             [
-                screen.button(
-                    N_("Hours at {place}"),
-                    SetHours(specialist=specialist_id, location=loc.id),
-                    place=loc.name,
-                ),
-                screen.button(
-                    N_("One day at {place}"),
-                    SetDay(specialist=specialist_id, location=loc.id),
-                    place=loc.name,
-                ),
+                b(N_("Hours at {place}"), hours, place=loc.name),
+                b(N_("One day at {place}"), day, place=loc.name),
             ]
         )
-        buttons.append(
-            [
-                screen.button(
-                    N_("Clear hours at {place}"),
-                    ClearHours(specialist=specialist_id, location=loc.id),
-                    place=loc.name,
-                )
-            ]
-        )
+        buttons.append([b(N_("Clear hours at {place}"), clear, place=loc.name)])
+    activation = N_("Deactivate") if person.active else N_("Activate")
     buttons.append(
         [
-            screen.button(N_("New invite code"), NewInvite(specialist=specialist_id)),
-            screen.button(
-                N_("Deactivate") if person.active else N_("Activate"),
-                ToggleSpecialist(id=specialist_id),
-            ),
+            b(N_("New invite code"), p.NewInvite(specialist=who)),
+            b(activation, p.ToggleSpecialist(id=who)),
         ]
     )
-    buttons.append(_back(screen, N_("Specialists"), Specialists()))
+    buttons.append([screen.button(N_("Specialists"), p.Specialists()), screen.menu_button()])
     screen.say("\n".join(lines), buttons=buttons)
 
 
@@ -203,24 +146,24 @@ async def notifications(screen: Screen) -> None:
     lines = [t(N_("Who is told what (✓ on, ✗ off); an ad text may be added below a notice:"))]
     buttons: list[list[Button]] = []
     for event_name in MATRIX.events:
-        event = cast(Event, event_name)
+        event = cast(p.Event, event_name)
         for role_name in MATRIX.roles_told(event):
-            role = cast(Role, role_name)
+            role = cast(p.Role, role_name)
             setting = settings.get((event, role))
             enabled = setting.enabled if setting is not None else True
             ad_id = setting.ad_template_id if setting is not None else None
             name = t(N_("{event} → {role}"), event=t(EVENT_NAMES[event]), role=t(ROLE_NAMES[role]))
             ad = f" + {t(AD)} #{ad_id}" if ad_id in ads else ""
-            lines.append(f"{ON if enabled else OFF} {name}{ad}")
+            lines.append(f"{_on(enabled)} {name}{ad}")
             buttons.append(
                 [
-                    ToggleNotice(event=event, role=role).button(f"{ON if enabled else OFF} {name}"),
-                    CycleNoticeAd(event=event, role=role).button(
+                    p.ToggleNotice(event=event, role=role).button(f"{_on(enabled)} {name}"),
+                    p.CycleNoticeAd(event=event, role=role).button(
                         f"{t(AD)}: #{ad_id}" if ad_id in ads else t(N_("no ad"))
                     ),
                 ]
             )
-    buttons.append([screen.button(N_("Ad texts"), Ads()), screen.menu_button()])
+    buttons.append([screen.button(N_("Ad texts"), p.Ads()), screen.menu_button()])
     screen.say("\n".join(lines), buttons=buttons)
 
 
@@ -230,13 +173,13 @@ async def ads(screen: Screen) -> None:
     lines = [t(N_("Ad texts:"))] if rows else [t(N_("No ad texts yet."))]
     buttons: list[list[Button]] = []
     for ad in rows:
-        lines.append(f"#{ad.id} {ON if ad.active else OFF} {ad.text[:200]}")
+        lines.append(f"#{ad.id} {_on(ad.active)} {ad.text[:200]}")
         label = N_("Switch off #{number}") if ad.active else N_("Switch on #{number}")
-        buttons.append([screen.button(label, ToggleAd(id=ad.id), number=ad.id)])
+        buttons.append([screen.button(label, p.Toggle(kind="ad", id=ad.id), number=ad.id)])
     buttons.append(
         [
-            screen.button(N_("Add ad text"), AddAd()),
-            screen.button(N_("Notifications"), Notifications()),
+            screen.button(N_("Add ad text"), p.AddAd()),
+            screen.button(N_("Notifications"), p.Notifications()),
         ]
     )
     buttons.append([screen.menu_button()])

@@ -1,14 +1,14 @@
-"""Typed forms of the administrator (and the new-client form), on the core's dialog engine.
+"""The administrator's forms (and the new-client form): each a `Flow`, seeded by its button.
 
-A form is a `Flow`; values a form needs but does not ask (which specialist, which location)
-are seeded into its state when it starts. Completing a form re-checks the actor's role, like
-every other action, and may leave a follow-up screen to show once the form has closed.
+Completing a form re-checks the actor's role, like every other action, and may leave a
+follow-up screen to show once the form has closed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
@@ -30,17 +30,16 @@ from ..parse import (
     clean_weekly_hours,
     price_cleaner,
 )
-from ..render import WEEKDAYS, day_label, minutes_label, price
-from . import admin
-from .lists import DAY_OFF
+from ..render import WEEKDAYS, day_label, price
+from . import admin, wizard
+from .lists import DAY_OFF, span
 from .screen import Screen, after_form, screen_of
 
 Completion = Callable[[Screen, dict[str, Any]], Awaitable[str]]
 
 
 def _completion(action: Completion) -> Callable[[Context, dict[str, Any]], Awaitable[None]]:
-    """Run a form's action for the current screen and say its outcome (or the refusal), with
-    the way back to the menu."""
+    """Say the action's outcome (or its refusal) with the way back to the menu."""
 
     async def complete(ctx: Context, data: dict[str, Any]) -> None:
         screen = screen_of(ctx)
@@ -81,7 +80,7 @@ async def _add_service(screen: Screen, data: dict[str, Any]) -> str:
 
 async def _add_specialist(screen: Screen, data: dict[str, Any]) -> str:
     specialist = await screen.catalog().add_specialist(name=data["name"])
-    after_form(_show_specialist(specialist.id))
+    after_form(partial(admin.specialist, specialist_id=specialist.id))
     return screen.t(
         N_("Specialist {name} is added. Now choose their services and working hours."),
         name=specialist.name,
@@ -96,7 +95,7 @@ async def _set_hours(screen: Screen, data: dict[str, Any]) -> str:
         weekdays=hours["weekdays"],
         intervals=[tuple(i) for i in hours["intervals"]],
     )
-    after_form(_show_specialist(int(data["specialist"])))
+    after_form(partial(admin.specialist, specialist_id=int(data["specialist"])))
     return screen.t(N_("Working hours are saved."))
 
 
@@ -108,19 +107,13 @@ async def _set_exception(screen: Screen, data: dict[str, Any]) -> str:
         day=date.fromisoformat(change["day"]),
         intervals=[tuple(i) for i in change["intervals"]],
     )
-    after_form(_show_specialist(int(data["specialist"])))
+    after_form(partial(admin.specialist, specialist_id=int(data["specialist"])))
     return screen.t(N_("The change for that day is saved."))
 
 
 async def _add_client(screen: Screen, data: dict[str, Any]) -> str:
     client = await screen.catalog().add_client(name=data["name"], phone=data["phone"])
-
-    async def resume(next_screen: Screen) -> None:
-        from .wizard import begin
-
-        await begin(next_screen, "admin", client=client.id)
-
-    after_form(resume)
+    after_form(partial(wizard.begin, mode="admin", client=client.id))  # back to booking for them
     return screen.t(N_("Client {name} is added."), name=client.name)
 
 
@@ -150,13 +143,6 @@ async def _announce(screen: Screen, data: dict[str, Any]) -> str:
     )
 
 
-def _show_specialist(specialist_id: int) -> Callable[[Screen], Awaitable[None]]:
-    async def show(screen: Screen) -> None:
-        await admin.specialist(screen, specialist_id)
-
-    return show
-
-
 # -- the forms ----------------------------------------------------------------------------------
 def _price_display(value: Any, view: FlowView) -> str:
     return price(int(value["minor"]), str(value["currency"]), view.t.locale)
@@ -164,12 +150,12 @@ def _price_display(value: Any, view: FlowView) -> str:
 
 def _hours_display(value: Any, view: FlowView) -> str:
     days = ", ".join(view.t(WEEKDAYS[d]) for d in value["weekdays"])
-    spans = ", ".join(f"{minutes_label(a)}–{minutes_label(b)}" for a, b in value["intervals"])
+    spans = ", ".join(span(a, b) for a, b in value["intervals"])
     return f"{days}: {spans or view.t(DAY_OFF)}"
 
 
 def _change_display(value: Any, view: FlowView) -> str:
-    spans = ", ".join(f"{minutes_label(a)}–{minutes_label(b)}" for a, b in value["intervals"])
+    spans = ", ".join(span(a, b) for a, b in value["intervals"])
     day = day_label(date.fromisoformat(value["day"]), view.t.locale)
     return f"{day}: {spans or view.t(DAY_OFF)}"
 
@@ -187,139 +173,102 @@ def _phone(text: str, view: FlowView) -> str:
     return PhoneCleaner(screen_of(view.ctx).options.phone_region)(text, view)
 
 
-LOCATION = Flow(
-    name="add_location",
-    steps=[
-        Step("name", N_("Name of the new location?"), clean_name, label=N_("Name")),
-        Step("address", N_("Its address?"), clean_address, label=N_("Address")),
-        Step(
-            "timezone",
-            N_("Its timezone (e.g. Asia/Bishkek)?"),
-            clean_timezone,
-            label=N_("Timezone"),
-            choices=[
-                Choice(zone, zone)
-                for zone in (
-                    "Asia/Bishkek",
-                    "Asia/Almaty",
-                    "Asia/Tashkent",
-                    "Europe/Moscow",
-                )
-            ],
-        ),
-    ],
-    on_complete=_completion(_add_location),
-    on_cancel=_cancelled,
-)
+def _form(name: str, *steps: Step, done: Completion) -> Flow:
+    return Flow(name=name, steps=steps, on_complete=_completion(done), on_cancel=_cancelled)
 
-SERVICE = Flow(
-    name="add_service",
-    steps=[
-        Step("name", N_("Name of the new service?"), clean_name, label=N_("Name")),
-        Step(
-            "duration",
-            N_("How long does it take, in minutes (a multiple of 15)?"),
-            clean_duration,
-            label=N_("Length, min"),
-            choices=[Choice(str(m), str(m)) for m in (30, 45, 60, 90)],
-        ),
-        Step(
-            "price",
-            N_("Its price (e.g. 1500, or 25 USD)?"),
-            _price,
-            label=N_("Price"),
-            display=_price_display,
-        ),
-    ],
-    on_complete=_completion(_add_service),
-    on_cancel=_cancelled,
-)
 
-SPECIALIST = Flow(
-    name="add_specialist",
-    steps=[Step("name", N_("Name of the new specialist?"), clean_name, label=N_("Name"))],
-    on_complete=_completion(_add_specialist),
-    on_cancel=_cancelled,
+ZONES = ("Asia/Bishkek", "Asia/Almaty", "Asia/Tashkent", "Europe/Moscow")
+LOCATION = _form(
+    "add_location",
+    Step("name", N_("Name of the new location?"), clean_name, label=N_("Name")),
+    Step("address", N_("Its address?"), clean_address, label=N_("Address")),
+    Step(
+        "timezone",
+        N_("Its timezone (e.g. Asia/Bishkek)?"),
+        clean_timezone,
+        label=N_("Timezone"),
+        choices=[Choice(zone, zone) for zone in ZONES],
+    ),
+    done=_add_location,
 )
-
-HOURS = Flow(
-    name="working_hours",
-    steps=[
-        Step(
-            "hours",
-            lambda view: view.t(
-                N_(
-                    "Write the days and hours, for example “{example}”, or “Sun off”. "
-                    "The days you name get exactly these hours."
-                ),
-                example=HOURS_EXAMPLE,
+SERVICE = _form(
+    "add_service",
+    Step("name", N_("Name of the new service?"), clean_name, label=N_("Name")),
+    Step(
+        "duration",
+        N_("How long does it take, in minutes (a multiple of 15)?"),
+        clean_duration,
+        label=N_("Length, min"),
+        choices=[Choice(str(m), str(m)) for m in (30, 45, 60, 90)],
+    ),
+    Step(
+        "price",
+        N_("Its price (e.g. 1500, or 25 USD)?"),
+        _price,
+        label=N_("Price"),
+        display=_price_display,
+    ),
+    done=_add_service,
+)
+SPECIALIST = _form(
+    "add_specialist",
+    Step("name", N_("Name of the new specialist?"), clean_name, label=N_("Name")),
+    done=_add_specialist,
+)
+HOURS = _form(
+    "working_hours",
+    Step(
+        "hours",
+        lambda view: view.t(
+            N_(
+                "Write the days and hours, for example “{example}”, or “Sun off”. "
+                "The days you name get exactly these hours."
             ),
-            clean_weekly_hours,
-            label=N_("Working hours"),
-            display=_hours_display,
-        )
-    ],
-    on_complete=_completion(_set_hours),
-    on_cancel=_cancelled,
-)
-
-DAY = Flow(
-    name="day_hours",
-    steps=[
-        Step(
-            "change",
-            lambda view: view.t(
-                N_("Write the date and its hours, or “off”, for example: {example}"),
-                example=EXCEPTION_EXAMPLE,
-            ),
-            _exception,
-            label=N_("Change"),
-            display=_change_display,
-        )
-    ],
-    on_complete=_completion(_set_exception),
-    on_cancel=_cancelled,
-)
-
-CLIENT = Flow(
-    name="add_client",
-    steps=[
-        Step("name", N_("The client's name?"), clean_name, label=N_("Name")),
-        Step(
-            "phone",
-            N_("The client's phone number (or “-” if none)?"),
-            _phone,
-            label=N_("Phone"),
+            example=HOURS_EXAMPLE,
         ),
-    ],
-    on_complete=_completion(_add_client),
-    on_cancel=_cancelled,
+        clean_weekly_hours,
+        label=N_("Working hours"),
+        display=_hours_display,
+    ),
+    done=_set_hours,
 )
-
-AD = Flow(
-    name="add_ad",
-    steps=[
-        Step(
-            "text",
-            N_("The ad text to add below notifications (up to 1000 characters)?"),
-            clean_long_text,
-            label=N_("Ad text"),
-        )
-    ],
-    on_complete=_completion(_add_ad),
-    on_cancel=_cancelled,
+DAY = _form(
+    "day_hours",
+    Step(
+        "change",
+        lambda view: view.t(
+            N_("Write the date and its hours, or “off”, for example: {example}"),
+            example=EXCEPTION_EXAMPLE,
+        ),
+        _exception,
+        label=N_("Change"),
+        display=_change_display,
+    ),
+    done=_set_exception,
 )
-
-NEWS = Flow(
-    name="announcement",
-    steps=[
-        Step(
-            "text",
-            N_("The announcement for all clients (up to 1000 characters)?"),
-            clean_long_text,
-            label=N_("Announcement"),
-        )
-    ],
-    on_complete=_completion(_announce),
-    on_cancel=_cancelled,
+CLIENT = _form(
+    "add_client",
+    Step("name", N_("The client's name?"), clean_name, label=N_("Name")),
+    Step("phone", N_("The client's phone number (or “-” if none)?"), _phone, label=N_("Phone")),
+    done=_add_client,
+)
+AD = _form(
+    "add_ad",
+    Step(
+        "text",
+        N_("The ad text to add below notifications (up to 1000 characters)?"),
+        clean_long_text,
+        label=N_("Ad text"),
+    ),
+    done=_add_ad,
+)
+NEWS = _form(
+    "announcement",
+    Step(
+        "text",
+        N_("The announcement for all clients (up to 1000 characters)?"),
+        clean_long_text,
+        label=N_("Announcement"),
+    ),
+    done=_announce,
 )

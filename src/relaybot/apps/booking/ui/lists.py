@@ -21,24 +21,15 @@ from ..render import (
     day_label,
     minutes_label,
 )
+from . import payloads as p
 from .menu import menu_buttons
-from .payloads import (
-    BookForClient,
-    BookVisit,
-    CancelBooking,
-    ConfirmBooking,
-    ConfirmCancel,
-    DayBookings,
-    MainMenu,
-    MarkBooking,
-    MoveBooking,
-    OpenBooking,
-    Outcome,
-)
 from .screen import Screen, rows_of
 
 PAGE = 10
 DAY_OFF = N_("day off")
+OWN_BOOKING = N_("No. {number}: {service}, {when}, {specialist}, {location} ({status})")
+DAY_BOOKING = N_("{span} {service}, {client}, {location} ({status})")
+NOT_A_SPECIALIST = N_("Your account is not linked to a specialist yet.")
 
 
 async def my_bookings(screen: Screen) -> None:
@@ -51,34 +42,20 @@ async def my_bookings(screen: Screen) -> None:
             Booking.ends_at > screen.now,
         ],
     )
+    t, b = screen.t, screen.button
     if not views:
-        screen.say(
-            screen.t(N_("You have no upcoming bookings.")),
-            buttons=[
-                [screen.button(N_("Book an appointment"), BookVisit())],
-                [screen.menu_button()],
-            ],
-        )
+        book = b(N_("Book an appointment"), p.BookVisit())
+        screen.say(t(N_("You have no upcoming bookings.")), buttons=[book, screen.menu_button()])
         return
-    t = screen.t
     lines = [t(N_("Your bookings:"))]
     buttons: list[list[Button]] = []
     for view in views[:PAGE]:
-        lines.append(
-            t(
-                N_("No. {number}: {service}, {when}, {specialist}, {location} ({status})"),
-                **view.values(t),
-            )
-        )
+        lines.append(t(OWN_BOOKING, **view.values(t)))
         if view.booking.starts_at > screen.now:
-            buttons.append(
-                [
-                    screen.button(N_("Move No. {number}"), MoveBooking(id=view.id), number=view.id),
-                    screen.button(
-                        N_("Cancel No. {number}"), CancelBooking(id=view.id), number=view.id
-                    ),
-                ]
-            )
+            number = view.id
+            move = b(N_("Move No. {number}"), p.MoveBooking(id=number), number=number)
+            cancel = b(N_("Cancel No. {number}"), p.CancelBooking(id=number), number=number)
+            buttons.append([move, cancel])
     buttons.append([screen.menu_button()])
     screen.say("\n".join(lines), buttons=buttons)
 
@@ -90,8 +67,8 @@ async def ask_cancel(screen: Screen, booking_id: int) -> None:
         screen.t(N_("Cancel booking No. {number}: {service}, {when}?"), **view.values(screen.t)),
         buttons=[
             [
-                screen.button(N_("Yes, cancel it"), ConfirmCancel(id=view.id)),
-                screen.button(N_("No, keep it"), MainMenu()),
+                screen.button(N_("Yes, cancel it"), p.ConfirmCancel(id=view.id)),
+                screen.button(N_("No, keep it"), p.MainMenu()),
             ]
         ],
     )
@@ -109,7 +86,7 @@ async def cancel(screen: Screen, booking_id: int) -> None:
 async def specialist_days(screen: Screen, days: int) -> None:
     specialist_id = screen.actor.specialist_id
     if specialist_id is None:
-        raise Refused(N_("Your account is not linked to a specialist yet."))
+        raise Refused(NOT_A_SPECIALIST)
     tz = await _home_zone(screen, specialist_id)
     today = screen.now.astimezone(tz).date()
     start = local_moment(today, 0, tz)
@@ -136,18 +113,10 @@ async def specialist_days(screen: Screen, days: int) -> None:
         if local_day != shown_day:
             lines.append(f"\n{day_label(local_day, t.locale)}")
             shown_day = local_day
-        values = view.values(t)
-        lines.append(
-            t(
-                N_("{span} {service}, {client}, {location} ({status})"),
-                span=view.span(),
-                **values,
-            )
-        )
+        lines.append(t(DAY_BOOKING, span=view.span(), **view.values(t)))
         if view.booking.status in OPEN_STATUSES and view.booking.starts_at > screen.now:
-            buttons.append(
-                screen.button(N_("Cancel No. {number}"), CancelBooking(id=view.id), number=view.id)
-            )
+            cancel = p.CancelBooking(id=view.id)
+            buttons.append(screen.button(N_("Cancel No. {number}"), cancel, number=view.id))
     title = N_("Your bookings today:") if days == 1 else N_("Your bookings for 7 days:")
     screen.say(
         t(title) + "\n" + "\n".join(lines).strip(),
@@ -158,9 +127,8 @@ async def specialist_days(screen: Screen, days: int) -> None:
 async def specialist_hours(screen: Screen) -> None:
     specialist_id = screen.actor.specialist_id
     if specialist_id is None:
-        raise Refused(N_("Your account is not linked to a specialist yet."))
-    text = await hours_text(screen, specialist_id)
-    screen.say(text, buttons=menu_buttons(screen))
+        raise Refused(NOT_A_SPECIALIST)
+    screen.say(await hours_text(screen, specialist_id), buttons=menu_buttons(screen))
 
 
 async def hours_text(screen: Screen, specialist_id: int) -> str:
@@ -185,11 +153,7 @@ async def hours_text(screen: Screen, specialist_id: int) -> str:
     for location_id, entries in by_location.items():
         lines.append(t(N_("{location}:"), location=names[location_id]))
         for weekday in range(7):
-            spans = [
-                f"{minutes_label(h.start_min)}–{minutes_label(h.end_min)}"
-                for h in entries
-                if h.weekday == weekday
-            ]
+            spans = [span(h.start_min, h.end_min) for h in entries if h.weekday == weekday]
             if spans:
                 lines.append(f"  {t(WEEKDAYS[weekday])}: {', '.join(spans)}")
     exceptions = list(
@@ -210,8 +174,8 @@ async def hours_text(screen: Screen, specialist_id: int) -> str:
             if item.start_min is None or item.end_min is None:
                 lines.append(f"  {label}: {t(DAY_OFF)}")
             else:
-                span = f"{minutes_label(item.start_min)}–{minutes_label(item.end_min)}"
-                lines.append(f"  {label}: {span} ({names.get(item.location_id, '')})")
+                place = names.get(item.location_id, "")
+                lines.append(f"  {label}: {span(item.start_min, item.end_min)} ({place})")
     return "\n".join(lines)
 
 
@@ -232,21 +196,25 @@ async def admin_day(screen: Screen, day: date | None, page: int = 0) -> None:
             Button(
                 f"{view.span()} {view.service} · {view.values(t)['client']} · "
                 f"{t(STATUS_NAMES[view.booking.status])}",
-                OpenBooking(id=view.id).pack(),
+                p.OpenBooking(id=view.id).pack(),
             )
         ]
         for view in shown
     ]
     if len(views) > (page + 1) * PAGE:
-        buttons.append([screen.button(N_("More"), DayBookings(day=day.toordinal(), page=page + 1))])
+        buttons.append(
+            [screen.button(N_("More"), p.DayBookings(day=day.toordinal(), page=page + 1))]
+        )
     buttons.append(
         [
-            DayBookings(day=(day - timedelta(days=1)).toordinal()).button("‹"),
-            screen.button(N_("Today"), DayBookings(day=today.toordinal())),
-            DayBookings(day=(day + timedelta(days=1)).toordinal()).button("›"),
+            p.DayBookings(day=(day - timedelta(days=1)).toordinal()).button("‹"),
+            screen.button(N_("Today"), p.DayBookings(day=today.toordinal())),
+            p.DayBookings(day=(day + timedelta(days=1)).toordinal()).button("›"),
         ]
     )
-    buttons.append([screen.button(N_("Book for a client"), BookForClient()), screen.menu_button()])
+    buttons.append(
+        [screen.button(N_("Book for a client"), p.BookForClient()), screen.menu_button()]
+    )
     screen.say(heading, buttons=buttons)
 
 
@@ -262,21 +230,21 @@ async def booking_card(screen: Screen, booking_id: int) -> None:
     rows: list[list[Button]] = []
     is_open = booking.status in OPEN_STATUSES
     if actor.is_admin and booking.status == "pending":
-        rows.append([screen.button(N_("Confirm"), ConfirmBooking(id=view.id))])
+        rows.append([screen.button(N_("Confirm"), p.ConfirmBooking(id=view.id))])
     if is_open and booking.starts_at > screen.now and (actor.is_admin or actor.role == "client"):
         rows.append(
             [
-                screen.button(N_("Move"), MoveBooking(id=view.id)),
-                screen.button(N_("Cancel booking"), CancelBooking(id=view.id)),
+                screen.button(N_("Move"), p.MoveBooking(id=view.id)),
+                screen.button(N_("Cancel booking"), p.CancelBooking(id=view.id)),
             ]
         )
     elif is_open and booking.starts_at > screen.now:
-        rows.append([screen.button(N_("Cancel booking"), CancelBooking(id=view.id))])
+        rows.append([screen.button(N_("Cancel booking"), p.CancelBooking(id=view.id))])
     if actor.is_admin and is_open and booking.starts_at <= screen.now:
         rows.append(
             [
-                screen.button(N_("Done"), MarkBooking(id=view.id, outcome="done")),
-                screen.button(N_("Did not come"), MarkBooking(id=view.id, outcome="no_show")),
+                screen.button(N_("Done"), p.MarkBooking(id=view.id, outcome="done")),
+                screen.button(N_("Did not come"), p.MarkBooking(id=view.id, outcome="no_show")),
             ]
         )
     rows.append([screen.menu_button()])
@@ -287,11 +255,11 @@ async def confirm(screen: Screen, booking_id: int) -> None:
     booking = await screen.bookings().confirm(screen.actor, booking_id)
     screen.say(
         screen.t(N_("Booking No. {number} is confirmed."), number=booking.id),
-        buttons=[[screen.button(N_("Bookings"), DayBookings()), screen.menu_button()]],
+        buttons=[[screen.button(N_("Bookings"), p.DayBookings()), screen.menu_button()]],
     )
 
 
-async def mark(screen: Screen, booking_id: int, outcome: Outcome) -> None:
+async def mark(screen: Screen, booking_id: int, outcome: p.Outcome) -> None:
     booking = await screen.bookings().mark(screen.actor, booking_id, outcome)
     text = (
         N_("Noted: booking No. {number} took place.")
@@ -302,6 +270,10 @@ async def mark(screen: Screen, booking_id: int, outcome: Outcome) -> None:
 
 
 # -- helpers ----------------------------------------------------------------------------------
+def span(start_min: int, end_min: int) -> str:
+    return f"{minutes_label(start_min)}–{minutes_label(end_min)}"
+
+
 async def _view_for(screen: Screen, booking_id: int) -> BookingView:
     view = await booking_view(screen.ctx.db, booking_id)
     if view is None:

@@ -6,23 +6,7 @@ from relaybot import N_, Button
 
 from ..catalog import join_as_specialist
 from ..users import display_name
-from .payloads import (
-    Announce,
-    BookForClient,
-    BookVisit,
-    ChooseLanguage,
-    DayBookings,
-    LanguageCode,
-    Locations,
-    MyBookings,
-    MyHours,
-    Notifications,
-    Services,
-    Specialists,
-    ThisWeek,
-    Today,
-    UseLanguage,
-)
+from . import payloads as p
 from .screen import Screen, rows_of
 
 ROLE_TITLES = {
@@ -30,7 +14,7 @@ ROLE_TITLES = {
     "specialist": N_("specialist"),
     "client": N_("client"),
 }
-LANGUAGES: tuple[tuple[LanguageCode, str], ...] = (("ru", "Русский"), ("en", "English"))
+LANGUAGES: tuple[tuple[p.LanguageCode, str], ...] = (("ru", "Русский"), ("en", "English"))
 
 
 def menu_buttons(screen: Screen) -> list[list[Button]]:
@@ -38,29 +22,26 @@ def menu_buttons(screen: Screen) -> list[list[Button]]:
     role = screen.actor.role
     if role == "admin":
         buttons = [
-            b(N_("Book for a client"), BookForClient()),
-            b(N_("Bookings"), DayBookings()),
-            b(N_("Locations"), Locations()),
-            b(N_("Services"), Services()),
-            b(N_("Specialists"), Specialists()),
-            b(N_("Notifications"), Notifications()),
-            b(N_("Announcement"), Announce()),
-            b(N_("Language"), ChooseLanguage()),
+            b(N_("Book for a client"), p.BookForClient()),
+            b(N_("Bookings"), p.DayBookings()),
+            b(N_("Locations"), p.Locations()),
+            b(N_("Services"), p.Services()),
+            b(N_("Specialists"), p.Specialists()),
+            b(N_("Notifications"), p.Notifications()),
+            b(N_("Announcement"), p.Announce()),
         ]
     elif role == "specialist":
         buttons = [
-            b(N_("Today"), Today()),
-            b(N_("This week"), ThisWeek()),
-            b(N_("My working hours"), MyHours()),
-            b(N_("Language"), ChooseLanguage()),
+            b(N_("Today"), p.Today()),
+            b(N_("This week"), p.ThisWeek()),
+            b(N_("My working hours"), p.MyHours()),
         ]
     else:
         buttons = [
-            b(N_("Book an appointment"), BookVisit()),
-            b(N_("My bookings"), MyBookings()),
-            b(N_("Language"), ChooseLanguage()),
+            b(N_("Book an appointment"), p.BookVisit()),
+            b(N_("My bookings"), p.MyBookings()),
         ]
-    return rows_of(buttons, 2)
+    return rows_of([*buttons, b(N_("Language"), p.ChooseLanguage())], 2)
 
 
 async def show_menu(screen: Screen, *, greeting: bool = False) -> None:
@@ -83,10 +64,10 @@ async def show_menu(screen: Screen, *, greeting: bool = False) -> None:
     screen.say(text, buttons=menu_buttons(screen))
 
 
-async def choose_language(screen: Screen, choice: LanguageCode | None) -> None:
+async def choose_language(screen: Screen, choice: p.LanguageCode | None) -> None:
     if choice is None:
-        buttons = [UseLanguage(code=code).button(label) for code, label in LANGUAGES]
-        buttons.append(screen.button(N_("As in my app"), UseLanguage(code="auto")))
+        buttons = [p.UseLanguage(code=code).button(label) for code, label in LANGUAGES]
+        buttons.append(screen.button(N_("As in my app"), p.UseLanguage(code="auto")))
         screen.say(screen.t(N_("Which language should I speak?")), buttons=[buttons])
         return
     screen.user.locale = None if choice == "auto" else choice

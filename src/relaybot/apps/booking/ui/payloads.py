@@ -1,7 +1,6 @@
 """Every button of the booking bot, as a typed payload: what it does, and about which record.
 
-Packed as "prefix:field:...", checked when unpacked: a stale or forged button never reaches a
-screen. Notifications carry two of them (open a booking, answer "did it happen?").
+Notifications carry two of them (open a booking, answer "did it happen?"), so those stay stable.
 """
 
 from __future__ import annotations
@@ -20,15 +19,14 @@ Event = Literal[
 ]
 Role = Literal["client", "specialist", "admin"]
 LanguageCode = Literal["ru", "en", "auto"]
+Switchable = Literal["location", "service", "ad"]
 
 
 # -- everyone -----------------------------------------------------------------------------------
-class MainMenu(Payload, prefix="menu"):
-    """Back to the person's main menu."""
+class MainMenu(Payload, prefix="menu"): ...
 
 
-class ChooseLanguage(Payload, prefix="languages"):
-    """The list of languages."""
+class ChooseLanguage(Payload, prefix="languages"): ...
 
 
 class UseLanguage(Payload, prefix="language"):
@@ -58,26 +56,21 @@ class BookVisit(Payload, prefix="book"):
     """A client books for themselves."""
 
 
-class MyBookings(Payload, prefix="my-bookings"):
-    pass
+class MyBookings(Payload, prefix="my-bookings"): ...
 
 
 # -- specialists --------------------------------------------------------------------------------
-class Today(Payload, prefix="today"):
-    pass
+class Today(Payload, prefix="today"): ...
 
 
-class ThisWeek(Payload, prefix="week"):
-    pass
+class ThisWeek(Payload, prefix="week"): ...
 
 
-class MyHours(Payload, prefix="my-hours"):
-    pass
+class MyHours(Payload, prefix="my-hours"): ...
 
 
 # -- administrators -----------------------------------------------------------------------------
-class BookForClient(Payload, prefix="book-for"):
-    pass
+class BookForClient(Payload, prefix="book-for"): ...
 
 
 class NewClient(Payload, prefix="new-client"):
@@ -102,40 +95,33 @@ class MarkBooking(Payload, prefix="mark"):
     outcome: Outcome
 
 
-class Locations(Payload, prefix="locations"):
-    pass
+class Toggle(Payload, prefix="toggle"):
+    """Open or close a location, offer or hide a service, switch an ad text on or off."""
 
-
-class AddLocation(Payload, prefix="add-location"):
-    pass
-
-
-class ToggleLocation(Payload, prefix="toggle-location"):
+    kind: Switchable
     id: int
 
 
-class Services(Payload, prefix="services"):
-    pass
+class Locations(Payload, prefix="locations"): ...
 
 
-class AddService(Payload, prefix="add-service"):
-    pass
+class AddLocation(Payload, prefix="add-location"): ...
 
 
-class ToggleService(Payload, prefix="toggle-service"):
-    id: int
+class Services(Payload, prefix="services"): ...
 
 
-class Specialists(Payload, prefix="specialists"):
-    pass
+class AddService(Payload, prefix="add-service"): ...
+
+
+class Specialists(Payload, prefix="specialists"): ...
 
 
 class ShowSpecialist(Payload, prefix="specialist"):
     id: int
 
 
-class AddSpecialist(Payload, prefix="add-specialist"):
-    pass
+class AddSpecialist(Payload, prefix="add-specialist"): ...
 
 
 class ToggleSpecialist(Payload, prefix="toggle-specialist"):
@@ -170,8 +156,7 @@ class ClearHours(Payload, prefix="clear-hours"):
     location: int
 
 
-class Notifications(Payload, prefix="notifications"):
-    pass
+class Notifications(Payload, prefix="notifications"): ...
 
 
 class ToggleNotice(Payload, prefix="toggle-notice"):
@@ -186,17 +171,10 @@ class CycleNoticeAd(Payload, prefix="notice-ad"):
     role: Role
 
 
-class Ads(Payload, prefix="ads"):
-    pass
+class Ads(Payload, prefix="ads"): ...
 
 
-class AddAd(Payload, prefix="add-ad"):
-    pass
+class AddAd(Payload, prefix="add-ad"): ...
 
 
-class ToggleAd(Payload, prefix="toggle-ad"):
-    id: int
-
-
-class Announce(Payload, prefix="announce"):
-    pass
+class Announce(Payload, prefix="announce"): ...

@@ -1,9 +1,8 @@
 """The booking dialog: (client) -> (place) -> service -> specialist -> day -> time -> confirm.
 
-One flow books for oneself, books for a client (an administrator) and moves a booking (day,
-time, confirm only): what a mode does not ask is seeded in `given` when the dialog begins.
-The days and times offered are the free ones; a time taken while the person read the
-summary sends them back to the time step with the nearest free times.
+One flow books for oneself, for a client (an administrator) or moves a booking (day, time,
+confirm): what a mode does not ask is seeded in `given`. A time taken meanwhile sends the
+person back to the time step with the nearest free times.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ from relaybot import (
     Reopen,
     Select,
     Step,
+    Translator,
 )
 
 from ..bookings import Refused, Request, Taken
@@ -47,6 +47,7 @@ DAYS_PER_PAGE = 7
 CHOOSE_A_BUTTON = N_("Please choose one of the buttons.")
 WHO_FOR = N_("Who is the booking for? Choose a client, or type a name or phone to search.")
 NOBODY_FOUND = N_("Nobody found for “{query}”. Type another name or phone.")
+SERVICE = N_("{name} · {minutes} min · {price}")
 
 
 # -- what the answers so far say ----------------------------------------------------------------
@@ -147,6 +148,11 @@ class ClientSearch(Step):
         )
 
 
+@dataclass(frozen=True, kw_only=True)
+class Pick(Select):
+    unknown: str = CHOOSE_A_BUTTON
+
+
 async def _locations(view: FlowView) -> list[Choice]:
     return [
         Choice(f"{loc.name}, {loc.address}" if loc.address else loc.name, str(loc.id))
@@ -164,17 +170,13 @@ async def _services(view: FlowView) -> list[Choice]:
     t = view.t
     offered = await services_at(_screen(view).ctx.db, int(_chosen(view.data, "location")))
     return [
-        Choice(
-            t(
-                N_("{name} · {minutes} min · {price}"),
-                name=s.name,
-                minutes=s.duration_min,
-                price=price(s.price_minor, s.currency, t.locale),
-            ),
-            str(s.id),
-        )
+        Choice(t(SERVICE, name=s.name, minutes=s.duration_min, price=_price_of(s, t)), str(s.id))
         for s in offered
     ]
+
+
+def _price_of(service: Service, t: Translator) -> str:
+    return price(service.price_minor, service.currency, t.locale)
 
 
 async def _ask_service(view: FlowView) -> str:
@@ -319,7 +321,7 @@ async def _summary(view: FlowView) -> str:
         t(N_("Specialist: {name}"), name=who),
         t(N_("Where: {location}, {address}"), location=location.name, address=location.address),
         t(N_("When: {when}"), when=when(cell_start(int(data["time"])), tz, t.locale)),
-        t(N_("Price: {price}"), price=price(service.price_minor, service.currency, t.locale)),
+        t(N_("Price: {price}"), price=_price_of(service, t)),
     ]
     if _mode(data) == "admin":
         lines.insert(1, t(N_("Client: {name}"), name=display_name(client)))
@@ -408,25 +410,12 @@ FLOW = Flow(
             when=_without_a_name,
             check=_remember_name,
         ),
-        Select(
-            "location",
-            _ask_location,
-            choices=_locations,
-            unknown=CHOOSE_A_BUTTON,
-            when=_picks_a_place,
-        ),
-        Select(
-            "service",
-            _ask_service,
-            choices=_services,
-            unknown=CHOOSE_A_BUTTON,
-            when=_picks_a_service,
-        ),
-        Select(
+        Pick("location", _ask_location, choices=_locations, when=_picks_a_place),
+        Pick("service", _ask_service, choices=_services, when=_picks_a_service),
+        Pick(
             "specialist",
             N_("Who would you like to see?"),
             choices=_specialists,
-            unknown=CHOOSE_A_BUTTON,
             when=_picks_a_service,
         ),
         FreeDay(

@@ -9,28 +9,22 @@ from relaybot import MaxLen, Payload
 TriedRole = Literal["provider", "moderator", "admin", "requester"]
 
 
-class Menu(Payload, prefix="hd.menu"):
-    pass
+class Menu(Payload, prefix="hd.menu"): ...
 
 
-class NewRequest(Payload, prefix="hd.new"):
-    pass
+class NewRequest(Payload, prefix="hd.new"): ...
 
 
-class MyRequests(Payload, prefix="hd.mine"):
-    pass
+class MyRequests(Payload, prefix="hd.mine"): ...
 
 
-class AboutMe(Payload, prefix="hd.me"):
-    pass
+class AboutMe(Payload, prefix="hd.me"): ...
 
 
-class Help(Payload, prefix="hd.help"):
-    pass
+class Help(Payload, prefix="hd.help"): ...
 
 
-class LeaveConversation(Payload, prefix="hd.exit"):
-    pass
+class LeaveConversation(Payload, prefix="hd.exit"): ...
 
 
 class SwitchTo(Payload, prefix="hd.open"):
@@ -49,16 +43,14 @@ class CancelRequest(Payload, prefix="hd.cancel"):
     number: int
 
 
-class TakeNext(Payload, prefix="hd.take"):
-    pass
+class TakeNext(Payload, prefix="hd.take"): ...
 
 
 class Decline(Payload, prefix="hd.decline"):
     number: int
 
 
-class AllRequests(Payload, prefix="hd.queue"):
-    pass
+class AllRequests(Payload, prefix="hd.queue"): ...
 
 
 class ByStatus(Payload, prefix="hd.status"):
@@ -73,8 +65,7 @@ class StopFollowing(Payload, prefix="hd.leave"):
     number: int
 
 
-class TryRoles(Payload, prefix="hd.try"):
-    pass
+class TryRoles(Payload, prefix="hd.try"): ...
 
 
 class TryRole(Payload, prefix="hd.try-as"):

@@ -1,7 +1,6 @@
 """Admin commands in the chat, for operators who live in their messenger; the demo's role switch.
 
-The same operations as `relaybot helpdesk ...` and the REST API, with the same rules; their
-routes are declared for administrators only, whatever the channel.
+The same operations and rules as `relaybot helpdesk ...` and the REST API.
 """
 
 from __future__ import annotations
@@ -78,21 +77,15 @@ async def link(desk: Desk, *, linked: bool) -> None:
     except Conflict as exc:  # pragma: no cover - a simultaneous identical link
         raise Refused(N_("That did not work; please try again.")) from exc
     await desk.audit("link" if linked else "unlink", f"user:{user_id}", scenario=scenario_id)
-    if linked:
-        desk.reply(
-            N_("User {user} now helps in {category}."), user=user_id, category=scenario.title
-        )
-        if user.id != desk.user.id:
-            desk.notifier.tell(
-                user,
-                N_("You are now a helper in {category}. Press Take next when you are ready."),
-                buttons=lambda t: [[take_button(t)]],
-                category=scenario.title,
-            )
-    else:
-        desk.reply(
-            N_("User {user} no longer helps in {category}."),
-            user=user_id,
+    done = N_("User {user} now helps in {category}.")
+    if not linked:
+        done = N_("User {user} no longer helps in {category}.")
+    desk.reply(done, user=user_id, category=scenario.title)
+    if linked and user.id != desk.user.id:
+        desk.notifier.tell(
+            user,
+            N_("You are now a helper in {category}. Press Take next when you are ready."),
+            buttons=lambda t: [[take_button(t)]],
             category=scenario.title,
         )
     await desk.reload()

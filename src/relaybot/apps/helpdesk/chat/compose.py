@@ -1,7 +1,6 @@
-"""The new-request dialog: place -> kind of help -> description. Menus come from the catalogue.
+"""The new-request dialog: place -> kind of help -> description, with the catalogue's menus.
 
-A flow like any other: its state, Back, Cancel, expiry and analytics are the engine's. The
-description may come with photos or files, sent with the words or before them.
+The description may come with photos or files, sent with the words or before them.
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ from .. import catalog, demands
 from ..models import Place, Scenario
 from . import lifecycle
 from .desk import MAX_ATTACHMENTS, Desk, desk
-from .texts import HELP
+from .render import HELP
 
 DESCRIPTION_MIN = 3
 
@@ -62,37 +61,31 @@ async def begin(desk: Desk) -> None:
     await REQUEST.start(desk.ctx)
 
 
-def _desk(view: FlowView) -> Desk:
-    if view.ctx is None:
-        raise RuntimeError("the new-request dialog is only asked inside an update")
-    return desk(view.ctx)
-
-
 def _id(view: FlowView, name: str) -> int:
     value = view.data.get(name)
     return int(value) if isinstance(value, str) and value.isdigit() else 0
 
 
 async def place_choices(view: FlowView) -> list[Choice]:
-    return [Choice(p.name, str(p.id)) for p in await _places(_desk(view))]
+    return [Choice(p.name, str(p.id)) for p in await _places(desk(view.ctx))]
 
 
 async def scenario_choices(view: FlowView) -> list[Choice]:
     found = await catalog.list_scenarios(
-        _desk(view).db, active_only=True, place_id=_id(view, "place")
+        desk(view.ctx).db, active_only=True, place_id=_id(view, "place")
     )
     return [Choice(s.resource.name, str(s.id)) for s in found]
 
 
 async def ask_scenario(view: FlowView) -> str:
-    place = await _desk(view).db.get(Place, _id(view, "place"))
+    place = await desk(view.ctx).db.get(Place, _id(view, "place"))
     name = place.name if place is not None else ""
     return view.t(N_("What kind of help do you need in {place}?"), place=name)
 
 
 async def ask_description(view: FlowView) -> str:
     t = view.t
-    scenario = await _desk(view).db.get(Scenario, _id(view, "scenario"))
+    scenario = await desk(view.ctx).db.get(Scenario, _id(view, "scenario"))
     lines = []
     if scenario is not None:
         lines.append(t(N_("{category}."), category=scenario.title))
@@ -111,11 +104,8 @@ async def ask_description(view: FlowView) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class Description(Step):
-    """Words of at least `min_length` characters, with the attachments sent along or before.
-
-    The answer is `{"text": ..., "attachments": [...]}`; attachments that come first wait in
-    the step's draft until the words arrive.
-    """
+    """Words of at least `min_length` characters, with the attachments sent along or before
+    (those wait in the draft): `{"text": ..., "attachments": [...]}`."""
 
     min_length: int = DESCRIPTION_MIN
 

@@ -6,16 +6,17 @@ and is relayed to the other active participants, each in their own language.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from relaybot import N_
+from relaybot import N_, Address, Attachment
 
 from .. import demands
 from ..models import OPEN_STATUSES, Demand, DemandMessage, HelpdeskUser
 from .actions import NewRequest
 from .render import (
+    GREETING,
     demand_head,
     demand_line,
     history_lines,
@@ -24,7 +25,6 @@ from .render import (
     role_buttons,
     switch_button,
 )
-from .texts import GREETING
 
 if TYPE_CHECKING:
     from .desk import Desk
@@ -43,16 +43,11 @@ async def free_text(desk: Desk) -> None:
             number=demand_id,
         )
         return
+    text, attachments = desk.ctx.update.text, desk.attachments()
     message, role = await demands.post(
-        desk.db,
-        desk.actor,
-        demand_id,
-        text=desk.ctx.update.text,
-        attachments=desk.attachments(),
-        now=desk.ctx.now,
+        desk.db, desk.actor, demand_id, text=text, attachments=attachments, now=desk.ctx.now
     )
-    delivered = await relay(desk, demand, message, role)
-    if not delivered:
+    if not await relay(desk, demand, message, role):
         desk.reply(
             N_("Saved with request #{number}. The helper will see it when they take the request."),
             number=demand_id,
@@ -87,7 +82,9 @@ async def relay(desk: Desk, demand: Demand, message: DemandMessage, role: str) -
         buttons = None
         if member.user.current_demand_id != demand.id:
             buttons = [[switch_button(t, demand.id)]]
-        desk.notifier.send_raw(member.user, body, buttons=buttons, media=media)
+        desk.ctx.send(
+            Address(member.user.bot, member.user.chat_id), body, buttons=buttons, media=media
+        )
         count += 1
     return count
 
@@ -147,25 +144,21 @@ async def leave_conversation(desk: Desk) -> None:
 
 async def history(desk: Desk, number: int) -> None:
     demand = await demands.readable(desk.db, desk.actor, number)
-    lines = [
-        demand_head(desk.t, demand),
-        "",
-        *await _history(desk, demand, desk.options.history_limit),
-    ]
-    media = await _history_media(desk, demand, desk.options.history_limit)
-    desk.ctx.reply("\n".join(lines), media=media, buttons=desk.menu_buttons())
+    lines, media = await _history(desk, demand, desk.options.history_limit)
+    desk.ctx.reply(
+        "\n".join([demand_head(desk.t, demand), "", *lines]),
+        media=media,
+        buttons=desk.menu_buttons(),
+    )
 
 
-async def _history(desk: Desk, demand: Demand, limit: int) -> list[str]:
+async def _history(desk: Desk, demand: Demand, limit: int) -> tuple[list[str], list[Attachment]]:
+    """The latest messages as lines, and the attachments among them this reader can see."""
     messages = await demands.history(desk.db, demand.id, limit=limit)
     total = await demands.count_messages(desk.db, demand.id)
-    return history_lines(desk.t, messages, total=total)
-
-
-async def _history_media(desk: Desk, demand: Demand, limit: int) -> list[Any]:
-    messages = await demands.history(desk.db, demand.id, limit=limit)
+    lines = history_lines(desk.t, messages, total=total)
     if not any(m.attachments for m in messages):
-        return []
+        return lines, []
     authors = {
         u.id: u
         for u in await desk.db.scalars(
@@ -173,26 +166,22 @@ async def _history_media(desk: Desk, demand: Demand, limit: int) -> list[Any]:
         )
     }
     media, _hidden = portable_media([(m, authors[m.author_id]) for m in messages], desk.user)
-    return media
+    return lines, media
 
 
 async def enter(
     desk: Desk, demand: Demand, role: str, intro: str, *, limit: int | None = None
 ) -> None:
     """Show the person the request they are now in: what it is and what was said."""
-    limit = limit or desk.options.history_limit
     t = desk.t
-    lines = [
+    lines, media = await _history(desk, demand, limit or desk.options.history_limit)
+    text = [
         t(intro),
         demand_head(t, demand),
         "",
         t(N_("The conversation so far:")),
-        *await _history(desk, demand, limit),
+        *lines,
         "",
         t(N_("What you write now goes to this request.")),
     ]
-    desk.ctx.reply(
-        "\n".join(lines),
-        buttons=role_buttons(t, demand, role),
-        media=await _history_media(desk, demand, limit),
-    )
+    desk.ctx.reply("\n".join(text), buttons=role_buttons(t, demand, role), media=media)

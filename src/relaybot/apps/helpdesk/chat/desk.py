@@ -154,7 +154,8 @@ async def opened(ctx: Context, options: DeskOptions, notifier: Notifier) -> Asyn
         _current.reset(token)
 
 
-def desk(ctx: Context) -> Desk:
+def desk(ctx: Context | None) -> Desk:
+    """The desk of the update `ctx` belongs to (a flow's view passes its own `ctx`)."""
     current = _current.get(None)
     if current is None or current.ctx is not ctx:
         raise RuntimeError("the help desk handles updates only inside `opened(ctx, ...)`")

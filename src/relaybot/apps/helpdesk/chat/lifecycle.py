@@ -11,12 +11,7 @@ from ..models import Demand, DemandMessage
 from ..queue import former_providers, providers_for, take_next
 from ..roles import Label
 from . import conversation
-from .render import (
-    preview,
-    role_buttons,
-    switch_button,
-    take_button,
-)
+from .render import preview, role_buttons, switch_button, take_button
 
 if TYPE_CHECKING:
     from .desk import Desk

@@ -1,25 +1,16 @@
-"""Telling other people: each in their own language, through whichever bot they use.
+"""Telling other people, each in their own language, through whichever bot they use.
 
-Everything goes through `Context.send`, so it leaves with the transaction that caused it,
-in the order it was written, or not at all.
+`Context.send` makes each notice leave with the transaction that caused it, or not at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import structlog
 
-from relaybot import (
-    Address,
-    Attachment,
-    ButtonsSpec,
-    Context,
-    Translator,
-    normalize_locale,
-    translator,
-)
+from relaybot import Address, ButtonsSpec, Context, Translator, normalize_locale, translator
 
 from ..models import HelpdeskUser
 from .render import text
@@ -46,31 +37,10 @@ class Notifier:
         return False
 
     def tell(
-        self,
-        user: HelpdeskUser,
-        message: str,
-        *,
-        buttons: Buttons | None = None,
-        media: Sequence[Attachment] = (),
-        **values: Any,
+        self, user: HelpdeskUser, message: str, *, buttons: Buttons | None = None, **values: Any
     ) -> None:
         if not self.can_reach(user):
             return
         t = self.t_for(user)
-        self.ctx.send(
-            Address(user.bot, user.chat_id),
-            text(t, message, values),
-            buttons=buttons(t) if buttons else None,
-            media=media,
-        )
-
-    def send_raw(
-        self,
-        user: HelpdeskUser,
-        body: str,
-        *,
-        buttons: ButtonsSpec = None,
-        media: Sequence[Attachment] = (),
-    ) -> None:
-        if self.can_reach(user):
-            self.ctx.send(Address(user.bot, user.chat_id), body, buttons=buttons, media=media)
+        to = Address(user.bot, user.chat_id)
+        self.ctx.send(to, text(t, message, values), buttons=buttons(t) if buttons else None)

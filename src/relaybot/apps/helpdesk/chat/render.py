@@ -1,4 +1,4 @@
-"""Texts the help desk shows about requests, in the reader's language."""
+"""Texts the help desk shows: its greeting and help, and requests in the reader's language."""
 
 from __future__ import annotations
 
@@ -12,7 +12,21 @@ from ..models import Demand, DemandMessage, HelpdeskUser
 from ..roles import Label
 from .actions import CancelRequest, Close, Decline, History, Menu, StopFollowing, SwitchTo, TakeNext
 
+GREETING = N_(
+    "Hello! This is a help desk: tell us what you need, and a person who can help will "
+    "answer you right here."
+)
+HELP = N_(
+    "How it works: choose New request, pick a place and the kind of help, and describe what "
+    "you need. A helper takes your request and you talk here; close it when you got help.\n\n"
+    "Typed commands: /menu, /new, /my, /open N, /exit, /history, /close, /cancel, /id.\n"
+    "Helpers: /next takes the next waiting request, /decline gives it back.\n"
+    "Moderators: /queue [status], /join N, /leave N.\n"
+    "Administrators: /scenarios, /link USER CATEGORY, /unlink USER CATEGORY, "
+    "/grant USER ROLE, /revoke USER ROLE."
+)
 PREVIEW = 80
+SHOWN_KINDS = frozenset({"photo", "document", "audio", "video", "location", "other"})
 
 MEMBER_LABELS = {
     "requester": N_("Requester"),
@@ -75,11 +89,8 @@ def history_lines(t: Translator, messages: Sequence[DemandMessage], *, total: in
 def portable_media(
     messages: Sequence[tuple[DemandMessage, HelpdeskUser]], to: HelpdeskUser, *, limit: int = 10
 ) -> tuple[list[Attachment], int]:
-    """Attachments the reader's channel can show, and how many it cannot.
-
-    A Telegram file id only works for the bot that received it; a URL or a location works
-    everywhere.
-    """
+    """Attachments the reader's channel can show, and how many it cannot (a Telegram file id
+    works only for the bot that received it; a URL or a location works everywhere)."""
     shown: list[Attachment] = []
     hidden = 0
     for message, author in messages:
@@ -100,18 +111,12 @@ def portable_media(
 
 
 def to_attachment(raw: Mapping[str, Any]) -> Attachment | None:
+    """A stored attachment, or None when it is not one a reader can be shown."""
     kind, ref = raw.get("kind"), raw.get("ref")
-    if kind not in ("photo", "document", "audio", "video", "location", "other"):
+    if kind not in SHOWN_KINDS or not isinstance(ref, str) or not ref:
         return None
-    if not isinstance(ref, str) or not ref:
-        return None
-    return Attachment(
-        kind=kind,
-        ref=ref,
-        caption=raw.get("caption") if isinstance(raw.get("caption"), str) else None,
-        mime_type=raw.get("mime_type") if isinstance(raw.get("mime_type"), str) else None,
-        name=raw.get("name") if isinstance(raw.get("name"), str) else None,
-    )
+    extra = {k: v for k in ("caption", "mime_type", "name") if isinstance(v := raw.get(k), str)}
+    return Attachment(kind=kind, ref=ref, **extra)
 
 
 def menu_button(t: Translator) -> Button:

@@ -10,29 +10,10 @@ from __future__ import annotations
 from relaybot import N_, Context, Refused, Router
 
 from ..roles import ONLY_ADMINS, ONLY_HELPERS, ONLY_MODERATORS, ROLE_LABELS, Role
+from . import actions as a
 from . import admin, compose, conversation, lifecycle, moderation
-from .actions import (
-    AboutMe,
-    AllRequests,
-    ByStatus,
-    CancelRequest,
-    Close,
-    Decline,
-    Help,
-    History,
-    Join,
-    LeaveConversation,
-    Menu,
-    MyRequests,
-    NewRequest,
-    StopFollowing,
-    SwitchTo,
-    TakeNext,
-    TryRole,
-    TryRoles,
-)
 from .desk import desk
-from .texts import GREETING, HELP
+from .render import GREETING, HELP
 
 router = Router(savepoint=True)
 helpers = Router(roles={Role.PROVIDER}, refusal=ONLY_HELPERS)  # the refusal names {user_id}
@@ -63,22 +44,22 @@ async def start(ctx: Context) -> None:
     desk(ctx).menu(GREETING)
 
 
-@router.button(Menu)
+@router.button(a.Menu)
 @router.command("menu")
-async def menu(ctx: Context, _: Menu | None = None) -> None:
+async def menu(ctx: Context, _: a.Menu | None = None) -> None:
     desk(ctx).menu()
 
 
-@router.button(Help)
+@router.button(a.Help)
 @router.command("help", interrupts=False)  # in a dialog, the step's own help
-async def help_(ctx: Context, _: Help | None = None) -> None:
+async def help_(ctx: Context, _: a.Help | None = None) -> None:
     here = desk(ctx)
     here.reply(HELP, buttons=here.menu_buttons())
 
 
-@router.button(AboutMe)
+@router.button(a.AboutMe)
 @router.command("id", "me", "whoami")
-async def about_me(ctx: Context, _: AboutMe | None = None) -> None:
+async def about_me(ctx: Context, _: a.AboutMe | None = None) -> None:
     here = desk(ctx)
     t, actor = here.t, here.actor
     order = list(Role)
@@ -98,89 +79,89 @@ async def about_me(ctx: Context, _: AboutMe | None = None) -> None:
 router.flow(compose.REQUEST)
 
 
-@router.button(NewRequest)
+@router.button(a.NewRequest)
 @router.command("new")
-async def new_request(ctx: Context, _: NewRequest | None = None) -> None:
+async def new_request(ctx: Context, _: a.NewRequest | None = None) -> None:
     await compose.begin(desk(ctx))
 
 
-@router.button(MyRequests)
+@router.button(a.MyRequests)
 @router.command("my", "mine", "requests")
-async def my_requests(ctx: Context, _: MyRequests | None = None) -> None:
+async def my_requests(ctx: Context, _: a.MyRequests | None = None) -> None:
     await conversation.mine(desk(ctx))
 
 
 # -- being in a request: typed, the number is the argument or the current conversation -------
-@router.button(SwitchTo)
+@router.button(a.SwitchTo)
 @router.command("open", "switch")
-async def switch_to(ctx: Context, pressed: SwitchTo | None = None) -> None:
+async def switch_to(ctx: Context, pressed: a.SwitchTo | None = None) -> None:
     here = desk(ctx)
     await conversation.switch_to(here, pressed.number if pressed else here.target(current=False))
 
 
-@router.button(LeaveConversation)
+@router.button(a.LeaveConversation)
 @router.command("exit")
-async def leave_conversation(ctx: Context, _: LeaveConversation | None = None) -> None:
+async def leave_conversation(ctx: Context, _: a.LeaveConversation | None = None) -> None:
     await conversation.leave_conversation(desk(ctx))
 
 
-@router.button(History)
+@router.button(a.History)
 @router.command("history")
-async def history(ctx: Context, pressed: History | None = None) -> None:
+async def history(ctx: Context, pressed: a.History | None = None) -> None:
     here = desk(ctx)
     await conversation.history(here, pressed.number if pressed else here.target())
 
 
-@router.button(Close)
+@router.button(a.Close)
 @router.command("close")
-async def close(ctx: Context, pressed: Close | None = None) -> None:
+async def close(ctx: Context, pressed: a.Close | None = None) -> None:
     here = desk(ctx)
     await lifecycle.close(here, pressed.number if pressed else here.target())
 
 
-@router.button(CancelRequest)
+@router.button(a.CancelRequest)
 @router.command("cancel", interrupts=False)  # in a dialog, it cancels the dialog
-async def cancel(ctx: Context, pressed: CancelRequest | None = None) -> None:
+async def cancel(ctx: Context, pressed: a.CancelRequest | None = None) -> None:
     here = desk(ctx)
     await lifecycle.cancel(here, pressed.number if pressed else here.target())
 
 
 # -- helping ------------------------------------------------------------------------------------
-@helpers.button(TakeNext)
+@helpers.button(a.TakeNext)
 @helpers.command("next", "take")
-async def take_next(ctx: Context, _: TakeNext | None = None) -> None:
+async def take_next(ctx: Context, _: a.TakeNext | None = None) -> None:
     await lifecycle.take_next_one(desk(ctx))
 
 
-@router.button(Decline)
+@router.button(a.Decline)
 @router.command("decline")
-async def decline(ctx: Context, pressed: Decline | None = None) -> None:
+async def decline(ctx: Context, pressed: a.Decline | None = None) -> None:
     here = desk(ctx)
     await lifecycle.decline(here, pressed.number if pressed else here.target())
 
 
 # -- moderating ---------------------------------------------------------------------------------
-@moderators.button(AllRequests)
+@moderators.button(a.AllRequests)
 @moderators.command("queue", "all")
-async def queue(ctx: Context, _: AllRequests | None = None) -> None:
+async def queue(ctx: Context, _: a.AllRequests | None = None) -> None:
     await moderation.queue(desk(ctx), ctx.args)
 
 
-@moderators.button(ByStatus)
-async def by_status(ctx: Context, pressed: ByStatus) -> None:
+@moderators.button(a.ByStatus)
+async def by_status(ctx: Context, pressed: a.ByStatus) -> None:
     await moderation.by_status(desk(ctx), pressed.status)
 
 
-@moderators.button(Join)
+@moderators.button(a.Join)
 @moderators.command("join")
-async def join(ctx: Context, pressed: Join | None = None) -> None:
+async def join(ctx: Context, pressed: a.Join | None = None) -> None:
     here = desk(ctx)
     await moderation.join(here, pressed.number if pressed else here.target(current=False))
 
 
-@router.button(StopFollowing)
+@router.button(a.StopFollowing)
 @router.command("leave")
-async def stop_following(ctx: Context, pressed: StopFollowing | None = None) -> None:
+async def stop_following(ctx: Context, pressed: a.StopFollowing | None = None) -> None:
     here = desk(ctx)
     await moderation.leave(here, pressed.number if pressed else here.target())
 
@@ -202,9 +183,9 @@ async def link(ctx: Context) -> None:
 
 
 # -- the demo's roles ---------------------------------------------------------------------------
-@router.button(TryRoles)
+@router.button(a.TryRoles)
 @router.command("try")
-async def try_a_role(ctx: Context, _: TryRoles | None = None) -> None:
+async def try_a_role(ctx: Context, _: a.TryRoles | None = None) -> None:
     here = desk(ctx)
     if ctx.args:
         await admin.try_role(here, ctx.args.lower())
@@ -212,8 +193,8 @@ async def try_a_role(ctx: Context, _: TryRoles | None = None) -> None:
         await admin.try_menu(here)
 
 
-@router.button(TryRole)
-async def try_role(ctx: Context, pressed: TryRole) -> None:
+@router.button(a.TryRole)
+async def try_role(ctx: Context, pressed: a.TryRole) -> None:
     await admin.try_role(desk(ctx), pressed.role)
 
 
