@@ -14,11 +14,12 @@ from pathlib import Path
 import msgspec
 from fastapi import APIRouter, HTTPException, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, JsonValue
 from starlette.requests import HTTPConnection
 
 from relaybot.channels.registry import RouteDeps
 from relaybot.channels.webchat import store
+from relaybot.channels.webchat.clientid import checked_client_id
 from relaybot.channels.webchat.live import SocketCounter, WebchatHub
 from relaybot.channels.webchat.origins import origin_allowed
 from relaybot.core.channel import Limit
@@ -34,10 +35,11 @@ LIVE_REREAD_SECONDS = 2.0
 class OutgoingText(BaseModel):
     """What the page posts: a client-made id (for safe retries), text or a button payload.
 
-    The text's length is checked against `webchat_max_text` by the route, which can say so.
+    The id and the text's length (`webchat_max_text`) are checked by the route, which says
+    in words what is wrong with them.
     """
 
-    id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    id: JsonValue = None
     text: str = ""
     payload: str | None = Field(default=None, max_length=256)
     locale: str | None = Field(default=None, max_length=16)
@@ -140,6 +142,10 @@ def webchat_router(deps: RouteDeps) -> APIRouter:
         visitor = await visitor_of(request)
         if bot not in webchat_bots():
             raise HTTPException(404, "no such web chat bot")
+        try:
+            client_id = checked_client_id(body.id)
+        except ValueError as problem:
+            raise HTTPException(422, str(problem)) from None
         text = body.text.strip()
         if not text and not body.payload:
             raise HTTPException(422, "send some text or press a button")
@@ -152,7 +158,7 @@ def webchat_router(deps: RouteDeps) -> APIRouter:
             bot=bot,
             chat_id=visitor.chat_id,
             user_id=visitor.chat_id,
-            update_id=f"{visitor.chat_id}:{body.id}",
+            update_id=f"{visitor.chat_id}:{client_id}",
             kind="button" if body.payload else "message",
             text=text,
             payload=body.payload,
@@ -169,7 +175,7 @@ def webchat_router(deps: RouteDeps) -> APIRouter:
         # The visitor's line goes into the history before the update can reach the worker,
         # so the bot's answer is always shown after it.
         fresh = await store.add_incoming(
-            sessions, chat_id=visitor.chat_id, bot=bot, client_id=body.id, text=text
+            sessions, chat_id=visitor.chat_id, bot=bot, client_id=client_id, text=text
         )
         (accepted,) = await ingest.store(screened)
         hub.publish(visitor.chat_id)

@@ -115,6 +115,8 @@ async def history(
                 "buttons": row.buttons,
                 "media": row.media,
                 "at": row.created_at.isoformat(),
+                # The page's own id of what the visitor sent, so it can match its pending copy.
+                **({"client_id": row.client_id} if row.direction == "in" else {}),
             }
             for row in rows
         ]
