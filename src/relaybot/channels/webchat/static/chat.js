@@ -1,14 +1,19 @@
 "use strict";
-// The relaybot web chat: posts what the visitor types, renders what the bot says live.
+// The relaybot web chat: posts what the visitor types through the outbox, renders what the bot
+// says live. What was sent shows at once, marked until the server has acknowledged it.
 
 const UI = {
   en: { bots: "Bots", send: "Send", placeholder: "Type a message…", message: "Message",
         online: "online", offline: "reconnecting…", pick: "Pick a bot on the left to start.",
-        hello: "Say hello to start" },
+        hello: "Say hello to start", sending: "Sending…", notSent: "Not sent.", retry: "Retry",
+        refused: "Not sent:" },
   ru: { bots: "Боты", send: "Отправить", placeholder: "Напишите сообщение…", message: "Сообщение",
         online: "на связи", offline: "переподключение…", pick: "Выберите бота слева, чтобы начать.",
-        hello: "Начните с приветствия" },
+        hello: "Начните с приветствия", sending: "Отправляется…", notSent: "Не отправлено.",
+        retry: "Повторить", refused: "Не отправлено:" },
 };
+// A message still not acknowledged after this long says so and offers a retry (it keeps trying).
+const NOT_SENT_AFTER_MS = 10000;
 
 const state = {
   bots: [], bot: null, lastId: 0, shown: new Set(),
@@ -19,6 +24,8 @@ const state = {
 const $ = (id) => document.getElementById(id);
 const newId = () => (crypto.randomUUID ? crypto.randomUUID().replaceAll("-", "") :
   Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join(""));
+// One id per bot message: however often and wherever its buttons are pressed, one tap counts.
+const tapId = (messageId) => `tap-${String(messageId).padStart(8, "0")}`;
 
 function t(key) { return (UI[state.lang] || UI.en)[key]; }
 
@@ -27,6 +34,7 @@ function applyLanguage() {
   document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
   document.querySelectorAll("[data-i18n-placeholder]").forEach((el) => { el.placeholder = t(el.dataset.i18nPlaceholder); });
   document.querySelectorAll(".lang-btn").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.lang === state.lang)));
+  document.querySelectorAll(".msg.in[data-state]").forEach(showDelivery);
 }
 
 async function api(path, options = {}) {
@@ -34,6 +42,39 @@ async function api(path, options = {}) {
   if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
   return response.json();
 }
+
+async function post(entry) {
+  let response;
+  try {
+    response = await fetch(`/chat/api/${encodeURIComponent(entry.bot)}/messages`, {
+      method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ id: entry.id, text: entry.text, payload: entry.payload, locale: entry.locale }),
+    });
+  } catch {
+    return "retry"; // no answer at all: the server is down or the network is
+  }
+  if (response.ok) {
+    const data = await response.json().catch(() => ({}));
+    return data.throttled ? "retry" : "sent";
+  }
+  if (response.status >= 500 || response.status === 408 || response.status === 429) return "retry";
+  const data = await response.json().catch(() => ({}));
+  return { refused: typeof data.detail === "string" ? data.detail : String(response.status) };
+}
+
+const outbox = new Outbox({
+  post,
+  onSent: (entry) => bubbleOf(entry.id)?.removeAttribute("data-state"),
+  onRefused: (entry, reason) => {
+    const li = bubbleOf(entry.id);
+    if (!li) return;
+    li.dataset.state = "refused";
+    li.dataset.reason = reason;
+    showDelivery(li);
+  },
+});
+
+const bubbleOf = (clientId) => document.querySelector(`.msg.in[data-client-id="${CSS.escape(clientId)}"]`);
 
 async function loadBots() {
   const data = await api(`/chat/api/bots?locale=${state.lang}`);
@@ -69,7 +110,10 @@ async function selectBot(name) {
   state.shown.clear();
   const data = await api(`/chat/api/${encodeURIComponent(name)}/history`);
   data.messages.forEach(render);
-  if (!data.messages.length) showEmpty();
+  for (const entry of outbox.entries()) {
+    if (entry.bot === name && !bubbleOf(entry.id)) list.append(pendingBubble(entry));
+  }
+  if (!list.children.length) showEmpty();
   refreshButtons();
   $("composer-input").focus();
 }
@@ -81,73 +125,136 @@ function showEmpty() {
   $("messages").append(li);
 }
 
+function bubble(direction, text, at) {
+  const li = document.createElement("li");
+  li.className = `msg ${direction}`;
+  const body = document.createElement("div");
+  body.textContent = text;
+  const time = document.createElement("time");
+  time.dateTime = at;
+  time.textContent = new Date(at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  li.append(body, time);
+  return li;
+}
+
+function pendingBubble(entry) {
+  const li = bubble("in", entry.text, new Date(entry.at).toISOString());
+  li.dataset.clientId = entry.id;
+  li.dataset.state = "pending";
+  li.dataset.since = String(entry.at);
+  showDelivery(li);
+  return li;
+}
+
+// The bubble's delivery mark: sending, not sent (with a retry), refused (with the reason).
+function showDelivery(li) {
+  li.querySelector(".delivery")?.remove();
+  const stateName = li.dataset.state;
+  if (!stateName) return;
+  const mark = document.createElement("span");
+  mark.className = "delivery";
+  if (stateName === "refused") {
+    mark.textContent = `${t("refused")} ${li.dataset.reason}`;
+  } else if (stateName === "late") {
+    mark.textContent = `${t("notSent")} `;
+    const retry = document.createElement("button");
+    retry.type = "button";
+    retry.className = "retry";
+    retry.textContent = t("retry");
+    retry.addEventListener("click", () => outbox.kick());
+    mark.append(retry);
+  } else {
+    mark.textContent = t("sending");
+  }
+  li.append(mark);
+}
+
+function markLate() {
+  const now = Date.now();
+  document.querySelectorAll('.msg.in[data-state="pending"]').forEach((li) => {
+    if (now - Number(li.dataset.since) >= NOT_SENT_AFTER_MS) {
+      li.dataset.state = "late";
+      showDelivery(li);
+    }
+  });
+}
+
 function render(message) {
   state.lastId = Math.max(state.lastId, message.id);
   if (message.bot !== state.bot || state.shown.has(message.id)) return;
   state.shown.add(message.id);
   const list = $("messages");
   list.querySelector(".empty")?.remove();
-  const li = document.createElement("li");
-  li.className = `msg ${message.direction}`;
-  li.dataset.id = message.id;
-  const text = document.createElement("div");
-  text.textContent = message.text;
-  li.append(text);
-  if (message.buttons && message.buttons.length) {
-    const box = document.createElement("div");
-    box.className = "buttons";
-    for (const row of message.buttons) {
-      const rowEl = document.createElement("div");
-      rowEl.className = "button-row";
-      for (const b of row) {
-        const button = document.createElement("button");
-        button.type = "button";
-        button.textContent = b.text;
-        button.addEventListener("click", () => send(b.text, b.payload));
-        rowEl.append(button);
-      }
-      box.append(rowEl);
-    }
-    li.append(box);
+  const pending = message.client_id ? bubbleOf(message.client_id) : null;
+  if (pending) {
+    pending.dataset.id = message.id; // the server has it: the bubble shown at once is this one
+    pending.removeAttribute("data-state");
+    showDelivery(pending);
+    return;
   }
-  const time = document.createElement("time");
-  time.dateTime = message.at;
-  time.textContent = new Date(message.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  li.append(time);
+  const li = bubble(message.direction, message.text, message.at);
+  li.dataset.id = message.id;
+  if (message.client_id) li.dataset.clientId = message.client_id;
+  if (message.buttons && message.buttons.length) li.insertBefore(buttonsOf(li, message), li.lastChild);
   list.append(li);
   list.scrollTop = list.scrollHeight;
 }
 
+function buttonsOf(li, message) {
+  const box = document.createElement("div");
+  box.className = "buttons";
+  for (const row of message.buttons) {
+    const rowEl = document.createElement("div");
+    rowEl.className = "button-row";
+    for (const b of row) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = b.text;
+      button.addEventListener("click", () => tap(li, message.id, b));
+      rowEl.append(button);
+    }
+    box.append(rowEl);
+  }
+  return box;
+}
+
+function tap(li, messageId, button) {
+  if (li.dataset.tapped) return;
+  li.dataset.tapped = "true";
+  li.querySelectorAll(".buttons button").forEach((b) => { b.disabled = true; });
+  send(button.text, button.payload, tapId(messageId));
+}
+
 function refreshButtons() {
-  // Only the bot's latest message keeps live buttons, like in a messenger.
+  // Only the bot's latest message keeps live buttons, and only until the visitor has answered.
   const outs = [...document.querySelectorAll(".msg.out")];
   const latest = outs[outs.length - 1];
   const lastIn = [...document.querySelectorAll(".msg.in")].pop();
-  const answered = lastIn && latest && Number(lastIn.dataset.id) > Number(latest.dataset.id);
-  outs.forEach((li) => li.querySelectorAll(".buttons button").forEach((b) => { b.disabled = li !== latest || answered; }));
+  const answered = lastIn && latest && (latest.compareDocumentPosition(lastIn) & Node.DOCUMENT_POSITION_FOLLOWING);
+  outs.forEach((li) => li.querySelectorAll(".buttons button").forEach((b) => {
+    b.disabled = li !== latest || Boolean(answered) || Boolean(li.dataset.tapped) || outbox.has(tapId(li.dataset.id));
+  }));
 }
 
-async function send(text, payload) {
+function send(text, payload, id = newId()) {
   if (!state.bot) return;
-  const body = { id: newId(), text, payload: payload || null, locale: state.lang };
-  for (let attempt = 0; attempt < 5; attempt++) {
-    try {
-      await api(`/chat/api/${encodeURIComponent(state.bot)}/messages`, {
-        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
-      });
-      return;
-    } catch (error) {
-      if (String(error.message).startsWith("4")) { console.error(error); return; }
-      await new Promise((r) => setTimeout(r, 500 * 2 ** attempt)); // same id: safe to retry
-    }
-  }
+  const entry = { id, bot: state.bot, text, payload: payload || null, locale: state.lang, at: Date.now() };
+  if (bubbleOf(id) || !outbox.add(entry)) return;
+  const list = $("messages");
+  list.querySelector(".empty")?.remove();
+  list.append(pendingBubble(entry));
+  list.scrollTop = list.scrollHeight;
+  refreshButtons();
 }
 
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   const socket = new WebSocket(`${scheme}://${location.host}/chat/ws?after=${state.lastId}`);
   state.socket = socket;
-  socket.addEventListener("open", () => { $("status").textContent = t("online"); });
+  socket.addEventListener("open", () => {
+    $("status").textContent = t("online");
+    outbox.kick(); // the server is back: what waits goes now, not at the end of its backoff
+  });
   socket.addEventListener("message", (event) => {
     const data = JSON.parse(event.data);
     data.messages.forEach(render);
@@ -171,11 +278,13 @@ function setup() {
     event.preventDefault();
     const input = $("composer-input");
     const text = input.value.trim();
-    if (!text) return;
+    if (!text || !state.bot) return;
     input.value = "";
     send(text, null);
   });
-  loadBots().then(connect).catch((error) => {
+  window.addEventListener("online", () => outbox.kick());
+  setInterval(markLate, 1000);
+  loadBots().then(() => { outbox.kick(); connect(); }).catch((error) => {
     $("status").textContent = String(error.message);
   });
 }
