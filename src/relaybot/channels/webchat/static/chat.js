@@ -6,11 +6,13 @@ const UI = {
   en: { bots: "Bots", send: "Send", placeholder: "Type a message…", message: "Message",
         online: "online", offline: "reconnecting…", pick: "Pick a bot on the left to start.",
         hello: "Say hello to start", sending: "Sending…", notSent: "Not sent.", retry: "Retry",
-        refused: "Not sent:" },
+        refused: "Not sent:", skip: "Skip to message box", language: "Language",
+        conversation: "Conversation", title: "relaybot — web chat" },
   ru: { bots: "Боты", send: "Отправить", placeholder: "Напишите сообщение…", message: "Сообщение",
         online: "на связи", offline: "переподключение…", pick: "Выберите бота слева, чтобы начать.",
         hello: "Начните с приветствия", sending: "Отправляется…", notSent: "Не отправлено.",
-        retry: "Повторить", refused: "Не отправлено:" },
+        retry: "Повторить", refused: "Не отправлено:", skip: "Перейти к полю сообщения",
+        language: "Язык", conversation: "Переписка", title: "relaybot — веб-чат" },
 };
 // A message still not acknowledged after this long says so and offers a retry (it keeps trying).
 const NOT_SENT_AFTER_MS = 10000;
@@ -18,7 +20,7 @@ const NOT_SENT_AFTER_MS = 10000;
 const state = {
   bots: [], bot: null, lastId: 0, shown: new Set(),
   lang: localStorage.getItem("relaybot.lang") || ((navigator.language || "ru").startsWith("en") ? "en" : "ru"),
-  socket: null,
+  socket: null, online: false,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -31,6 +33,9 @@ function t(key) { return (UI[state.lang] || UI.en)[key]; }
 
 function applyLanguage() {
   document.documentElement.lang = state.lang;
+  document.title = t("title");
+  document.querySelectorAll("[data-i18n-label]").forEach((el) => { el.setAttribute("aria-label", t(el.dataset.i18nLabel)); });
+  showStatus();
   document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
   document.querySelectorAll("[data-i18n-placeholder]").forEach((el) => { el.placeholder = t(el.dataset.i18nPlaceholder); });
   document.querySelectorAll(".lang-btn").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.lang === state.lang)));
@@ -132,7 +137,7 @@ function bubble(direction, text, at) {
   body.textContent = text;
   const time = document.createElement("time");
   time.dateTime = at;
-  time.textContent = new Date(at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  time.textContent = new Date(at).toLocaleTimeString(state.lang, { hour: "2-digit", minute: "2-digit" });
   li.append(body, time);
   return li;
 }
@@ -252,7 +257,8 @@ function connect() {
   const socket = new WebSocket(`${scheme}://${location.host}/chat/ws?after=${state.lastId}`);
   state.socket = socket;
   socket.addEventListener("open", () => {
-    $("status").textContent = t("online");
+    state.online = true;
+    showStatus();
     outbox.kick(); // the server is back: what waits goes now, not at the end of its backoff
   });
   socket.addEventListener("message", (event) => {
@@ -261,9 +267,14 @@ function connect() {
     refreshButtons();
   });
   socket.addEventListener("close", () => {
-    $("status").textContent = t("offline");
+    state.online = false;
+    showStatus();
     setTimeout(connect, 1500);
   });
+}
+
+function showStatus() {
+  if (state.socket) $("status").textContent = t(state.online ? "online" : "offline");
 }
 
 function setup() {
