@@ -158,3 +158,34 @@ async def test_a_message_whose_answer_was_lost_is_sent_again_after_a_reload_and_
         await expect(messages.locator(".msg.out", has_text=GREETING_QUESTION)).to_have_count(1)
     finally:
         await server.stop()
+
+
+async def test_a_message_the_server_refuses_says_why_and_is_not_retried(tmp_path, browser):
+    from playwright.async_api import expect
+
+    server = RelaybotProcess.embedded(tmp_path, free_port())
+    await server.start()
+    try:
+        page = await open_chat(browser, server.url)
+        attempts = 0
+
+        async def refuse(route: Any) -> None:
+            nonlocal attempts
+            attempts += 1
+            await route.fulfill(
+                status=422,
+                content_type="application/json",
+                body=json.dumps({"detail": "the message is too long: 9 characters, at most 5"}),
+            )
+
+        await page.route("**/chat/api/*/messages", refuse)
+        await type_message(page, "Too long!")
+        sent = page.locator("#messages .msg.in", has_text="Too long!")
+        await expect(sent).to_contain_text(
+            "Not sent: the message is too long: 9 characters, at most 5"
+        )
+        await asyncio.sleep(3)  # a retry would have gone out by now
+        assert attempts == 1, "a refusal is final: sending the same again cannot help"
+        assert await outbox(page) == []
+    finally:
+        await server.stop()
