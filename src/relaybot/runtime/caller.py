@@ -58,7 +58,7 @@ class _Claimed:
     tag: str
     kind: str
     request: dict[str, Any]
-    attempts: int
+    attempts: int  # this attempt's number, counted when it was claimed
     trace_id: str
 
 
@@ -145,7 +145,8 @@ class CallRunner:
 
     async def _claim(self, limit: int) -> list[_Claimed]:
         """Lease up to `limit` due calls; the WHERE is checked again by the UPDATE, so two
-        runners never both take one."""
+        runners never both take one. The attempt is counted as it is claimed: a call that
+        kills its process each time still ends in the dead letters."""
         now = self.clock.now()
         free = (OutgoingCall.claimed_until.is_(None)) | (OutgoingCall.claimed_until <= now)
         due = (OutgoingCall.status == "pending", OutgoingCall.next_attempt_at <= now, free)
@@ -163,7 +164,10 @@ class CallRunner:
             rows = await session.execute(
                 update(OutgoingCall)
                 .where(OutgoingCall.id.in_(ids), *due)
-                .values(claimed_until=now + self.settings.call_timeout + LEASE_MARGIN)
+                .values(
+                    claimed_until=now + self.settings.call_timeout + LEASE_MARGIN,
+                    attempts=OutgoingCall.attempts + 1,
+                )
                 .returning(
                     OutgoingCall.id,
                     OutgoingCall.bot,
@@ -185,7 +189,7 @@ class CallRunner:
         structlog.contextvars.bind_contextvars(trace_id=row.trace_id, bot=row.bot)
         try:
             attempt = await self._attempt(row)
-            attempts = row.attempts + 1
+            attempts = row.attempts
             result = attempt.result
             if result is None and attempts >= self.settings.call_max_attempts:
                 log.error("call failed for good", tag=row.tag, error=attempt.error)
@@ -301,14 +305,13 @@ class CallRunner:
         await self._update(row, values)
 
     async def _retry(self, row: _Claimed, error: str) -> None:
-        attempts = row.attempts + 1
         delay = min(
-            self.settings.call_backoff_base * 2 ** (attempts - 1), self.settings.call_backoff_max
+            self.settings.call_backoff_base * 2 ** (row.attempts - 1),
+            self.settings.call_backoff_max,
         )
         await self._update(
             row,
             {
-                "attempts": attempts,
                 "next_attempt_at": self.clock.now() + delay,
                 "claimed_until": None,
                 "last_error": error,

@@ -2,12 +2,15 @@
 
 `POST /orders` creates an order and answers its number; a repeat with the same
 `Idempotency-Key` answers the same order and creates none, as an idempotent service does.
+`answer_delay` holds the answer after the order is made: a caller killed meanwhile has had
+its call done without hearing the result.
 Faults (`fail("orders", status=500, times=2)`, `hang("orders", seconds=3)`) come from the
 common stand-in.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from starlette.requests import Request
@@ -23,6 +26,7 @@ class ServiceStandin(StandinServer):
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0) -> None:
         super().__init__(host=host, port=port)
         self.orders: dict[str, dict[str, Any]] = {}  # by idempotency key
+        self.answer_delay = 0.0
 
     def routes(self) -> list[Route]:
         return [Route("/orders", self._create_order, methods=["POST"])]
@@ -47,6 +51,8 @@ class ServiceStandin(StandinServer):
         if order is None:
             order = {"number": f"CRM-{1000 + len(self.orders) + 1}", **params}
             self.orders[key] = order
+        if self.answer_delay:
+            await asyncio.sleep(self.answer_delay)
         call.status = 201
         return JSONResponse(order, status_code=201)
 
