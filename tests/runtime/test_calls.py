@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -9,9 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from relaybot.config import BotConfig, Settings
-from relaybot.core.calls import result_update_id
+from relaybot.core.calls import HttpCall, PendingCall, result_update_id
 from relaybot.core.types import Update
+from relaybot.runtime.caller import CallRunner
+from relaybot.runtime.calls import call_rows, record_calls
 from relaybot.store.models import InboundUpdate, OutgoingCall
+from relaybot.system import open_store
 from relaybot.testing import RelaybotServer, ServiceStandin, WebchatClient
 from tests.runtime import calling_app
 
@@ -138,3 +142,27 @@ async def test_a_repeated_result_is_dropped_and_the_dialog_goes_on(shop: Shop) -
         "Order CRM-1001 is placed (attempt 1)."
     ) == 1
     assert replies[0]["text"] == "Placing your order..."
+
+
+async def test_two_call_runners_never_take_the_same_call(make_settings, database_url) -> None:
+    """Each runner asks for 15 of 20 due calls at once: every call is taken exactly once."""
+    settings = make_settings(database_url, call_concurrency=50)
+    update = Update(channel="webchat", bot="shop", chat_id="c1", user_id="u1", update_id="1")
+    calls = [
+        PendingCall(id=f"call-{n}", tag="crm.order", request=HttpCall("GET", "http://x.invalid"))
+        for n in range(20)
+    ]
+    async with open_store(settings) as sessions:
+        async with sessions() as session, session.begin():
+            await record_calls(session, call_rows(update, calls))
+
+        async def nothing(updates: object) -> list[bool]:
+            return []
+
+        runners = [
+            CallRunner(settings=settings, sessions=sessions, bots={}, tasks={}, deliver=nothing)
+            for _ in range(2)
+        ]
+        first, second = await asyncio.gather(*(runner._claim(15) for runner in runners))
+    taken = [row.id for row in first] + [row.id for row in second]
+    assert len(taken) == len(set(taken)) == 20
