@@ -157,6 +157,7 @@ class CallRunner:
                     .where(*due)
                     .order_by(OutgoingCall.next_attempt_at)
                     .limit(limit)
+                    .with_for_update(skip_locked=True)  # PostgreSQL: pass over another's picks
                 )
             )
             if not ids:
