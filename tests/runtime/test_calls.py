@@ -14,7 +14,7 @@ from relaybot.core.calls import HttpCall, PendingCall, result_update_id
 from relaybot.core.types import Update
 from relaybot.runtime.caller import CallRunner
 from relaybot.runtime.calls import call_rows, record_calls
-from relaybot.store.models import InboundUpdate, OutgoingCall
+from relaybot.store.models import Chat, InboundUpdate, OutgoingCall
 from relaybot.system import open_store
 from relaybot.testing import RelaybotServer, ServiceStandin, WebchatClient
 from tests.runtime import calling_app
@@ -166,3 +166,21 @@ async def test_two_call_runners_never_take_the_same_call(make_settings, database
         first, second = await asyncio.gather(*(runner._claim(15) for runner in runners))
     taken = [row.id for row in first] + [row.id for row in second]
     assert len(taken) == len(set(taken)) == 20
+
+
+async def test_a_result_leaves_the_persons_chat_row_as_it_was(shop: Shop) -> None:
+    await shop.chat.say("/order socks", expect=2)
+    system = shop.server.system
+    assert system is not None
+    (row,) = await shop.calls()
+    async with system.sessions() as session:
+        (chat,) = list(await session.scalars(select(Chat)))
+        result_stored = await session.scalar(
+            select(InboundUpdate.received_at).where(
+                InboundUpdate.update_id == result_update_id(row.id)
+            )
+        )
+    assert chat.user_id == row.user_id
+    assert result_stored is not None
+    # Last seen when the order came in: before its call's result was even stored.
+    assert chat.last_seen.timestamp() < result_stored

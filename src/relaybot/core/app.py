@@ -19,6 +19,7 @@ from relaybot.core.bots import BotConfig
 from relaybot.core.calls import (
     CallResult,
     HttpCall,
+    InvalidCall,
     PendingCall,
     TaskCall,
     TaskFunction,
@@ -207,6 +208,8 @@ class Context:
         the idempotency key (the `Idempotency-Key` header, or a task's `idempotency_key`).
         Its `CallResult` comes back as an update of its own, routed by `Router.result(tag)`.
         """
+        if not isinstance(request, HttpCall | TaskCall):
+            raise InvalidCall(f"ctx.call needs an HttpCall or a TaskCall, not {request!r}")
         pending = PendingCall(
             id=call_id(self.update.bot, self.update.update_id, len(self.calls)),
             tag=check_tag(tag),

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from relaybot.config import BotConfig, Settings
 from relaybot.core.app import App, Context
-from relaybot.core.calls import PendingCall
+from relaybot.core.calls import PendingCall, result_of
 from relaybot.core.i18n import N_, normalize_locale, translator
 from relaybot.core.types import Address, OutgoingMessage
 from relaybot.runtime import metrics
@@ -291,8 +291,12 @@ class Worker:
             )
 
     async def _touch_chats(self, session: AsyncSession, items: Sequence[QueuedUpdate]) -> None:
-        """One upsert for the chats of `items`: seen now, not blocked, name as last given."""
-        latest = {(i.update.bot, i.update.chat_id): i.update for i in items}
+        """One upsert for the chats of `items`: seen now, not blocked, name as last given.
+
+        A call's result is not the person speaking: it leaves their chat row as it was."""
+        latest = {
+            (i.update.bot, i.update.chat_id): i.update for i in items if result_of(i.update) is None
+        }
         if not latest:
             return
         now = datetime.now(UTC)
