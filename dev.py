@@ -64,7 +64,7 @@ NO_TESTS_COLLECTED = 5
 # the fuzzing (hypothesis and schemathesis) of tests/hostile, which the full suite runs.
 FAST = "not chaos and not browser and not postgres and not hostile"
 # The documentation's example bots are linted and type-checked like the package itself.
-EXAMPLES = ["docs/examples/shop", "docs/examples/feedback.py"]
+EXAMPLES = ["docs/examples/shop", "docs/examples/feedback.py", "docs/examples/crm.py"]
 LINTED = ["src", "tests", "bench", "docs/examples"]
 
 

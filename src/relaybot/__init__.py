@@ -18,6 +18,7 @@ from relaybot.console import (
 )
 from relaybot.core.app import App, ButtonsSpec, Context, DialogState
 from relaybot.core.bots import BotConfig
+from relaybot.core.calls import CallResult, HttpCall, TaskCall, TaskFunction
 from relaybot.core.i18n import N_, Translator, normalize_locale, translator
 from relaybot.core.jobs import Job, JobContext
 from relaybot.core.notify import Matrix, Notice, Outlet, Recipient, Route, route
@@ -69,6 +70,7 @@ __all__ = [
     "BotConfig",
     "Button",
     "ButtonsSpec",
+    "CallResult",
     "Choice",
     "Column",
     "Completion",
@@ -78,6 +80,7 @@ __all__ = [
     "DialogState",
     "Flow",
     "FlowView",
+    "HttpCall",
     "Integer",
     "Invalid",
     "Job",
@@ -105,6 +108,8 @@ __all__ = [
     "Settings",
     "StalePayload",
     "Step",
+    "TaskCall",
+    "TaskFunction",
     "Text",
     "Time",
     "Translator",

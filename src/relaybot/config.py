@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     sender_concurrency: int = Field(default=64, gt=0)
     send_timeout: float = Field(default=10.0, gt=0)
 
+    call_timeout: float = Field(default=10.0, gt=0)
+    call_max_attempts: int = Field(default=5, gt=0)
+    call_backoff_base: float = Field(default=1.0, gt=0)
+    call_backoff_max: float = Field(default=300.0, gt=0)
+    call_concurrency: int = Field(default=16, gt=0)
+
     scheduler_tick_seconds: float = Field(default=1.0, gt=0)
     scheduler_lease_seconds: float = Field(default=15.0, gt=0)
     broadcast_rate: float = Field(default=30.0, gt=0)

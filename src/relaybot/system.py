@@ -26,6 +26,7 @@ from relaybot.core.app import App
 from relaybot.core.channel import ChannelAdapter, PollingChannel
 from relaybot.core.clock import Clock, SystemClock
 from relaybot.core.i18n import register_catalogs
+from relaybot.runtime.caller import CallRunner
 from relaybot.runtime.inbound import InboundGuard
 from relaybot.runtime.ingest import IngestPath
 from relaybot.runtime.logs import register_settings_secrets
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger("relaybot")
 
-ROLES = ("gateway", "worker", "sender", "scheduler")
+ROLES = ("gateway", "worker", "sender", "scheduler", "caller")
 CHANNEL_MIGRATIONS = Path(__file__).resolve().parent / "channels" / "migrations"
 
 
@@ -110,6 +111,7 @@ class System:
     limiter: RateLimiter
     worker_signal: Signal
     sender_signal: Signal = field(default_factory=Signal)
+    caller_signal: Signal = field(default_factory=Signal)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     app_types: list[type[App]] = field(default_factory=list)
@@ -125,6 +127,19 @@ class System:
             apps=self.apps,
             wake=self.worker_signal,
             outbox_ready=self.sender_signal,
+            calls_ready=self.caller_signal,
+        )
+
+    def caller(self) -> CallRunner:
+        """The call runner; results enter the queue behind the flood screen (they are ours)."""
+        return CallRunner(
+            settings=self.settings,
+            sessions=self.sessions,
+            bots=self.bots,
+            tasks={name: type(app).tasks(self.settings) for name, app in self.apps.items()},
+            deliver=self.ingest.store,
+            clock=self.clock,
+            wake=self.caller_signal,
         )
 
     def sender(self) -> Sender:
@@ -158,6 +173,8 @@ class System:
             self.tasks.append(asyncio.create_task(self.worker().run(self.stop), name="worker"))
         if "sender" in roles:
             self.tasks.append(asyncio.create_task(self.sender().run(self.stop), name="sender"))
+        if "caller" in roles:
+            self.tasks.append(asyncio.create_task(self.caller().run(self.stop), name="caller"))
         if "scheduler" in roles:
             scheduler = self.scheduler()
             self.tasks.append(asyncio.create_task(scheduler.run(self.stop), name="scheduler"))
@@ -172,6 +189,7 @@ class System:
         self.stop.set()
         self.worker_signal.notify()
         self.sender_signal.notify()
+        self.caller_signal.notify()
         for waker in self.wakers:
             waker.notify()
         for task in self.tasks:

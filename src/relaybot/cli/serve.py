@@ -1,5 +1,5 @@
 """The serving roles: `run` (all of them in one process), `gateway`, `worker`, `sender`,
-`scheduler`, and `migrate`. Each takes `--config`, like the root command."""
+`scheduler`, `caller`, and `migrate`. Each takes `--config`, like the root command."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import click
 from relaybot.config import Settings
 from relaybot.console import config_option, run_async, settings_of, shell_of
 
-ALL_ROLES = ("gateway", "worker", "sender", "scheduler")
+ALL_ROLES = ("gateway", "worker", "sender", "scheduler", "caller")
 
 
 def _serve_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -77,7 +77,8 @@ async def _run_headless(settings: Settings, roles: tuple[str, ...]) -> None:
 @_serve_options
 @click.pass_context
 def run(ctx: click.Context, host: str | None, port: int | None) -> None:
-    """Run everything in one process: gateway, worker, sender, scheduler (SQLite by default)."""
+    """Run everything in one process: gateway, worker, sender, scheduler, caller (SQLite by
+    default)."""
     run_async(_serve(_with_address(settings_of(ctx), host, port), ALL_ROLES))
 
 
@@ -105,6 +106,8 @@ scheduler = _headless(
     "scheduler", "Run only the scheduler of periodic jobs (several may run; one leads at a time)."
 )
 
+caller = _headless("caller", "Run only the call runner: apps' calls to other services.")
+
 
 @click.command()
 @config_option
@@ -121,4 +124,4 @@ def migrate(ctx: click.Context) -> None:
     click.echo("database is up to date")
 
 
-COMMANDS: tuple[click.Command, ...] = (run, gateway, worker, sender, scheduler, migrate)
+COMMANDS: tuple[click.Command, ...] = (run, gateway, worker, sender, scheduler, caller, migrate)

@@ -16,6 +16,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from relaybot.core.bots import BotConfig
+from relaybot.core.calls import (
+    CallResult,
+    HttpCall,
+    InvalidCall,
+    PendingCall,
+    TaskCall,
+    TaskFunction,
+    call_id,
+    check_tag,
+    result_of,
+)
 from relaybot.core.commands import parse_command
 from relaybot.core.i18n import Translator, normalize_locale, translator
 from relaybot.core.types import Address, Attachment, Button, OutgoingMessage, Update
@@ -128,6 +139,7 @@ class Context:
     t: Translator
     now: datetime
     outgoing: list[tuple[Address, OutgoingMessage]] = field(default_factory=list)
+    calls: list[PendingCall] = field(default_factory=list)
 
     @property
     def locale(self) -> str:
@@ -189,6 +201,28 @@ class Context:
         )
         self.outgoing.append((to, message))
 
+    def call(self, request: HttpCall | TaskCall, *, tag: str) -> str:
+        """Call another service once this update commits; returns the call's id.
+
+        The call is made outside any transaction, retried with backoff, and sends its id as
+        the idempotency key (the `Idempotency-Key` header, or a task's `idempotency_key`).
+        Its `CallResult` comes back as an update of its own, routed by `Router.result(tag)`.
+        """
+        if not isinstance(request, HttpCall | TaskCall):
+            raise InvalidCall(f"ctx.call needs an HttpCall or a TaskCall, not {request!r}")
+        pending = PendingCall(
+            id=call_id(self.update.bot, self.update.update_id, len(self.calls)),
+            tag=check_tag(tag),
+            request=request,
+        )
+        self.calls.append(pending)
+        return pending.id
+
+    @property
+    def result(self) -> CallResult | None:
+        """The result of a call this chat made, when that is what this update brings."""
+        return result_of(self.update)
+
 
 class Dispatcher(Protocol):
     """What `App.handle` hands each update to: a router, or anything that routes the same way."""
@@ -245,6 +279,11 @@ class App(abc.ABC):
     def jobs(cls, settings: Settings) -> Sequence[Job]:
         """Periodic work of the app, run by the `scheduler` role once per due time."""
         return ()
+
+    @classmethod
+    def tasks(cls, settings: Settings) -> Mapping[str, TaskFunction]:
+        """Async tasks `Context.call(TaskCall(name, args), ...)` may run, by name."""
+        return {}
 
     @classmethod
     def api_router(

@@ -15,6 +15,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from relaybot.core.app import Context, DialogState
+from relaybot.core.calls import CallResult, check_tag
 from relaybot.core.i18n import N_
 from relaybot.flows.engine import Flow
 from relaybot.flows.payloads import Payload, StalePayload
@@ -24,6 +25,7 @@ from relaybot.flows.words import EXPIRED, STALE_BUTTON, restarted_flow
 P = TypeVar("P", bound=Payload)
 Handler = Callable[[Context], Awaitable[None]]
 ButtonHandler = Callable[[Context, P], Awaitable[None]]
+ResultHandler = Callable[[Context, CallResult], Awaitable[None]]
 RoleLookup = Callable[[Context], Awaitable[Collection[str]]]
 H = TypeVar("H", bound=Handler)
 R = TypeVar("R", bound=RoleLookup)
@@ -90,13 +92,19 @@ class _AttachmentRoute:
 
 
 @dataclass(frozen=True)
+class _ResultRoute:
+    tag: str
+    run: ResultHandler
+
+
+@dataclass(frozen=True)
 class _Fallback:
     run: Handler
     guard: _Guard
     flow: Flow | None = None
 
 
-_Route = _Command | _ButtonRoute | _TextRoute | _AttachmentRoute | _Fallback
+_Route = _Command | _ButtonRoute | _TextRoute | _AttachmentRoute | _ResultRoute | _Fallback
 
 
 class Router:
@@ -215,6 +223,18 @@ class Router:
 
         return register
 
+    def result(self, tag: str) -> Callable[[ResultHandler], ResultHandler]:
+        """Handle the result of calls made with `ctx.call(..., tag=tag)`: the handler gets
+        the `CallResult`, success or final failure. The dialog in progress stays where it
+        is (the handler may move it on); a result nobody handles is dropped quietly."""
+        check_tag(tag)
+
+        def register(handler: ResultHandler) -> ResultHandler:
+            self._entries.append(_ResultRoute(tag, handler))
+            return handler
+
+        return register
+
     def fallback(self) -> Callable[[H], H]:
         """Handle what nothing else in the router tree matched."""
 
@@ -324,6 +344,8 @@ class _Dispatch:
             await self.active.abandon(ctx, "expired")
             ctx.reply(ctx.t(EXPIRED))
             self.active = None
+        if ctx.result is not None:
+            return await self._result(ctx.result)
         if ctx.update.payload:
             return await self._button(ctx.update.payload)
         if ctx.command is not None and await self._command(ctx.command):
@@ -361,6 +383,13 @@ class _Dispatch:
             return True
         await self._stale((self.root,))
         return True
+
+    async def _result(self, result: CallResult) -> bool:
+        for route, chain in self.root._walk():
+            if isinstance(route, _ResultRoute) and route.tag == result.tag:
+                await self._run(chain, partial(route.run, self.ctx, result))
+                return True
+        return False
 
     async def _command(self, name: str) -> bool:
         for route, chain in self.root._walk():
@@ -420,7 +449,7 @@ class _Dispatch:
         """Run a handler, first leaving the dialog in progress when it `leaves` (for the flow
         it `enters`, if any). A `Refused` one takes back its messages (and, with a savepoint,
         its changes) and is answered."""
-        mark = len(self.ctx.outgoing)
+        mark, calls = len(self.ctx.outgoing), len(self.ctx.calls)
 
         async def act() -> None:
             if leaves:
@@ -435,9 +464,11 @@ class _Dispatch:
                 await act()
         except Refused as refusal:
             del self.ctx.outgoing[mark:]
+            del self.ctx.calls[calls:]
             await self._refuse(chain, refusal)
         except StalePayload:  # the handler found that the button names what no longer fits
             del self.ctx.outgoing[mark:]
+            del self.ctx.calls[calls:]
             await self._stale(chain)
 
     async def _refuse(self, chain: tuple[Router, ...], refusal: Refused) -> None:

@@ -77,10 +77,10 @@ class _HeldJournal:
 @asynccontextmanager
 async def undoable(ctx: Context) -> AsyncIterator[None]:
     """Run the block so that, when it raises `Refused`, the database, the chat's dialog
-    state, the journal and the outgoing messages are as they were before it."""
+    state, the journal, the outgoing messages and the calls are as they were before it."""
     bot, chat_id = ctx.update.bot, ctx.update.chat_id
     dialog = await ctx.storage.load(bot, chat_id)
-    mark = len(ctx.outgoing)
+    mark, calls = len(ctx.outgoing), len(ctx.calls)
     journal, held = ctx.journal, _HeldJournal()
     ctx.journal = held
     try:
@@ -88,6 +88,7 @@ async def undoable(ctx: Context) -> AsyncIterator[None]:
             yield
     except Refused:
         del ctx.outgoing[mark:]
+        del ctx.calls[calls:]
         if dialog is None:
             await ctx.storage.clear(bot, chat_id)
         else:

@@ -37,3 +37,8 @@ QUEUE_OLDEST_AGE = Gauge("relaybot_queue_oldest_age_seconds", "Age of the oldest
 OUTBOX_PENDING = Gauge("relaybot_outbox_pending", "Messages waiting in the outbox")
 DLQ_SIZE = Gauge("relaybot_dlq_size", "Messages in the dead-letter queue")
 JOB_RUNS = Counter("relaybot_job_runs_total", "Scheduled job runs by result", ["job", "result"])
+CALLS_MADE = Counter(
+    "relaybot_calls_total",
+    "Attempts at calls to other services by kind and result",
+    ["kind", "result"],
+)

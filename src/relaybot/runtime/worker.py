@@ -18,9 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from relaybot.config import BotConfig, Settings
 from relaybot.core.app import App, Context
+from relaybot.core.calls import PendingCall, result_of
 from relaybot.core.i18n import N_, normalize_locale, translator
 from relaybot.core.types import Address, OutgoingMessage
 from relaybot.runtime import metrics
+from relaybot.runtime.calls import call_rows, record_calls
 from relaybot.runtime.inbound import NOTICE_TEXT, is_notice
 from relaybot.runtime.outbox import enqueue, outbox_rows
 from relaybot.runtime.queue import InboundQueue, QueuedUpdate
@@ -47,6 +49,7 @@ class Worker:
         apps: Mapping[str, App],
         wake: Signal | None = None,
         outbox_ready: Signal | None = None,
+        calls_ready: Signal | None = None,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
@@ -55,6 +58,7 @@ class Worker:
         self.apps = apps
         self.wake = wake or Signal()
         self.outbox_ready = outbox_ready
+        self.calls_ready = calls_ready
 
     async def run(self, stop: asyncio.Event) -> None:
         log.info("worker started")
@@ -122,6 +126,7 @@ class Worker:
             journal = SqlJournal()
             await states.prefetch((i.update.bot, i.update.chat_id) for i in known)
             outgoing: list[tuple[QueuedUpdate, list[tuple[Address, OutgoingMessage]]]] = []
+            calls: list[dict[str, object]] = []
             for item in items:
                 outcome = "done" if fresh[id(item)] else "duplicate"
                 if item.update.bot not in self.apps or item.update.bot not in self.bots:
@@ -134,7 +139,9 @@ class Worker:
                         trace_id=item.update.trace_id, bot=item.update.bot
                     )
                     try:
-                        outgoing.append((item, await self._run_app(session, item, states, journal)))
+                        messages, made = await self._run_app(session, item, states, journal)
+                        outgoing.append((item, messages))
+                        calls.extend(call_rows(item.update, made))
                     except Exception as exc:
                         raise _AppFailed(item, exc) from None
                     finally:
@@ -149,6 +156,7 @@ class Worker:
             ]
             if rows:
                 await session.execute(insert(table_of(OutboxMessage)), rows)
+            await record_calls(session, calls)
         return outcomes
 
     async def _mark_all(
@@ -215,6 +223,8 @@ class Worker:
             sent_any |= outcome in ("done", "failed", "flood_notice")
         if sent_any and self.outbox_ready is not None:
             self.outbox_ready.notify()
+        if sent_any and self.calls_ready is not None:
+            self.calls_ready.notify()  # a handler may have made calls: look at once
 
     async def _handle(self, session: AsyncSession, item: QueuedUpdate) -> str:
         upd = item.update
@@ -231,11 +241,12 @@ class Worker:
             return "flood_notice"
         await self._touch_chats(session, [item])
         states, journal = SqlStateStorage(session), SqlJournal()
-        messages = await self._run_app(session, item, states, journal)
+        messages, made = await self._run_app(session, item, states, journal)
         await states.flush()
         await journal.flush(session)
         await session.flush()
         await enqueue(session, messages, bots=self.bots, trace_id=upd.trace_id)
+        await record_calls(session, call_rows(upd, made))
         return "done"
 
     async def _run_app(
@@ -244,7 +255,8 @@ class Worker:
         item: QueuedUpdate,
         storage: SqlStateStorage,
         journal: SqlJournal,
-    ) -> list[tuple[Address, OutgoingMessage]]:
+    ) -> tuple[list[tuple[Address, OutgoingMessage]], list[PendingCall]]:
+        """The app's replies and the calls it made for this update."""
         upd = item.update
         ctx = Context(
             update=upd,
@@ -257,7 +269,7 @@ class Worker:
             now=datetime.now(UTC),
         )
         await self.apps[upd.bot].handle(ctx)
-        return ctx.outgoing
+        return ctx.outgoing, ctx.calls
 
     def _flood_notice(self, item: QueuedUpdate) -> list[tuple[Address, OutgoingMessage]]:
         """The gateway dropped a flood from this chat: say so once, politely, in order."""
@@ -279,8 +291,12 @@ class Worker:
             )
 
     async def _touch_chats(self, session: AsyncSession, items: Sequence[QueuedUpdate]) -> None:
-        """One upsert for the chats of `items`: seen now, not blocked, name as last given."""
-        latest = {(i.update.bot, i.update.chat_id): i.update for i in items}
+        """One upsert for the chats of `items`: seen now, not blocked, name as last given.
+
+        A call's result is not the person speaking: it leaves their chat row as it was."""
+        latest = {
+            (i.update.bot, i.update.chat_id): i.update for i in items if result_of(i.update) is None
+        }
         if not latest:
             return
         now = datetime.now(UTC)

@@ -1,4 +1,5 @@
-"""Core tables: the inbound queue, dialog state, the outbox and its dead letters, web chat."""
+"""Core tables: the inbound queue, dialog state, the outbox and its dead letters, outgoing
+calls, web chat."""
 
 from __future__ import annotations
 
@@ -144,6 +145,41 @@ class DeadLetter(Base):
     trace_id: Mapped[str] = mapped_column(String(32), default="")
     created_at: Mapped[float] = mapped_column(Float)
     failed_at: Mapped[float] = mapped_column(Float)
+
+
+class OutgoingCall(Base):
+    """A call to another service an update recorded; the call runner makes it after the commit.
+
+    `id` is also the idempotency key the target sees. A `dead` row is the call's dead letter:
+    every attempt failed and the app was told so.
+    """
+
+    __tablename__ = "calls"
+    __table_args__ = (
+        Index(
+            "ix_calls_pending",
+            "next_attempt_at",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    bot: Mapped[str] = mapped_column(String(64))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    user_id: Mapped[str] = mapped_column(String(128))
+    language: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    tag: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[float] = mapped_column(Float)
+    claimed_until: Mapped[float | None] = mapped_column(Float, nullable=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    trace_id: Mapped[str] = mapped_column(String(32), default="")
 
 
 class MessageLog(Base):
