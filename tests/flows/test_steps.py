@@ -95,9 +95,14 @@ async def test_bad_answers_get_a_clear_message_and_the_same_question(person: Tal
     assert (await ann.say("25:00"))[0].text.startswith("There is no such time as 25:00")
     assert (await ann.say("7:00"))[0].text == "Please choose a time from 09:00 to 20:00."
     await ann.say("2 pm")
-    for wrong in ("12345", "+7 916 123 45 67", "phone"):
+    rule = "We call numbers in Kyrgyzstan only, such as 0700 123 456."
+    for wrong in ("12345", "phone"):
         reply = await ann.say(wrong)
-        assert "does not look like a phone number" in reply[0].text, wrong
+        assert reply[0].text == f"This does not look like a phone number. {rule}", wrong
+        assert reply[-1].text == "Your phone"
+    for foreign, country in (("+7 912 345 67 89", "Russia"), ("+1 202 555 0143", "United States")):
+        reply = await ann.say(foreign)
+        assert reply[0].text == f"That is a number in {country}. {rule}", foreign
         assert reply[-1].text == "Your phone"
     await ann.say("+996 (555) 12-34-56")
     assert "Note" in (await ann.say("The blue gate"))[-1].text
