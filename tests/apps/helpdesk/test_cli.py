@@ -113,8 +113,10 @@ def test_demo_data_is_idempotent_and_switches_self_service_on(
 ) -> None:
     first = shell("demo-data", "--locale", "en").output
     assert "9 categories (18 added now)" in first and "self-service roles are ON" in first
-    again = shell("demo-data", "--locale", "en").output
-    assert "(0 added now)" in again
+    again = shell("demo-data", "--locale", "en")
+    assert again.exit_code == 0
+    assert "the sample data is already there" in again.output
+    assert "nothing was added" in again.output
     assert len(json_rows(shell("scenarios", "list", "--json"))) == 9
     shell("self-service", "off")
 
@@ -123,6 +125,19 @@ def test_demo_data_is_idempotent_and_switches_self_service_on(
             return await switches.is_on(session, switches.SELF_SERVICE_ROLES)
 
     assert asyncio.run(self_service_is_on()) is False
+
+
+def test_russian_demo_data_a_second_time_is_already_there_and_exits_0(
+    shell: Callable[..., Result],
+) -> None:
+    first = shell("demo-data", "--locale", "ru")
+    assert first.exit_code == 0 and "(18 added now)" in first.output
+    again = shell("demo-data", "--locale", "ru")
+    assert again.exit_code == 0, again.output
+    assert "the sample data is already there" in again.output
+    assert "conflicts" not in again.output
+    places = {row["name"] for row in json_rows(shell("places", "list", "--json"))}
+    assert places == {"Бишкек, центр", "Бишкек, Аламедин", "Ош", "Онлайн"}
 
 
 def test_requests_are_listed_and_shown_with_their_messages(
