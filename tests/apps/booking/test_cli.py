@@ -127,3 +127,22 @@ def test_a_notice_is_switched_off_for_one_channel_from_the_shell(shell):
     assert code == 2 and "no notice booking_done/client" in out
     code, out = shell("booking", "notification", "booking_created", "admin", "on", "--ad", "7")
     assert code == 2 and "no ad text #7" in out
+
+
+@pytest.mark.parametrize(
+    ("locale", "studio", "specialists"),
+    [
+        ("en", "Central studio", ["Aigul", "Bakyt", "Saltanat"]),
+        ("ru", "Студия в центре", ["Айгуль", "Бакыт", "Салтанат"]),
+    ],
+)
+def test_demo_data_speaks_the_default_locale_of_the_settings(
+    shell, monkeypatch, locale, studio, specialists
+):
+    monkeypatch.setenv("RELAYBOT_DEFAULT_LOCALE", locale)
+    code, out = shell("booking", "demo-data")
+    assert code == 0 and "sample data added" in out
+    assert [loc.name for loc in rows(Location)] == [studio]
+    assert sorted(s.name for s in rows(Specialist)) == specialists
+    code, out = shell("booking", "demo-data", "--locale", "en" if locale == "ru" else "ru")
+    assert code == 0 and "the sample data is already there" in out, "in either language"

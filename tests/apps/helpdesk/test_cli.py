@@ -175,3 +175,21 @@ def test_requests_are_listed_and_shown_with_their_messages(
     shown = shell("demands", "show", "1").output
     assert "request 1:" in shown and "requester" in shown and "Two food parcels" in shown
     assert "request 7 does not exist" in shell("demands", "show", "7", ok=False).output
+
+
+@pytest.mark.parametrize(
+    ("locale", "places"),
+    [
+        ("en", {"Bishkek, centre", "Bishkek, Alamedin", "Osh", "Online"}),
+        ("ru", {"Бишкек, центр", "Бишкек, Аламедин", "Ош", "Онлайн"}),
+    ],
+)
+def test_demo_data_speaks_the_default_locale_of_the_settings(
+    shell: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, locale: str, places: set[str]
+) -> None:
+    monkeypatch.setenv("RELAYBOT_DEFAULT_LOCALE", locale)
+    shell("demo-data")
+    assert {row["name"] for row in json_rows(shell("places", "list", "--json"))} == places
+    again = shell("demo-data", "--locale", "en" if locale == "ru" else "ru")
+    assert "the sample data is already there" in again.output, "not doubled in another language"
+    assert {row["name"] for row in json_rows(shell("places", "list", "--json"))} == places
