@@ -172,3 +172,16 @@ def test_declaring_a_flow_that_breaks_the_rules_fails_at_once() -> None:
         Flow("f", steps=[Text("a", "A?"), Text("a", "A again?")], on_complete=saved)
     with pytest.raises(ValueError, match="reserved"):
         Flow("f", steps=[Step("__path__", "Path?")], on_complete=saved)
+
+
+def test_dialog_buttons_carry_their_prompt_within_the_64_bytes_of_a_button():
+    from relaybot.flows.words import PAYLOAD_LIMIT, marked, restart, unmarked
+
+    assert marked("flow:cancel", "k3x92") == "flow:cancel~k3x92"
+    assert unmarked("flow:cancel~k3x92") == ("flow:cancel", "k3x92")
+    assert unmarked("choice:2026-12-01~a0b1c") == ("choice:2026-12-01", "a0b1c")
+    assert unmarked("flow:cancel") == ("flow:cancel", None), "a button sent before the tie"
+    long_choice = "choice:" + "x" * (PAYLOAD_LIMIT - len("choice:"))
+    assert marked(long_choice, "k3x92") == long_choice, "too long to tie: left as it is"
+    assert marked(restart("order"), "k3x92") == restart("order"), "Start again outlives a dialog"
+    assert marked("shop:product:7", "k3x92") == "shop:product:7", "an app's own payload"

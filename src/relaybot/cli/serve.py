@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import signal
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -31,7 +33,31 @@ def _with_address(settings: Settings, host: str | None, port: int | None) -> Set
     return settings.model_copy(update=updates) if updates else settings
 
 
-async def _serve(settings: Settings, roles: tuple[str, ...]) -> None:
+def _listening_socket(host: str, port: int) -> socket.socket:
+    """The server's socket, bound before anything starts: a port already taken ends the
+    command with a clear message instead of starting roles that cannot be reached."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: unknown address") from exc
+    family, kind, proto, _, address = found[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise click.ClickException(
+                f"port {port} on {host} is already in use: stop what is listening there, "
+                "or choose another port with --port"
+            ) from exc
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    sock.set_inheritable(True)
+    return sock
+
+
+async def _serve(settings: Settings, roles: tuple[str, ...], sock: socket.socket) -> None:
     import uvicorn
 
     from relaybot.gateway.app import create_app
@@ -52,8 +78,9 @@ async def _serve(settings: Settings, roles: tuple[str, ...]) -> None:
         proxy_headers=True,
     )
     server = uvicorn.Server(config)
-    click.echo(f"relaybot is listening on http://{settings.host}:{settings.port}", err=True)
-    await server.serve()
+    port = sock.getsockname()[1]
+    click.echo(f"relaybot is listening on http://{settings.host}:{port}", err=True)
+    await server.serve(sockets=[sock])
 
 
 async def _run_headless(settings: Settings, roles: tuple[str, ...]) -> None:
@@ -79,7 +106,9 @@ async def _run_headless(settings: Settings, roles: tuple[str, ...]) -> None:
 def run(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Run everything in one process: gateway, worker, sender, scheduler, caller (SQLite by
     default)."""
-    run_async(_serve(_with_address(settings_of(ctx), host, port), ALL_ROLES))
+    settings = _with_address(settings_of(ctx), host, port)
+    sock = _listening_socket(settings.host, settings.port)
+    run_async(_serve(settings, ALL_ROLES, sock))
 
 
 @click.command()
@@ -87,7 +116,9 @@ def run(ctx: click.Context, host: str | None, port: int | None) -> None:
 @click.pass_context
 def gateway(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Run only the HTTP gateway (webhooks, web chat, REST)."""
-    run_async(_serve(_with_address(settings_of(ctx), host, port), ("gateway",)))
+    settings = _with_address(settings_of(ctx), host, port)
+    sock = _listening_socket(settings.host, settings.port)
+    run_async(_serve(settings, ("gateway",), sock))
 
 
 def _headless(role: str, summary: str) -> click.Command:

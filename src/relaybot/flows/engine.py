@@ -9,13 +9,16 @@ Texts are English message ids rendered through the person's translator.
 from __future__ import annotations
 
 import inspect
+import zlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+import msgspec
+
 from relaybot.core.app import Context, DialogState
-from relaybot.core.types import Button
+from relaybot.core.types import Button, Update
 from relaybot.flows import words
 from relaybot.flows.answers import Answer, Choice, FlowView, Invalid, Progress, Reopen
 from relaybot.flows.forms import (
@@ -34,6 +37,8 @@ CONFIRM = "__confirm__"
 PATH = "__path__"  # the names of the steps answered, in the order they were asked
 DRAFT = "__draft__"  # {"step": name, "value": ...}: what a multi-update step has so far
 RETURN_TO_CONFIRM = "__return_to_confirm__"
+DIALOG = "__dialog__"  # a short id of this dialog, so buttons of an earlier one are told apart
+PROMPT = "__prompt__"  # how many prompts with buttons this dialog has shown: the latest's tag
 _RESERVED_PREFIX = "__"
 
 Completion = Callable[[Context, dict[str, Any]], Awaitable[str | None]]
@@ -159,8 +164,11 @@ class _Turn:
     # -- entry points -----------------------------------------------------------------------
     async def run(self) -> None:
         state = await self._load()
+        tag = self._pressed_tag()
         if self.update.payload == FORM_SUBMITTED:
             await self._form(state)
+        elif tag is not None and (state is None or tag != _current_tag(state)):
+            await self._superseded(state)
         elif state is None:
             await self._start()
         else:
@@ -196,6 +204,32 @@ class _Turn:
 
     def _view(self, data: Mapping[str, Any]) -> FlowView:
         return FlowView(self.t, data, self.ctx)
+
+    def _pressed_tag(self) -> str | None:
+        """The prompt tag of a pressed dialog button; the update goes on without it."""
+        payload = self.update.payload
+        if not payload:
+            return None
+        bare, tag = words.unmarked(payload)
+        if tag is not None:
+            self.update = msgspec.structs.replace(self.update, payload=bare)
+        return tag
+
+    async def _superseded(self, state: DialogState | None) -> None:
+        """A button of an earlier prompt (or of a dialog already over): refused, and the
+        question now open is shown again with the buttons that still count; nothing else
+        changes, not even the stored dialog."""
+        self.error = "stale button"
+        self.ctx.reply(self.t(words.STALE_BUTTON))
+        if state is None:
+            return
+        self.state = state
+        self.step_before = state.step
+        step = self.flow.step(state.step)
+        if step is not None:
+            await self._prompt(step, fresh=False)
+        elif state.step == CONFIRM:
+            await self._summary(state, fresh=False)
 
     # -- the turn ---------------------------------------------------------------------------
     async def _start(self, seed: Mapping[str, Any] | None = None) -> None:
@@ -311,7 +345,7 @@ class _Turn:
                     self.ctx.reply(notice)
                 await self._prompt(step)
             elif notice:
-                self.ctx.reply(notice, buttons=await self._keyboard(step))
+                self.ctx.reply(notice, buttons=self._tied(await self._keyboard(step)))
             await self._save()
             return
         await self._accept(state, step, result)
@@ -421,7 +455,7 @@ class _Turn:
                 self.ctx.reply(notice)
             await self._prompt(step)
         else:
-            self.ctx.reply(notice, buttons=await self._keyboard(step))
+            self.ctx.reply(notice, buttons=self._tied(await self._keyboard(step)))
         await self._save()
 
     async def _back(self, state: DialogState) -> None:
@@ -465,26 +499,46 @@ class _Turn:
         nav.append(Button(self.t(words.LABEL_CANCEL), words.CANCEL))
         return [*rows, nav]
 
+    def _tied(self, rows: list[list[Button]], *, fresh: bool = True) -> list[list[Button]]:
+        """The dialog buttons of a new prompt, tied to it; `fresh` False shows the open
+        prompt again with the same tie, so its earlier buttons still count."""
+        state = self.state
+        if state is None:
+            return rows
+        data = state.data
+        if not isinstance(data.get(DIALOG), str):
+            data[DIALOG] = _dialog_id(self.update)
+        if fresh or not isinstance(data.get(PROMPT), int):
+            data[PROMPT] = _shown(data) + 1
+        tag = _current_tag(state)
+        assert tag is not None
+        return [[Button(b.text, words.marked(b.payload, tag)) for b in row] for row in rows]
+
     async def _prompt(
-        self, step: Step, *, form: bool = False, drafts: dict[str, str] | None = None
+        self,
+        step: Step,
+        *,
+        form: bool = False,
+        drafts: dict[str, str] | None = None,
+        fresh: bool = True,
     ) -> None:
         data = self.state.data if self.state is not None else {}
         view = self._view(data)
         meta = None
         if form and self.flow.fits_form:
             meta = {"form": await form_spec(self.flow, view, drafts=drafts)}
-        self.ctx.reply(await step.ask(view), buttons=await self._keyboard(step), meta=meta)
+        buttons = self._tied(await self._keyboard(step), fresh=fresh)
+        self.ctx.reply(await step.ask(view), buttons=buttons, meta=meta)
 
-    async def _summary(self, state: DialogState) -> None:
+    async def _summary(self, state: DialogState, *, fresh: bool = True) -> None:
         view = self._view(state.data)
         if self.flow.summary is not None:
             written = self.flow.summary(view)
             text = await written if inspect.isawaitable(written) else written
             nav = [Button(self.t(words.LABEL_BACK), words.BACK)] if state.data.get(PATH) else []
             nav.append(Button(self.t(words.LABEL_CANCEL), words.CANCEL))
-            self.ctx.reply(
-                text, buttons=[[Button(self.t(self.flow.confirm_label), words.YES)], nav]
-            )
+            rows = [[Button(self.t(self.flow.confirm_label), words.YES)], nav]
+            self.ctx.reply(text, buttons=self._tied(rows, fresh=fresh))
             return
         lines = [self.t(self.flow.summary_title)]
         edit_buttons: list[Button] = []
@@ -508,7 +562,7 @@ class _Turn:
         if edit_buttons:
             rows.append(edit_buttons)
         rows.append([Button(self.t(words.LABEL_BACK), words.BACK)])
-        self.ctx.reply("\n".join(lines), buttons=rows)
+        self.ctx.reply("\n".join(lines), buttons=self._tied(rows, fresh=fresh))
 
     # -- persistence ------------------------------------------------------------------------
     async def _save(self) -> None:
@@ -549,3 +603,32 @@ class _Turn:
             error_reason=self.error,
             created_at=self.ctx.now,
         )
+
+
+def _shown(data: Mapping[str, Any]) -> int:
+    count = data.get(PROMPT)
+    return count if isinstance(count, int) and not isinstance(count, bool) else 0
+
+
+def _current_tag(state: DialogState) -> str | None:
+    """The tag of the prompt now open: the dialog's id and the number of its prompt."""
+    dialog, count = state.data.get(DIALOG), _shown(state.data)
+    if not isinstance(dialog, str) or count < 1:
+        return None
+    return dialog + _base36(count)
+
+
+def _dialog_id(update: Update) -> str:
+    """Four letters or digits from the update that began the dialog, unlike the last one's."""
+    seed = f"{update.bot}\x1f{update.chat_id}\x1f{update.update_id}".encode()
+    return _base36(zlib.crc32(seed) % 36**4).rjust(4, "0")
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    text = ""
+    while True:
+        number, rest = divmod(number, 36)
+        text = digits[rest] + text
+        if number == 0:
+            return text

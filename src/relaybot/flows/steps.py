@@ -22,7 +22,6 @@ from decimal import Decimal as _Decimal
 from decimal import InvalidOperation
 from typing import Any, ClassVar
 
-import phonenumbers
 from babel.numbers import format_decimal
 
 from relaybot.core.i18n import N_, Translator
@@ -37,6 +36,7 @@ from relaybot.flows.dates import (
     parse_date,
     parse_time,
 )
+from relaybot.flows.phones import parse_phone, regions_of
 from relaybot.flows.words import (
     CALENDAR_DAY,
     CALENDAR_MONTH,
@@ -449,48 +449,27 @@ class MultiSelect(Step):
 
 
 # -- phone --------------------------------------------------------------------------------------
-BAD_PHONE = N_("This does not look like a phone number we can call. Example: {example}")
-
-
 @dataclass(frozen=True, kw_only=True)
 class Phone(Step):
-    """A phone number typed in the usual ways, or a shared contact; the answer is E.164."""
+    """A phone number typed in the usual ways, or a shared contact; the answer is E.164.
+
+    `regions` are the countries called ("KG"); a refusal names them with an example number."""
 
     regions: Sequence[str] = ("KG",)
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if not self.regions:
-            raise ValueError(f"step {self.name!r}: at least one phone region, such as 'KG'")
-        object.__setattr__(self, "regions", tuple(r.upper() for r in self.regions))
+        try:
+            object.__setattr__(self, "regions", regions_of(self.regions))
+        except ValueError as exc:
+            raise ValueError(f"step {self.name!r}: {exc}") from None
 
     async def take(self, answer: Answer, view: FlowView, draft: Any) -> Any:
         contacts = answer.of_kind("contact")
         candidate = contacts[0].ref.strip() if contacts else answer.text
         if contacts and candidate.isdigit():
             candidate = "+" + candidate  # a shared contact's number comes without its plus
-        if not candidate or len(candidate) > 32 or not re.search(r"\d", candidate):
-            raise self._invalid()
-        try:
-            number = phonenumbers.parse(candidate, self.regions[0])
-        except phonenumbers.NumberParseException as exc:
-            raise self._invalid() from exc
-        if not phonenumbers.is_valid_number(number):
-            raise self._invalid()
-        if phonenumbers.region_code_for_number(number) not in self.regions:
-            raise self._invalid()
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-    def _invalid(self) -> Invalid:
-        example = phonenumbers.example_number_for_type(
-            self.regions[0], phonenumbers.PhoneNumberType.MOBILE
-        )
-        shown = (
-            phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
-            if example
-            else "+996555123456"
-        )
-        return Invalid(BAD_PHONE, example=shown)
+        return parse_phone(candidate, self.regions, view.t)
 
 
 # -- date and time ------------------------------------------------------------------------------

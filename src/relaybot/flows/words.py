@@ -8,6 +8,7 @@ ago still carry them.
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from relaybot.core.i18n import N_
@@ -29,6 +30,7 @@ CALENDAR_MONTH: Final = "flow:cal:"  # + YYYY-MM: show that month
 CALENDAR_DAY: Final = "flow:day:"  # + YYYY-MM-DD: that day is the answer
 CALENDAR_NOTHING: Final = "flow:cal:-"  # a calendar cell that is not a day
 PAYLOAD_LIMIT: Final = 64  # bytes: Telegram's callback data, the smallest of the channels
+PROMPT_MARK: Final = "~"  # + the prompt's tag: which question a dialog button belongs to
 
 # -- what people type ----------------------------------------------------------------------------
 TYPED: Final[dict[str, frozenset[str]]] = {
@@ -100,3 +102,26 @@ def command_of(text: str, payload: str | None) -> str | None:
 def fits(payload: str) -> bool:
     """Whether a payload fits every channel's button (Telegram's 64 bytes of callback data)."""
     return len(payload.encode()) <= PAYLOAD_LIMIT
+
+
+_TAG = re.compile(r"~([0-9a-z]{2,12})$")
+
+
+def marked(payload: str, tag: str) -> str:
+    """A dialog button's payload tied to the prompt `tag` it is shown with, so that a press
+    of an older question's button can be told apart and refused. Start again buttons and
+    payloads that would not fit with the tag are left as they are."""
+    if not payload.startswith((PREFIX, CHOICE)) or restarted_flow(payload) is not None:
+        return payload
+    tied = f"{payload}{PROMPT_MARK}{tag}"
+    return tied if fits(tied) else payload
+
+
+def unmarked(payload: str) -> tuple[str, str | None]:
+    """A pressed payload without its prompt tag, and the tag (None for an untied payload)."""
+    if not payload.startswith((PREFIX, CHOICE)):
+        return payload, None
+    match = _TAG.search(payload)
+    if match is None:
+        return payload, None
+    return payload[: match.start()], match[1]

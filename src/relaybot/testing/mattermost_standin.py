@@ -370,9 +370,10 @@ class MattermostUser:
                 self.standin.ephemeral.append((self.id, str(body["text"])))
         return response
 
-    async def press(self, label: str, **wait: Any) -> list[Post]:
-        """Press the button `label` on the bot's latest post with buttons."""
-        for post in reversed(self.messages):
+    async def press(self, label: str, *, on: Post | None = None, **wait: Any) -> list[Post]:
+        """Press the button `label` on the bot's latest post with buttons, or on the older
+        post `on` (a button left behind in the channel's history)."""
+        for post in [on] if on is not None else reversed(self.messages):
             if not post.actions:
                 continue
             for action in post.actions:

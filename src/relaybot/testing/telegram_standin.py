@@ -588,9 +588,12 @@ class TelegramUser:
         }
         return await self._exchange({"message": self._message(contact=contact)}, **wait)
 
-    async def press(self, label: str, **wait: Any) -> list[BotMessage]:
-        """Press the button `label` on the bot's latest message that has buttons."""
-        for message in reversed(self.messages):
+    async def press(
+        self, label: str, *, on: BotMessage | None = None, **wait: Any
+    ) -> list[BotMessage]:
+        """Press the button `label` on the bot's latest message that has buttons, or on the
+        older message `on` (a button left behind in the chat's history)."""
+        for message in [on] if on is not None else reversed(self.messages):
             if not message.buttons:
                 continue
             for button in message.buttons:

@@ -76,7 +76,7 @@ def test_demo_data_is_added_once_and_lists_its_bookings(shell):
     assert code == 0 and "sample data added" in out and "2 bookings" in out
     assert [s.name for s in rows(Specialist)] == ["Aigul", "Bakyt", "Saltanat"]
     code, out = shell("booking", "demo-data")
-    assert code == 0 and "was not added" in out
+    assert code == 0 and "the sample data is already there; nothing was added" in out
     assert len(rows(Location)) == 1
     booked = rows(Booking)
     day = booked[0].starts_at.date().isoformat()
@@ -86,6 +86,32 @@ def test_demo_data_is_added_once_and_lists_its_bookings(shell):
     assert listed[0]["local_start"].endswith("10:00") and listed[0]["status"] == "confirmed"
     code, out = shell("booking", "list", "--day", "31.12")
     assert code == 2 and "YYYY-MM-DD" in out
+
+
+def test_the_list_shows_the_coming_week_by_default(shell):
+    shell("booking", "demo-data", "--locale", "en")
+    code, out = shell("booking", "list", "--json")
+    assert code == 0 and [item["client"] for item in json.loads(out)] == ["Nurlan", "Elena"]
+    code, out = shell("booking", "list")
+    assert code == 0 and "Nurlan" in out and "Elena" in out
+    code, out = shell("booking", "list", "--day", "2000-01-01")
+    assert code == 0 and "no bookings from 2000-01-01 for 7 day(s)" in out
+    code, out = shell("booking", "list", "--days", "0")
+    assert code == 2 and "--days" in out
+
+
+def test_demo_data_leaves_a_business_of_its_own_alone(shell):
+    shell("booking", "list")  # the store is created and migrated
+
+    async def own_studio() -> None:
+        async with open_store(load_settings()) as sessions, sessions() as session:
+            async with session.begin():
+                session.add(Location(name="Own studio", address="", timezone="Asia/Bishkek"))
+
+    asyncio.run(own_studio())
+    code, out = shell("booking", "demo-data")
+    assert code == 0 and "there are locations already; sample data was not added" in out
+    assert [loc.name for loc in rows(Location)] == ["Own studio"]
 
 
 def test_a_notice_is_switched_off_for_one_channel_from_the_shell(shell):
@@ -101,3 +127,22 @@ def test_a_notice_is_switched_off_for_one_channel_from_the_shell(shell):
     assert code == 2 and "no notice booking_done/client" in out
     code, out = shell("booking", "notification", "booking_created", "admin", "on", "--ad", "7")
     assert code == 2 and "no ad text #7" in out
+
+
+@pytest.mark.parametrize(
+    ("locale", "studio", "specialists"),
+    [
+        ("en", "Central studio", ["Aigul", "Bakyt", "Saltanat"]),
+        ("ru", "Студия в центре", ["Айгуль", "Бакыт", "Салтанат"]),
+    ],
+)
+def test_demo_data_speaks_the_default_locale_of_the_settings(
+    shell, monkeypatch, locale, studio, specialists
+):
+    monkeypatch.setenv("RELAYBOT_DEFAULT_LOCALE", locale)
+    code, out = shell("booking", "demo-data")
+    assert code == 0 and "sample data added" in out
+    assert [loc.name for loc in rows(Location)] == [studio]
+    assert sorted(s.name for s in rows(Specialist)) == specialists
+    code, out = shell("booking", "demo-data", "--locale", "en" if locale == "ru" else "ru")
+    assert code == 0 and "the sample data is already there" in out, "in either language"

@@ -113,8 +113,10 @@ def test_demo_data_is_idempotent_and_switches_self_service_on(
 ) -> None:
     first = shell("demo-data", "--locale", "en").output
     assert "9 categories (18 added now)" in first and "self-service roles are ON" in first
-    again = shell("demo-data", "--locale", "en").output
-    assert "(0 added now)" in again
+    again = shell("demo-data", "--locale", "en")
+    assert again.exit_code == 0
+    assert "the sample data is already there" in again.output
+    assert "nothing was added" in again.output
     assert len(json_rows(shell("scenarios", "list", "--json"))) == 9
     shell("self-service", "off")
 
@@ -123,6 +125,19 @@ def test_demo_data_is_idempotent_and_switches_self_service_on(
             return await switches.is_on(session, switches.SELF_SERVICE_ROLES)
 
     assert asyncio.run(self_service_is_on()) is False
+
+
+def test_russian_demo_data_a_second_time_is_already_there_and_exits_0(
+    shell: Callable[..., Result],
+) -> None:
+    first = shell("demo-data", "--locale", "ru")
+    assert first.exit_code == 0 and "(18 added now)" in first.output
+    again = shell("demo-data", "--locale", "ru")
+    assert again.exit_code == 0, again.output
+    assert "the sample data is already there" in again.output
+    assert "conflicts" not in again.output
+    places = {row["name"] for row in json_rows(shell("places", "list", "--json"))}
+    assert places == {"Бишкек, центр", "Бишкек, Аламедин", "Ош", "Онлайн"}
 
 
 def test_requests_are_listed_and_shown_with_their_messages(
@@ -160,3 +175,21 @@ def test_requests_are_listed_and_shown_with_their_messages(
     shown = shell("demands", "show", "1").output
     assert "request 1:" in shown and "requester" in shown and "Two food parcels" in shown
     assert "request 7 does not exist" in shell("demands", "show", "7", ok=False).output
+
+
+@pytest.mark.parametrize(
+    ("locale", "places"),
+    [
+        ("en", {"Bishkek, centre", "Bishkek, Alamedin", "Osh", "Online"}),
+        ("ru", {"Бишкек, центр", "Бишкек, Аламедин", "Ош", "Онлайн"}),
+    ],
+)
+def test_demo_data_speaks_the_default_locale_of_the_settings(
+    shell: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, locale: str, places: set[str]
+) -> None:
+    monkeypatch.setenv("RELAYBOT_DEFAULT_LOCALE", locale)
+    shell("demo-data")
+    assert {row["name"] for row in json_rows(shell("places", "list", "--json"))} == places
+    again = shell("demo-data", "--locale", "en" if locale == "ru" else "ru")
+    assert "the sample data is already there" in again.output, "not doubled in another language"
+    assert {row["name"] for row in json_rows(shell("places", "list", "--json"))} == places

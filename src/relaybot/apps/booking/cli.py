@@ -18,7 +18,7 @@ from relaybot import (
     with_store,
 )
 
-from .demo import seed_demo
+from .demo import DemoResult, seed_demo
 from .models import Booking, User
 from .render import booking_views
 from .users import APP_NAME, booking_bots
@@ -122,19 +122,22 @@ def demo_data(ctx: click.Context, locale: str | None) -> None:
     """Add a sample studio with services, specialists, hours and two bookings."""
     settings = settings_of(ctx)
 
-    async def seed(sessions: SessionMaker) -> object:
+    async def seed(sessions: SessionMaker) -> DemoResult:
         async with sessions() as session, session.begin():
             return await seed_demo(
                 session, locale=locale or settings.default_locale, now=datetime.now(UTC)
             )
 
     result = with_store(ctx, seed)
-    if not getattr(result, "created", False):
+    if result.present:
+        click.echo("the sample data is already there; nothing was added")
+        return
+    if not result.created:
         click.echo("there are locations already; sample data was not added")
         return
     click.echo(
         "sample data added: 1 location, 3 services, 3 specialists, "
-        f"{getattr(result, 'bookings', 0)} bookings. "
+        f"{result.bookings} bookings. "
         "Open the web chat of `relaybot run`, send /id to the booking bot, then run "
         "`relaybot booking init-admin --user booking:<id>` to manage it."
     )
@@ -151,18 +154,26 @@ BOOKING_COLUMNS = (
 
 
 @booking.command("list")
-@click.option("--day", "day_text", default=None, help="YYYY-MM-DD (UTC); default: today.")
-@click.option("--days", default=1, show_default=True, help="How many days from --day.")
+@click.option(
+    "--day", "day_text", default=None, help="First day, YYYY-MM-DD (UTC); default: today."
+)
+@click.option(
+    "--days",
+    type=click.IntRange(1, 366),
+    default=7,
+    show_default=True,
+    help="How many days from --day: the coming week unless told.",
+)
 @json_option
 @click.pass_context
 def list_bookings(ctx: click.Context, day_text: str | None, days: int, as_json: bool) -> None:
-    """Bookings starting on the given days."""
+    """Bookings starting on the given days: by default today and the six days after it."""
     try:
         first = date.fromisoformat(day_text) if day_text else datetime.now(UTC).date()
     except ValueError as exc:
         raise click.BadParameter("use YYYY-MM-DD", param_hint="--day") from exc
     start = datetime(first.year, first.month, first.day, tzinfo=UTC)
-    end = start + timedelta(days=max(1, days))
+    end = start + timedelta(days=days)
 
     async def fetch(sessions: SessionMaker) -> list[dict[str, object]]:
         async with sessions() as session:
@@ -186,7 +197,12 @@ def list_bookings(ctx: click.Context, day_text: str | None, days: int, as_json: 
         ]
 
     rows = with_store(ctx, fetch)
-    print_rows(rows, BOOKING_COLUMNS, as_json=as_json, empty="no bookings on those days")
+    print_rows(
+        rows,
+        BOOKING_COLUMNS,
+        as_json=as_json,
+        empty=f"no bookings from {first.isoformat()} for {days} day(s)",
+    )
 
 
 NOTICE_COLUMNS = (

@@ -53,12 +53,16 @@ class DemoResult:
     services: int
     specialists: int
     bookings: int
+    present: bool = False
 
 
 async def seed_demo(session: AsyncSession, *, locale: str, now: datetime) -> DemoResult:
-    """Create the sample data unless there is a location already (then change nothing)."""
+    """Create the sample data unless there is a location already (then change nothing);
+    `present` says whether that location is a sample studio, in any language."""
     if await session.scalar(select(func.count()).select_from(Location)):
-        return DemoResult(False, 0, 0, 0, 0)
+        names = [s.location[0] for s in SAMPLES.values()]
+        present = await session.scalar(select(Location.id).where(Location.name.in_(names)))
+        return DemoResult(False, 0, 0, 0, 0, present=present is not None)
     sample = SAMPLES.get(locale, SAMPLES["en"])
     operator = Actor(User(role="admin", name="operator"))
     catalog = Catalog(session, operator)

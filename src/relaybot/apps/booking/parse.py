@@ -8,6 +8,7 @@ from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import phonenumbers
+from babel.dates import format_date, get_month_names
 
 from relaybot import N_, FlowView, Invalid
 
@@ -72,6 +73,37 @@ def parse_date(text: str, today: date) -> date | None:
     except ValueError:
         return None
     return None
+
+
+NO_SUCH_DAY = N_("There is no {day} {month}. Please choose one of the offered days.")
+PAST_DAY = N_("{day} has already passed. Please choose one of the offered days.")
+
+
+def typed_day(text: str, today: date, locale: str) -> date | None:
+    """The day a person typed at the booking's day question; None when the text is no date.
+
+    A date that cannot exist ("31.02") or is already past is refused with a message that
+    says so, instead of the list's "choose one of the days"."""
+    found = parse_date(text, today)
+    if found is None:
+        value = squash(text).lower()
+        match = _ISO_DATE.match(value) or _DOT_DATE.match(value)
+        if match is None:
+            return None
+        if _ISO_DATE.match(value):
+            day, month = int(match.group(3)), int(match.group(2))
+        else:
+            day, month = int(match.group(1)), int(match.group(2))
+        if 1 <= month <= 12:
+            raise Invalid(
+                NO_SUCH_DAY,
+                day=day,
+                month=get_month_names("wide", context="format", locale=locale)[month],
+            )
+        raise Invalid(NO_SUCH_DAY, day=day, month=f"{month:02d}")
+    if found < today:
+        raise Invalid(PAST_DAY, day=format_date(found, "d MMMM y", locale=locale))
+    return found
 
 
 def parse_intervals(text: str) -> list[tuple[int, int]] | None:

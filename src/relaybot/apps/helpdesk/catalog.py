@@ -10,7 +10,7 @@ import re
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,8 +53,14 @@ async def get_named(session: AsyncSession, model: type[Named], item_id: int) -> 
 
 
 async def find_named(session: AsyncSession, model: type[Named], name: str) -> Named | None:
+    cleaned = clean_name(name)
+    # SQLite's lower() knows only ASCII letters: the exact name is looked for too, so a
+    # Cyrillic name is found again ("Бишкек, центр" a second time).
     found: Named | None = await session.scalar(
-        select(model).where(func.lower(model.name) == clean_name(name).lower())
+        select(model)
+        .where(or_(model.name == cleaned, func.lower(model.name) == cleaned.lower()))
+        .order_by(model.name != cleaned)
+        .limit(1)
     )
     return found
 

@@ -444,10 +444,16 @@ def demo_data(ctx: click.Context, locale: str | None, self_service: bool) -> Non
         return summary
 
     summary = _run(ctx, go)
-    click.echo(
-        f"demo data ready: {summary.places} places, {summary.resources} resources, "
-        f"{summary.scenarios} categories ({summary.added} added now)"
-    )
+    if summary.added == 0:
+        click.echo(
+            f"the sample data is already there: {summary.places} places, "
+            f"{summary.resources} resources, {summary.scenarios} categories; nothing was added"
+        )
+    else:
+        click.echo(
+            f"demo data ready: {summary.places} places, {summary.resources} resources, "
+            f"{summary.scenarios} categories ({summary.added} added now)"
+        )
     if self_service:
         click.echo(
             "self-service roles are ON: every visitor can become helper, moderator or admin "

@@ -1,6 +1,7 @@
 """Sample catalogue for trying the help desk: places, kinds of help and their categories.
 
-Seeding is idempotent: what exists (by name) is kept, what is missing is added.
+Seeding is idempotent: what exists (by name) is kept, what is missing is added, in the
+language of the sample places already there (else the one asked for).
 """
 
 from __future__ import annotations
@@ -103,10 +104,19 @@ async def _named(
     return await catalog.add_named(session, model, name, "", now), True
 
 
+async def _seeded_language(session: AsyncSession) -> str | None:
+    """The language of sample data seeded before: a catalogue is never doubled in another."""
+    for lang in ("ru", "en"):
+        for names in PLACES.values():
+            if await catalog.find_named(session, Place, names[lang]) is not None:
+                return lang
+    return None
+
+
 async def seed(
     session: AsyncSession, *, locale: str, now: datetime, self_service: bool
 ) -> DemoSummary:
-    lang = locale if locale in ("ru", "en") else "en"
+    lang = await _seeded_language(session) or (locale if locale in ("ru", "en") else "en")
     added = 0
     places: dict[str, int] = {}
     for key, names in PLACES.items():

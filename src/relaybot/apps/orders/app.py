@@ -9,17 +9,29 @@ from typing import Any
 
 import click
 
-from relaybot import N_, App, BotConfig, Choice, Context, Flow, FlowView, Router, Settings, Step
+from relaybot import (
+    N_,
+    App,
+    BotConfig,
+    Choice,
+    Context,
+    Flow,
+    FlowView,
+    Phone,
+    Router,
+    Settings,
+    Step,
+)
 
 from .models import Order
-from .validators import PhoneValidator, clean_address, clean_bottles
+from .validators import AddressRule, clean_bottles
 
 
 def _bottles_display(value: Any, view: FlowView) -> str:
     return view.t(N_("{count} × 19 l"), count=value)
 
 
-def build_flow(phone_regions: tuple[str, ...]) -> Flow:
+def build_flow(phone_regions: tuple[str, ...], *, needs_house: bool = True) -> Flow:
     return Flow(
         name="order",
         greeting=N_(
@@ -29,15 +41,15 @@ def build_flow(phone_regions: tuple[str, ...]) -> Flow:
         steps=[
             Step(
                 "address",
-                prompt=N_("Where should we deliver? Please send the full address."),
-                validate=clean_address,
+                prompt=N_("Where should we deliver? Please send the street and house number."),
+                validate=AddressRule(needs_house),
                 label=N_("Address"),
             ),
-            Step(
+            Phone(
                 "phone",
                 prompt=N_("Your phone number, so the courier can call you (e.g. 0555 123 456)."),
-                validate=PhoneValidator(phone_regions),
                 label=N_("Phone"),
+                regions=phone_regions,
             ),
             Step(
                 "bottles",
@@ -87,7 +99,8 @@ class OrdersApp(App):
         regions = bot.options.get("phone_regions", ["KG"])
         if isinstance(regions, str):
             regions = [regions]
-        self.flow = build_flow(tuple(regions))
+        needs_house = bool(bot.options.get("address_needs_house", True))
+        self.flow = build_flow(tuple(regions), needs_house=needs_house)
         self.router = Router()
         self.router.flow(self.flow, command="start", fallback=True)
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import phonenumbers
-
 from relaybot import N_, FlowView, Invalid
 
 ADDRESS_MIN, ADDRESS_MAX = 5, 200
@@ -14,56 +12,36 @@ _SPACES = re.compile(r"\s+")
 _QUANTITY = re.compile(r"^\s*(\d{1,4})\s*(?:шт\.?|штук[аи]?|бутыл[а-я]*|bottles?|pcs)?\s*$", re.I)
 
 
-def clean_address(text: str, _view: FlowView | None = None) -> str:
-    address = _SPACES.sub(" ", text).strip()
-    if len(address) < ADDRESS_MIN:
-        raise Invalid(
-            N_("The address is too short: please write at least {min} characters."),
-            min=ADDRESS_MIN,
-        )
-    if len(address) > ADDRESS_MAX:
-        raise Invalid(
-            N_("The address is too long: please keep it within {max} characters."),
-            max=ADDRESS_MAX,
-        )
-    return address
+_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
+_DIGIT = re.compile(r"\d")
+STREET_AND_HOUSE = N_(
+    "Please write the street and the house number, such as “Chui avenue 120, apt 5”."
+)
 
 
-class PhoneValidator:
-    """Accepts the ways people type a number and returns it in E.164 (+996XXXXXXXXX)."""
+class AddressRule:
+    """The delivery address: 5 to 200 characters and, when `needs_house` (the bot option
+    `address_needs_house`, on by default), a street word and a house number, so a courier
+    is never sent to "hello again"."""
 
-    def __init__(self, regions: tuple[str, ...]) -> None:
-        if not regions:
-            raise ValueError("at least one phone region is needed, such as 'KG'")
-        self.regions = tuple(r.upper() for r in regions)
+    def __init__(self, needs_house: bool = True) -> None:
+        self.needs_house = needs_house
 
     def __call__(self, text: str, _view: FlowView | None = None) -> str:
-        candidate = text.strip()
-        if not candidate or len(candidate) > 32 or not re.search(r"\d", candidate):
-            raise self._invalid()
-        try:
-            number = phonenumbers.parse(candidate, self.regions[0])
-        except phonenumbers.NumberParseException as exc:
-            raise self._invalid() from exc
-        if not phonenumbers.is_valid_number(number):
-            raise self._invalid()
-        if phonenumbers.region_code_for_number(number) not in self.regions:
-            raise self._invalid()
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-    def _invalid(self) -> Invalid:
-        example = phonenumbers.example_number_for_type(
-            self.regions[0], phonenumbers.PhoneNumberType.MOBILE
-        )
-        shown = (
-            phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
-            if example
-            else "+996555123456"
-        )
-        return Invalid(
-            N_("This does not look like a phone number we can call. Example: {example}"),
-            example=shown,
-        )
+        address = _SPACES.sub(" ", text).strip()
+        if len(address) < ADDRESS_MIN:
+            raise Invalid(
+                N_("The address is too short: please write at least {min} characters."),
+                min=ADDRESS_MIN,
+            )
+        if len(address) > ADDRESS_MAX:
+            raise Invalid(
+                N_("The address is too long: please keep it within {max} characters."),
+                max=ADDRESS_MAX,
+            )
+        if self.needs_house and not (_LETTER_WORD.search(address) and _DIGIT.search(address)):
+            raise Invalid(STREET_AND_HOUSE)
+        return address
 
 
 def clean_bottles(text: str, _view: FlowView | None = None) -> int:

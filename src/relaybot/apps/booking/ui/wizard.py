@@ -33,7 +33,7 @@ from relaybot import (
 from ..bookings import Refused, Request, Taken
 from ..grid import cell_at, cell_start, local_moment
 from ..models import Booking, Cell, Location, Service, Specialist, User
-from ..parse import clean_name, parse_date, parse_time, squash
+from ..parse import clean_name, parse_time, squash, typed_day
 from ..queries import active_locations, find_clients, services_at, specialists_for
 from ..render import booking_view, clock, day_label, price, when
 from ..users import display_name
@@ -199,7 +199,7 @@ class FreeDay(Select):
 
     async def take(self, answer: Answer, view: FlowView, draft: Any) -> Any:
         if answer.choice is None and answer.command is None:
-            typed = parse_date(answer.text, await _today(view))
+            typed = typed_day(answer.text, await _today(view), view.t.locale)
             if typed is not None:
                 answer = replace(answer, choice=typed.isoformat())
         return await super().take(answer, view, draft)
