@@ -16,11 +16,10 @@ from typing import Any, TypeVar
 
 from relaybot.core.app import Context, DialogState
 from relaybot.core.calls import CallResult, check_tag
-from relaybot.core.i18n import N_
 from relaybot.flows.engine import Flow
 from relaybot.flows.payloads import Payload, StalePayload
 from relaybot.flows.savepoint import Refused, undoable
-from relaybot.flows.words import EXPIRED, STALE_BUTTON, restarted_flow
+from relaybot.flows.words import EXPIRED, REFUSAL, STALE_BUTTON, restarted_flow
 
 P = TypeVar("P", bound=Payload)
 Handler = Callable[[Context], Awaitable[None]]
@@ -30,7 +29,6 @@ RoleLookup = Callable[[Context], Awaitable[Collection[str]]]
 H = TypeVar("H", bound=Handler)
 R = TypeVar("R", bound=RoleLookup)
 
-REFUSAL = N_("Sorry, this is not available to you.")
 _COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 
 RefusalAnswer = Callable[[Context, Refused], Awaitable[None]]

@@ -59,6 +59,7 @@ LABEL_CHANGE: Final = N_("Change: {field}")
 # -- shared texts --------------------------------------------------------------------------------
 EXPIRED: Final = N_("Your previous conversation expired, so we are starting over.")
 STALE_BUTTON: Final = N_("That button is no longer active.")
+REFUSAL: Final = N_("Sorry, this is not available to you.")
 CANCELLED: Final = N_("Cancelled. Send any message when you want to start again.")
 DECLINED: Final = N_("All right, nothing was saved. Send any message to start again.")
 FIRST_STEP: Final = N_("This is the first step.")
