@@ -35,6 +35,9 @@ async def test_a_call_cut_short_by_a_kill_is_made_again_with_its_key_and_answere
                 "RELAYBOT_WEBCHAT_FOR_BUNDLED_APPS": "false",
                 "RELAYBOT_CALL_TIMEOUT": "1",
                 "RELAYBOT_CALL_BACKOFF_BASE": "0.2",
+                # A reply the killed sender had claimed goes out again after this.
+                "RELAYBOT_SEND_TIMEOUT": "2",
+                "RELAYBOT_SENDER_CLAIM_SECONDS": "4",
                 "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
             }
         )
@@ -52,7 +55,7 @@ async def test_a_call_cut_short_by_a_kill_is_made_again_with_its_key_and_answere
                 await relaybot.kill()
                 crm.answer_delay = 0.0
                 await relaybot.start()
-                await chat.replies(start, expect=2, timeout=20)
+                await chat.replies(start, expect=2, timeout=30)
 
                 # Killed as soon as the order's update committed, before or during its call.
                 start = len(chat.received)
@@ -61,8 +64,7 @@ async def test_a_call_cut_short_by_a_kill_is_made_again_with_its_key_and_answere
                 await relaybot.kill()
                 await relaybot.start()
                 await crm.wait_until(lambda: len(crm.orders) == 2, timeout=20)
-                # A reply the killed sender had claimed waits out its lease (a minute).
-                await chat.replies(start, expect=2, timeout=90)
+                await chat.replies(start, expect=2, timeout=30)
                 history = await chat.history()
         finally:
             await relaybot.stop()

@@ -34,7 +34,6 @@ from relaybot.store.models import Chat, DeadLetter, OutboxMessage
 
 log = structlog.get_logger("relaybot.sender")
 
-CLAIM_SECONDS = 60.0
 SCAN_LIMIT = 2000
 PER_CHAT_RUN = 20
 
@@ -195,7 +194,7 @@ class Sender:
                     OutboxMessage.status == "pending",
                     (OutboxMessage.claimed_until.is_(None)) | (OutboxMessage.claimed_until <= now),
                 )
-                .values(claimed_until=now + CLAIM_SECONDS)
+                .values(claimed_until=now + self.settings.sender_claim_seconds)
                 .returning(OutboxMessage.id, OutboxMessage.payload)
                 .execution_options(synchronize_session=False)
             )
