@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import abc
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -90,6 +90,11 @@ class Journal(Protocol):
         finished_at: datetime,
     ) -> None:
         """How a dialog ended: completed, or the step where the person left and why."""
+        ...
+
+    def checkpoint(self) -> Callable[[], None]:
+        """A way back: calling the returned function takes back every row added since, for an
+        action that is undone before the update commits."""
         ...
 
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
 from typing import Any
 
-from relaybot.core.app import Context, Journal
+from relaybot.core.app import Context
 
 
 class Refused(Exception):
@@ -25,55 +24,6 @@ class Refused(Exception):
         self.values = values
 
 
-class _HeldJournal:
-    """A `Journal` that keeps its rows until the action stands, then hands them on."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
-
-    def add(self, model: type[Any], /, **values: Any) -> None:
-        self.calls.append(("add", (model,), values))
-
-    def message_logged(
-        self,
-        *,
-        bot: str,
-        chat_id: str,
-        client_id: str,
-        message_id: str,
-        text: str,
-        dialog_state: str,
-        success: bool,
-        error_reason: str | None,
-        created_at: datetime,
-    ) -> None:
-        values = dict(locals())
-        del values["self"]
-        self.calls.append(("message_logged", (), values))
-
-    def dialog_finished(
-        self,
-        *,
-        bot: str,
-        chat_id: str,
-        flow: str,
-        completed: bool,
-        dropoff_state: str | None,
-        reason: str,
-        total_messages: int,
-        duration_seconds: float,
-        started_at: datetime,
-        finished_at: datetime,
-    ) -> None:
-        values = dict(locals())
-        del values["self"]
-        self.calls.append(("dialog_finished", (), values))
-
-    def hand_on(self, journal: Journal) -> None:
-        for name, args, values in self.calls:
-            getattr(journal, name)(*args, **values)
-
-
 @asynccontextmanager
 async def undoable(ctx: Context) -> AsyncIterator[None]:
     """Run the block so that, when it raises `Refused`, the database, the chat's dialog
@@ -81,12 +31,14 @@ async def undoable(ctx: Context) -> AsyncIterator[None]:
     bot, chat_id = ctx.update.bot, ctx.update.chat_id
     dialog = await ctx.storage.load(bot, chat_id)
     mark, calls = len(ctx.outgoing), len(ctx.calls)
-    journal, held = ctx.journal, _HeldJournal()
-    ctx.journal = held
+    undo_journal = ctx.journal.checkpoint()
     try:
         async with ctx.db.begin_nested():
             yield
-    except Refused:
+    except BaseException as failed:
+        undo_journal()
+        if not isinstance(failed, Refused):
+            raise
         del ctx.outgoing[mark:]
         del ctx.calls[calls:]
         if dialog is None:
@@ -94,7 +46,3 @@ async def undoable(ctx: Context) -> AsyncIterator[None]:
         else:
             await ctx.storage.save(bot, chat_id, dialog)
         raise
-    else:
-        held.hand_on(journal)
-    finally:
-        ctx.journal = journal

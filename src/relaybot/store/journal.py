@@ -7,6 +7,7 @@ one statement before it commits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -80,6 +81,18 @@ class SqlJournal:
             started_at=started_at,
             finished_at=finished_at,
         )
+
+    def checkpoint(self) -> Callable[[], None]:
+        sizes = {key: len(rows) for key, rows in self._rows.items()}
+
+        def undo() -> None:
+            for key in list(self._rows):
+                if key in sizes:
+                    del self._rows[key][sizes[key] :]
+                else:
+                    del self._rows[key]
+
+        return undo
 
     async def flush(self, session: AsyncSession) -> None:
         rows, self._rows = self._rows, {}
