@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 from relaybot.config import Settings, load_settings
+from tests.needs import need
 
 PG_HOST = os.environ.get("RELAYBOT_TEST_PG_HOST", "127.0.0.1")
 PG_PORT = int(os.environ.get("RELAYBOT_TEST_PG_PORT", "5432"))
 PG_USER = os.environ.get("RELAYBOT_TEST_PG_USER", "postgres")
-IN_CI = os.environ.get("CI", "").lower() == "true"
 # Plugins the xdist controller must load too: it collects no tests, so reads no deeper conftest.
 pytest_plugins = ["tests.hostile.tally"]
 # The marks that follow from a fixture: whoever asks for it needs that server.
@@ -84,14 +84,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             terminalreporter.write_line(line)
 
 
-def _need(service: str, reason: str) -> None:
-    """A missing service skips on a laptop and fails in CI (style guide, habit 8)."""
-    message = f"{service} is not reachable: {reason}"
-    if IN_CI:
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 async def _pg_admin(sql: str) -> None:
     import asyncpg
 
@@ -115,7 +107,7 @@ async def postgres_url() -> AsyncIterator[str]:
     try:
         await _pg_admin(f'CREATE DATABASE "{name}"')
     except Exception as exc:
-        _need("PostgreSQL", f"{type(exc).__name__}: {exc}")
+        need("PostgreSQL", f"{type(exc).__name__}: {exc}")
     yield f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
     await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -130,7 +122,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     try:
         await _pg_admin(f'CREATE DATABASE "{name}"')
     except Exception as exc:
-        _need("PostgreSQL", f"{type(exc).__name__}: {exc}")
+        need("PostgreSQL", f"{type(exc).__name__}: {exc}")
     yield f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
     await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -159,7 +151,7 @@ async def redis_url() -> AsyncIterator[str]:
         await client.ping()
     except Exception as exc:
         await client.aclose()
-        _need("Redis", f"{type(exc).__name__}: {exc}")
+        need("Redis", f"{type(exc).__name__}: {exc}")
     yield REDIS_URL
     await client.aclose()
 

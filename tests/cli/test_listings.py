@@ -20,6 +20,7 @@ from relaybot.cli.contributed import contributions
 from relaybot.config import Settings
 from relaybot.store.models import DeadLetter
 from relaybot.system import open_store
+from tests.needs import need
 
 
 @click.command()
@@ -78,8 +79,9 @@ def test_an_empty_listing_says_so_or_prints_an_empty_array() -> None:
     assert json.loads(CliRunner().invoke(nothing, ["--json"]).output) == []
 
 
-@pytest.mark.skipif(shutil.which("jq") is None, reason="needs jq")
 def test_jq_reads_the_dead_letter_listing(make_settings, sqlite_url) -> None:
+    if shutil.which("jq") is None:
+        need("jq", "the command is not installed (`.ci/run` installs Debian's jq)")
     settings: Settings = make_settings(sqlite_url)
 
     async def two_dead_letters() -> None:
