@@ -18,6 +18,7 @@ from relaybot.gateway.headers import SecurityHeadersMiddleware
 from relaybot.gateway.health import health_router
 from relaybot.gateway.host import GatewayHost
 from relaybot.gateway.limits import OUT_OF_RANGE, BodyLimitMiddleware, number_out_of_range
+from relaybot.gateway.responses import install_method_not_allowed, truthful_openapi
 from relaybot.gateway.webhooks import WebhookLane
 from relaybot.runtime.ratelimit import MemoryRateLimiter
 
@@ -92,7 +93,11 @@ def create_app(
     async def _database_refused(request: Request, exc: Exception) -> JSONResponse:
         """A request's integer that no column can hold is the caller's mistake (422)."""
         if number_out_of_range(exc):
-            return JSONResponse({"detail": OUT_OF_RANGE}, status_code=422)
+            where = ["body"] if request.method in ("POST", "PUT", "PATCH") else ["query"]
+            return JSONResponse(
+                {"detail": [{"loc": where, "msg": OUT_OF_RANGE, "type": "value_error"}]},
+                status_code=422,
+            )
         return await _unexpected(request, exc)
 
     app.include_router(
@@ -114,4 +119,6 @@ def create_app(
         router = app_type.api_router(host.settings, host.sessions)
         if router is not None:
             app.include_router(router)
+    install_method_not_allowed(app)
+    app.openapi = truthful_openapi(app)  # type: ignore[method-assign]
     return app

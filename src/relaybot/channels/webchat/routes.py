@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import time
 from pathlib import Path
+from typing import Any
 
 import msgspec
 from fastapi import APIRouter, HTTPException, Query, Request, WebSocket, WebSocketDisconnect
@@ -30,6 +31,38 @@ COOKIE = "relaybot_session"
 MAX_ID = 2**62
 STATIC = Path(__file__).resolve().parent / "static"
 LIVE_REREAD_SECONDS = 2.0
+_PROBLEM: dict[str, Any] = {
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {"detail": {"type": "string"}},
+                "required": ["detail"],
+            }
+        }
+    }
+}
+_NO_SESSION: dict[int | str, dict[str, Any]] = {
+    403: {**_PROBLEM, "description": "No web chat session (or a foreign Origin)."}
+}
+_NO_BOT: dict[int | str, dict[str, Any]] = {
+    404: {**_PROBLEM, "description": "No web chat bot of that name."}
+}
+_REFUSED_TEXT: dict[int | str, dict[str, Any]] = {
+    422: {
+        "description": "The body does not match the schema, or its id or text is not usable.",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "anyOf": [
+                        {"$ref": "#/components/schemas/HTTPValidationError"},
+                        _PROBLEM["content"]["application/json"]["schema"],
+                    ]
+                }
+            }
+        },
+    }
+}
 
 
 class OutgoingText(BaseModel):
@@ -106,7 +139,7 @@ def webchat_router(deps: RouteDeps) -> APIRouter:
             set_cookie(response, token, secure)
         return response
 
-    @router.get("/chat/api/bots")
+    @router.get("/chat/api/bots", responses=_NO_SESSION)
     async def bots(
         request: Request, locale: str | None = Query(None, max_length=16)
     ) -> JSONResponse:
@@ -125,7 +158,7 @@ def webchat_router(deps: RouteDeps) -> APIRouter:
             )
         return JSONResponse({"bots": result})
 
-    @router.get("/chat/api/{bot}/history")
+    @router.get("/chat/api/{bot}/history", responses={**_NO_SESSION, **_NO_BOT})
     async def bot_history(
         bot: str, request: Request, after: int = Query(0, ge=0, le=MAX_ID)
     ) -> JSONResponse:
@@ -135,7 +168,11 @@ def webchat_router(deps: RouteDeps) -> APIRouter:
         items = await store.history(sessions, chat_id=visitor.chat_id, bot=bot, after=after)
         return JSONResponse({"messages": items})
 
-    @router.post("/chat/api/{bot}/messages", status_code=202)
+    @router.post(
+        "/chat/api/{bot}/messages",
+        status_code=202,
+        responses={**_NO_SESSION, **_NO_BOT, **_REFUSED_TEXT},
+    )
     async def post_message(bot: str, body: OutgoingText, request: Request) -> JSONResponse:
         if not origin_ok(request):
             raise HTTPException(403, "origin not allowed")
