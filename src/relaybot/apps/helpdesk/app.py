@@ -44,7 +44,14 @@ class HelpdeskApp(App):
         if ctx.update.chat_type in GROUP_CHATS:
             ctx.reply(ctx.t(N_("I work in private chats only: please write to me directly.")))
             return
-        async with opened(ctx, self.options, Notifier(ctx, self.reachable)):
+        notifier = Notifier(
+            ctx,
+            ctx.db,
+            self.reachable,
+            default_locale=ctx.settings.default_locale,
+            now=ctx.now,
+        )
+        async with opened(ctx, self.options, notifier):
             await super().handle(ctx)
 
     @classmethod
