@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from relaybot import N_, App, BotConfig, Context, Settings
+from relaybot import N_, App, BotConfig, Context, Job, Settings
 from relaybot.apps import BUNDLED
 
 from .chat.desk import opened
@@ -53,6 +54,12 @@ class HelpdeskApp(App):
         )
         async with opened(ctx, self.options, notifier):
             await super().handle(ctx)
+
+    @classmethod
+    def jobs(cls, settings: Settings) -> Sequence[Job]:
+        from .escalation import CHECK_SECONDS, escalate
+
+        return (Job("helpdesk.escalate", escalate, every=CHECK_SECONDS),)
 
     @classmethod
     def cli(cls) -> click.Group:
