@@ -34,6 +34,7 @@ ANNOUNCEMENT = N_(
     "New order No. {number}\nAddress: {address}\nPhone: {phone}\nBottles: {bottles}\nVia: {source}"
 )
 MY_ORDERS_LIMIT = 10
+GROUP_CHATS = frozenset({"group", "supergroup", "channel"})
 
 
 async def operators_of(ctx: Context) -> list[Address]:
@@ -207,7 +208,9 @@ def build_router(order_flow: Flow) -> Router:
     @router.fallback()
     async def begin(ctx: Context) -> None:
         if await in_operators_chat(ctx):
-            ctx.reply(ctx.t(N_("This is an operators' chat: new orders are announced here.")))
+            # Operators talk among themselves in a group: only a private chat is answered.
+            if ctx.update.chat_type not in GROUP_CHATS:
+                ctx.reply(ctx.t(N_("This is an operators' chat: new orders are announced here.")))
             return
         await order_flow.handle(ctx)
 
