@@ -52,6 +52,10 @@ class Settings(BaseSettings):
 
     worker_batch_size: int = Field(default=200, gt=0)
     worker_max_attempts: int = Field(default=3, gt=0)
+    # Chats a worker handles at once, each still strictly in order (seed 004: 5, up to 50).
+    worker_concurrency: int = Field(default=5, gt=0, le=500)
+    # A handler that waits this long on anything but relaybot's own store is logged and counted.
+    slow_handler_seconds: float = Field(default=1.0, gt=0)
     poll_interval: float = Field(default=0.5, gt=0)
     ingest_batch_size: int = Field(default=500, gt=0)
 

@@ -216,7 +216,9 @@ async def build_system(settings: Settings, *, clock: Clock | None = None) -> Sys
     register_settings_secrets(settings)
     bots = effective_bots(settings)
     classes = app_classes(bots)
-    engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
+    # Each chat a worker handles at once may hold a connection while its handler runs.
+    pool_size = max(settings.database_pool_size, settings.worker_concurrency + 4)
+    engine = create_engine(settings.database_url, pool_size=pool_size)
     await migrate.upgrade(engine, _prepare_apps(classes))
     sessions = session_maker(engine)
     deps = AdapterDeps(settings=settings, sessions=sessions, clock=clock, hub=WebchatHub())
