@@ -113,14 +113,17 @@ def _watch_writes_and_time(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "handle_error")
     def _failed(context: Any) -> None:
-        if context.connection is not None:
-            context.connection.info.pop("relaybot_started", None)
+        conn = context.connection
+        if conn is not None and not (conn.invalidated or conn.closed):
+            conn.info.pop("relaybot_started", None)
 
     for name in ("begin", "commit", "rollback"):
         event.listen(engine.sync_engine, name, _forget_writes)
 
 
 def _forget_writes(conn: Connection) -> None:
+    if conn.invalidated or conn.closed:  # nothing to forget, and `info` would raise
+        return
     conn.info.pop(_WROTE, None)
 
 
