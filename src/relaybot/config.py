@@ -68,6 +68,16 @@ class Settings(BaseSettings):
     # it leaves them to another sender after at most this long.
     sender_claim_seconds: float = Field(default=6.0, ge=1.0)
 
+    # Retention (days): what a small business needs to look back on; the audit log longest.
+    retention_processed_updates_days: float = Field(default=7.0, gt=0)
+    retention_outbox_days: float = Field(default=7.0, gt=0)
+    retention_calls_days: float = Field(default=30.0, gt=0)
+    retention_dlq_days: float = Field(default=30.0, gt=0)
+    retention_message_logs_days: float = Field(default=90.0, gt=0)
+    retention_webchat_days: float = Field(default=90.0, gt=0)
+    retention_audit_days: float = Field(default=730.0, gt=0)
+    retention_interval_seconds: float = Field(default=600.0, gt=0)
+
     call_timeout: float = Field(default=10.0, gt=0)
     call_max_attempts: int = Field(default=5, gt=0)
     call_backoff_base: float = Field(default=1.0, gt=0)
