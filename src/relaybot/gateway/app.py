@@ -18,6 +18,7 @@ from relaybot.gateway.headers import SecurityHeadersMiddleware
 from relaybot.gateway.health import health_router
 from relaybot.gateway.host import GatewayHost
 from relaybot.gateway.limits import OUT_OF_RANGE, BodyLimitMiddleware, number_out_of_range
+from relaybot.gateway.unavailable import store_unavailable, unavailable
 from relaybot.gateway.webhooks import WebhookLane
 from relaybot.runtime.ratelimit import MemoryRateLimiter
 
@@ -93,6 +94,9 @@ def create_app(
         """A request's integer that no column can hold is the caller's mistake (422)."""
         if number_out_of_range(exc):
             return JSONResponse({"detail": OUT_OF_RANGE}, status_code=422)
+        if store_unavailable(exc):
+            log.error("the store refused a write", error_type=type(exc).__name__, exc_info=exc)
+            return unavailable()
         return await _unexpected(request, exc)
 
     app.include_router(
