@@ -22,7 +22,8 @@ class WebchatClient:
         self.locale = locale
         self.http = httpx.AsyncClient(base_url=self.base_url, timeout=10)
         self.received: list[dict[str, Any]] = []
-        self._arrived = asyncio.Event()
+        self._arrived = asyncio.Event()  # a message of the bot to this visitor
+        self._seen = asyncio.Event()  # anything new in the history, the visitor's own too
         self._listener: asyncio.Task[None] | None = None
         self._last_id = 0
 
@@ -61,6 +62,7 @@ class WebchatClient:
                             if message["bot"] == self.bot and message["direction"] == "out":
                                 self.received.append(message)
                                 self._arrived.set()
+                        self._seen.set()
             except (OSError, websockets.ConnectionClosed):
                 await asyncio.sleep(0.2)
             ws_url = self.base_url.replace("http://", "ws://") + f"/chat/ws?after={self._last_id}"
@@ -86,17 +88,39 @@ class WebchatClient:
         msg_id: str | None = None,
         expect: int = 1,
         timeout: float = 10.0,
-        quiet: float = 0.3,
     ) -> list[dict[str, Any]]:
-        """Send and return the bot's replies: at least `expect`, then until `quiet` s of silence."""
+        """Send and return the bot's replies to it: all of them, once the server says the
+        message is settled (handled, and its replies in the history), and at least `expect`."""
         start = len(self.received)
-        response = await self.post(text, payload=payload, msg_id=msg_id)
+        client_id = msg_id or uuid.uuid4().hex
+        response = await self.post(text, payload=payload, msg_id=client_id)
         response.raise_for_status()
-        return await self.replies(start, expect=expect, timeout=timeout, quiet=quiet)
+        async with asyncio.timeout(timeout):
+            last_id = await self.settled(client_id)
+            while self._last_id < last_id or len(self.received) - start < expect:
+                self._seen.clear()
+                await self._seen.wait()
+        return self.received[start:]
+
+    async def settled(self, client_id: str, *, interval: float = 0.01) -> int:
+        """Wait until the server says the message `client_id` is settled; the chat's newest
+        history id then. A message it never took (over the flood limit) settles at once."""
+        while True:
+            response = await self.http.get(f"/chat/api/{self.bot}/messages/{client_id}")
+            if response.status_code == 404:
+                return 0
+            response.raise_for_status()
+            progress = response.json()
+            if progress["settled"]:
+                last_id: int = progress["last_id"]
+                return last_id
+            await asyncio.sleep(interval)
 
     async def replies(
         self, start: int, *, expect: int = 1, timeout: float = 10.0, quiet: float = 0.3
     ) -> list[dict[str, Any]]:
+        """The bot's messages after the first `start`: at least `expect`, then until `quiet`
+        s of silence (for what another visitor's message makes the bot say here)."""
         async with asyncio.timeout(timeout):
             while len(self.received) - start < expect:
                 self._arrived.clear()

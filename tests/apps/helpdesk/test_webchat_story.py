@@ -30,13 +30,13 @@ class Seat:
 
     async def say(self, text: str = "", *, expect: int = 1, **kwargs: Any) -> str:
         await self.heard(0)
-        replies = await self.client.say(text, expect=expect, quiet=QUIET, **kwargs)
+        replies = await self.client.say(text, expect=expect, **kwargs)
         self.read = len(self.client.received)
         return "\n".join(m["text"] for m in replies)
 
     async def press(self, label: str, *, expect: int = 1) -> str:
         await self.heard(0)
-        replies = await self.client.press(label, expect=expect, quiet=QUIET)
+        replies = await self.client.press(label, expect=expect)
         self.read = len(self.client.received)
         return "\n".join(m["text"] for m in replies)
 

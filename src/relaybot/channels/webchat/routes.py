@@ -45,6 +45,33 @@ class OutgoingText(BaseModel):
     locale: str | None = Field(default=None, max_length=16)
 
 
+class MessageProgress(BaseModel):
+    """Where one message the visitor sent stands (`GET /chat/api/{bot}/messages/{id}`)."""
+
+    id: str = Field(description="the page's client id of the message")
+    handled: bool = Field(description="the bot has processed it and committed what it did")
+    settled: bool = Field(
+        description="handled, and every reply then due in this chat is in the history"
+    )
+    last_id: int = Field(ge=0, description="the newest history id of this chat with this bot")
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+def _problems(*statuses: int) -> dict[int | str, dict[str, object]]:
+    reasons = {
+        403: "no web chat session (open the page first), or an origin not allowed",
+        404: "no such web chat bot, or nothing of this session under that id",
+        413: "the file is larger than the web chat accepts",
+        415: "the file's content is not of a type the web chat accepts",
+        422: "a malformed id or request",
+        429: "too many files in this chat",
+    }
+    return {status: {"model": Problem, "description": reasons[status]} for status in statuses}
+
+
 def webchat_router(deps: RouteDeps) -> APIRouter:
     """The page at `/`, the API under `/chat/api/`, the socket at `/chat/ws`, the page's files."""
     router = APIRouter(tags=["web chat"])
@@ -180,6 +207,32 @@ def webchat_router(deps: RouteDeps) -> APIRouter:
         (accepted,) = await ingest.store(screened)
         hub.publish(visitor.chat_id)
         return JSONResponse({"accepted": accepted, "duplicate": not fresh}, status_code=202)
+
+    @router.get(
+        "/chat/api/{bot}/messages/{client_id}",
+        response_model=MessageProgress,
+        responses=_problems(403, 404, 422),
+        summary="How far a message the visitor sent has gone",
+    )
+    async def message_progress(
+        bot: str, client_id: str, request: Request
+    ) -> MessageProgress:
+        """Lets a client wait for exactly the answer to its message instead of for silence."""
+        visitor = await visitor_of(request)
+        if bot not in webchat_bots():
+            raise HTTPException(404, "no such web chat bot")
+        try:
+            checked = checked_client_id(client_id)
+        except ValueError as problem:
+            raise HTTPException(422, str(problem)) from None
+        found = await store.progress(
+            sessions, chat_id=visitor.chat_id, bot=bot, client_id=checked
+        )
+        if found is None:
+            raise HTTPException(404, "this chat sent no message with that id")
+        return MessageProgress(
+            id=found.client_id, handled=found.handled, settled=found.settled, last_id=found.last_id
+        )
 
     @router.websocket("/chat/ws")
     async def live(websocket: WebSocket) -> None:

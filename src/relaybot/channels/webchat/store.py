@@ -8,12 +8,18 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from relaybot.store.base import utcnow
 from relaybot.store.db import SessionMaker
-from relaybot.store.models import WebchatMessage, WebchatSession
+from relaybot.store.models import (
+    InboundUpdate,
+    OutboxMessage,
+    ProcessedUpdate,
+    WebchatMessage,
+    WebchatSession,
+)
 
 TOKEN_BYTES = 32  # 256 bits
 
@@ -120,3 +126,66 @@ async def history(
             }
             for row in rows
         ]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far one message of the visitor has gone: `handled` once the worker has committed
+    what it did with it, `settled` once every reply then due in this chat is in the history
+    too (up to `last_id`), so a client waiting for the answer knows it has all of it."""
+
+    client_id: str
+    handled: bool
+    settled: bool
+    last_id: int
+
+
+async def progress(
+    sessions: SessionMaker, *, chat_id: str, bot: str, client_id: str
+) -> Progress | None:
+    """None when this chat never sent `client_id` to `bot`."""
+    update_id = f"{chat_id}:{client_id}"
+    async with sessions() as session:
+        sent = await session.scalar(
+            select(WebchatMessage.id).where(
+                WebchatMessage.chat_id == chat_id,
+                WebchatMessage.bot == bot,
+                WebchatMessage.client_id == client_id,
+                WebchatMessage.direction == "in",
+            )
+        )
+        if sent is None:
+            return None
+        # The table queue marks the row it took; the Redis queue keeps a processed key.
+        handled = (
+            await session.scalar(
+                select(InboundUpdate.id).where(
+                    InboundUpdate.bot == bot,
+                    InboundUpdate.update_id == update_id,
+                    InboundUpdate.status != "pending",
+                )
+            )
+            is not None
+            or await session.get(ProcessedUpdate, (bot, update_id)) is not None
+        )
+        due = False
+        if handled:  # its replies were written with the processed mark, so they are visible
+            due = (
+                await session.scalar(
+                    select(OutboxMessage.id)
+                    .where(
+                        OutboxMessage.bot == bot,
+                        OutboxMessage.chat_id == chat_id,
+                        OutboxMessage.status == "pending",
+                        OutboxMessage.next_attempt_at <= time.time(),
+                    )
+                    .limit(1)
+                )
+                is not None
+            )
+        last_id = await session.scalar(
+            select(func.max(WebchatMessage.id)).where(
+                WebchatMessage.chat_id == chat_id, WebchatMessage.bot == bot
+            )
+        )
+    return Progress(client_id, handled, handled and not due, int(last_id or 0))
