@@ -6,9 +6,7 @@ from __future__ import annotations
 from relaybot.testing import RelaybotServer, WebchatClient
 
 
-async def test_a_message_is_settled_once_its_answers_are_in_the_history(
-    make_settings, sqlite_url
-):
+async def test_a_message_is_settled_once_its_answers_are_in_the_history(make_settings, sqlite_url):
     async with RelaybotServer(make_settings(sqlite_url)) as server:
         async with WebchatClient(server.url, "orders") as chat:
             answers = await chat.say("hello", msg_id="hello-settles")
@@ -24,9 +22,7 @@ async def test_a_message_is_settled_once_its_answers_are_in_the_history(
     }
 
 
-async def test_a_message_not_yet_handled_is_neither_handled_nor_settled(
-    make_settings, sqlite_url
-):
+async def test_a_message_not_yet_handled_is_neither_handled_nor_settled(make_settings, sqlite_url):
     async with RelaybotServer(make_settings(sqlite_url), roles=("gateway",)) as server:
         async with WebchatClient(server.url, "orders") as chat:
             await chat.post("hello", msg_id="waits-for-a-worker")

@@ -160,7 +160,8 @@ def webchat_router(deps: RouteDeps) -> APIRouter:
         if bot not in webchat_bots():
             raise HTTPException(404, "no such web chat bot")
         items = await store.history(sessions, chat_id=visitor.chat_id, bot=bot, after=after)
-        return JSONResponse({"messages": items})
+        menu = await store.menus(sessions, chat_id=visitor.chat_id, bots={bot})
+        return JSONResponse({"messages": items, "menu": menu[bot]})
 
     @router.post("/chat/api/{bot}/messages", status_code=202)
     async def post_message(bot: str, body: OutgoingText, request: Request) -> JSONResponse:
@@ -214,9 +215,7 @@ def webchat_router(deps: RouteDeps) -> APIRouter:
         responses=_problems(403, 404, 422),
         summary="How far a message the visitor sent has gone",
     )
-    async def message_progress(
-        bot: str, client_id: str, request: Request
-    ) -> MessageProgress:
+    async def message_progress(bot: str, client_id: str, request: Request) -> MessageProgress:
         """Lets a client wait for exactly the answer to its message instead of for silence."""
         visitor = await visitor_of(request)
         if bot not in webchat_bots():
@@ -225,9 +224,7 @@ def webchat_router(deps: RouteDeps) -> APIRouter:
             checked = checked_client_id(client_id)
         except ValueError as problem:
             raise HTTPException(422, str(problem)) from None
-        found = await store.progress(
-            sessions, chat_id=visitor.chat_id, bot=bot, client_id=checked
-        )
+        found = await store.progress(sessions, chat_id=visitor.chat_id, bot=bot, client_id=checked)
         if found is None:
             raise HTTPException(404, "this chat sent no message with that id")
         return MessageProgress(
@@ -264,7 +261,11 @@ def webchat_router(deps: RouteDeps) -> APIRouter:
                     )
                     if items:
                         after = items[-1]["id"]
-                        await websocket.send_text(msgspec.json.encode({"messages": items}).decode())
+                        # A bot's message may have changed its menu: the new one comes along.
+                        said = {m["bot"] for m in items if m["direction"] == "out"}
+                        menus = await store.menus(sessions, chat_id=visitor.chat_id, bots=said)
+                        pushed = {"messages": items, "menus": menus}
+                        await websocket.send_text(msgspec.json.encode(pushed).decode())
                         continue
                     with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(LIVE_REREAD_SECONDS):

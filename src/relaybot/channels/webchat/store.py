@@ -10,7 +10,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from relaybot.channels.store import ChatMemory
 from relaybot.store.base import utcnow
 from relaybot.store.db import SessionMaker
 from relaybot.store.models import (
@@ -20,6 +22,7 @@ from relaybot.store.models import (
     WebchatMessage,
     WebchatSession,
 )
+from relaybot.store.sql import upsert_insert
 
 TOKEN_BYTES = 32  # 256 bits
 
@@ -189,3 +192,32 @@ async def progress(
             )
         )
     return Progress(client_id, handled, handled and not due, int(last_id or 0))
+
+
+async def set_menu(
+    session: AsyncSession, *, chat_id: str, bot: str, rows: list[list[dict[str, str]]]
+) -> None:
+    """The chat's persistent menu, in the transaction that stores the message setting it."""
+    now = utcnow()
+    stmt = upsert_insert(session, ChatMemory).values(
+        bot=bot, chat_id=chat_id, menu=rows, updated_at=now
+    )
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["bot", "chat_id"], set_={"menu": rows, "updated_at": now}
+        )
+    )
+
+
+async def menus(sessions: SessionMaker, *, chat_id: str, bots: set[str]) -> dict[str, Any]:
+    """The persistent menu of each of `bots` in this chat ([] for one with none)."""
+    if not bots:
+        return {}
+    async with sessions() as session:
+        rows = await session.execute(
+            select(ChatMemory.bot, ChatMemory.menu).where(
+                ChatMemory.chat_id == chat_id, ChatMemory.bot.in_(sorted(bots))
+            )
+        )
+        found = {bot: menu or [] for bot, menu in rows}
+    return {bot: found.get(bot, []) for bot in sorted(bots)}

@@ -7,12 +7,12 @@ const UI = {
         online: "online", offline: "reconnecting…", pick: "Pick a bot on the left to start.",
         hello: "Say hello to start", sending: "Sending…", notSent: "Not sent.", retry: "Retry",
         refused: "Not sent:", skip: "Skip to message box", language: "Language",
-        conversation: "Conversation", title: "relaybot — web chat" },
+        conversation: "Conversation", title: "relaybot — web chat", menu: "Menu" },
   ru: { bots: "Боты", send: "Отправить", placeholder: "Напишите сообщение…", message: "Сообщение",
         online: "на связи", offline: "переподключение…", pick: "Выберите бота слева, чтобы начать.",
         hello: "Начните с приветствия", sending: "Отправляется…", notSent: "Не отправлено.",
         retry: "Повторить", refused: "Не отправлено:", skip: "Перейти к полю сообщения",
-        language: "Язык", conversation: "Переписка", title: "relaybot — веб-чат" },
+        language: "Язык", conversation: "Переписка", title: "relaybot — веб-чат", menu: "Меню" },
 };
 // A message still not acknowledged after this long says so and offers a retry (it keeps trying).
 const NOT_SENT_AFTER_MS = 10000;
@@ -20,7 +20,7 @@ const NOT_SENT_AFTER_MS = 10000;
 const state = {
   bots: [], bot: null, lastId: 0, shown: new Set(),
   lang: localStorage.getItem("relaybot.lang") || ((navigator.language || "ru").startsWith("en") ? "en" : "ru"),
-  socket: null, online: false,
+  socket: null, online: false, menuPress: null,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -69,8 +69,12 @@ async function post(entry) {
 
 const outbox = new Outbox({
   post,
-  onSent: (entry) => bubbleOf(entry.id)?.removeAttribute("data-state"),
+  onSent: (entry) => {
+    bubbleOf(entry.id)?.removeAttribute("data-state");
+    if (entry.id === state.menuPress) releaseMenu();
+  },
   onRefused: (entry, reason) => {
+    if (entry.id === state.menuPress) releaseMenu();
     const li = bubbleOf(entry.id);
     if (!li) return;
     li.dataset.state = "refused";
@@ -115,6 +119,7 @@ async function selectBot(name) {
   state.shown.clear();
   const data = await api(`/chat/api/${encodeURIComponent(name)}/history`);
   data.messages.forEach(render);
+  renderMenu(data.menu);
   for (const entry of outbox.entries()) {
     if (entry.bot === name && !bubbleOf(entry.id)) list.append(pendingBubble(entry));
   }
@@ -241,6 +246,36 @@ function refreshButtons() {
   }));
 }
 
+// The chat's persistent menu: what is always possible with this bot, under the message box.
+function renderMenu(rows) {
+  const bar = $("chat-menu");
+  bar.replaceChildren();
+  for (const row of rows || []) {
+    for (const b of row) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = b.text;
+      button.disabled = Boolean(state.menuPress);
+      button.addEventListener("click", () => pressMenu(b));
+      bar.append(button);
+    }
+  }
+  bar.hidden = bar.children.length === 0;
+}
+
+// A press counts once: the bar waits until the server has it, however often it is clicked.
+function pressMenu(b) {
+  if (state.menuPress) return;
+  state.menuPress = newId();
+  $("chat-menu").querySelectorAll("button").forEach((button) => { button.disabled = true; });
+  send(b.text, b.payload, state.menuPress);
+}
+
+function releaseMenu() {
+  state.menuPress = null;
+  $("chat-menu").querySelectorAll("button").forEach((button) => { button.disabled = false; });
+}
+
 function send(text, payload, id = newId()) {
   if (!state.bot) return;
   const entry = { id, bot: state.bot, text, payload: payload || null, locale: state.lang, at: Date.now() };
@@ -264,6 +299,7 @@ function connect() {
   socket.addEventListener("message", (event) => {
     const data = JSON.parse(event.data);
     data.messages.forEach(render);
+    if (data.menus && state.bot in data.menus) renderMenu(data.menus[state.bot]);
     refreshButtons();
   });
   socket.addEventListener("close", () => {
