@@ -26,6 +26,7 @@ class WebchatClient:
         self._seen = asyncio.Event()  # anything new in the history, the visitor's own too
         self._listener: asyncio.Task[None] | None = None
         self._last_id = 0
+        self.menu: list[list[dict[str, str]]] = []  # the chat's persistent menu, as pushed
 
     async def __aenter__(self) -> WebchatClient:
         response = await self.http.get("/")
@@ -57,7 +58,10 @@ class WebchatClient:
                     ws_url, additional_headers={"Cookie": self.cookie, "Origin": self.base_url}
                 ) as socket:
                     async for raw in socket:
-                        for message in json.loads(raw)["messages"]:
+                        pushed = json.loads(raw)
+                        if self.bot in pushed.get("menus", {}):
+                            self.menu = pushed["menus"][self.bot]
+                        for message in pushed["messages"]:
                             self._last_id = max(self._last_id, message["id"])
                             if message["bot"] == self.bot and message["direction"] == "out":
                                 self.received.append(message)
@@ -143,6 +147,14 @@ class WebchatClient:
             if message.get("buttons"):
                 break
         raise LookupError(f"no button {label!r} on the latest message")
+
+    async def tap_menu(self, label: str, **kwargs: Any) -> list[dict[str, Any]]:
+        """Press the button labelled `label` on the chat's persistent menu."""
+        for row in self.menu:
+            for button in row:
+                if button["text"] == label:
+                    return await self.say(button["text"], payload=button["payload"], **kwargs)
+        raise LookupError(f"no {label!r} on the chat's menu: {self.menu}")
 
     def buttons(self) -> list[str]:
         for message in reversed(self.received):
