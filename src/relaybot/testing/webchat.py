@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import uuid
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any
 
@@ -72,13 +73,20 @@ class WebchatClient:
             ws_url = self.base_url.replace("http://", "ws://") + f"/chat/ws?after={self._last_id}"
 
     async def post(
-        self, text: str = "", *, payload: str | None = None, msg_id: str | None = None
+        self,
+        text: str = "",
+        *,
+        payload: str | None = None,
+        msg_id: str | None = None,
+        files: Sequence[str] = (),
     ) -> httpx.Response:
+        """Post a message; `files` are ids `upload` answered, sent with it."""
         body = {
             "id": msg_id or uuid.uuid4().hex,
             "text": text,
             "payload": payload,
             "locale": self.locale,
+            "files": list(files),
         }
         return await self.http.post(
             f"/chat/api/{self.bot}/messages", json=body, headers={"Origin": self.base_url}
@@ -90,6 +98,7 @@ class WebchatClient:
         *,
         payload: str | None = None,
         msg_id: str | None = None,
+        files: Sequence[str] = (),
         expect: int = 1,
         timeout: float = 10.0,
     ) -> list[dict[str, Any]]:
@@ -97,7 +106,7 @@ class WebchatClient:
         message is settled (handled, and its replies in the history), and at least `expect`."""
         start = len(self.received)
         client_id = msg_id or uuid.uuid4().hex
-        response = await self.post(text, payload=payload, msg_id=client_id)
+        response = await self.post(text, payload=payload, msg_id=client_id, files=files)
         response.raise_for_status()
         async with asyncio.timeout(timeout):
             last_id = await self.settled(client_id)
@@ -105,6 +114,18 @@ class WebchatClient:
                 self._seen.clear()
                 await self._seen.wait()
         return self.received[start:]
+
+    async def upload(self, content: bytes, name: str) -> dict[str, Any]:
+        """Attach a file as the page does; what the server kept (its `id` goes in `files`)."""
+        response = await self.http.post(
+            f"/chat/api/{self.bot}/files",
+            params={"name": name},
+            content=content,
+            headers={"Origin": self.base_url, "Content-Type": "application/octet-stream"},
+        )
+        response.raise_for_status()
+        kept: dict[str, Any] = response.json()
+        return kept
 
     async def settled(self, client_id: str, *, interval: float = 0.01) -> int:
         """Wait until the server says the message `client_id` is settled; the chat's newest

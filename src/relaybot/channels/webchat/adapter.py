@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from relaybot.channels.store import menu_rows
-from relaybot.channels.webchat import store
+from relaybot.channels.webchat import files, store
 from relaybot.channels.webchat.live import WebchatHub
 from relaybot.config import BotConfig
 from relaybot.core.channel import Limit, WebhookRejected, WebhookResult
@@ -48,6 +48,7 @@ class WebchatAdapter:
         buttons, media = message_to_json(message)
         delivery_id = message.meta.get("delivery_id")
         async with self.sessions() as session, session.begin():
+            await files.grant(session, chat_id=chat_id, media=message.media)
             if message.menu is not None:
                 await store.set_menu(
                     session, chat_id=chat_id, bot=self.bot.name, rows=menu_rows(message.menu)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from relaybot.channels.store import ChatMemory
+from relaybot.channels.webchat import files
 from relaybot.store.base import utcnow
 from relaybot.store.db import SessionMaker
 from relaybot.store.models import (
@@ -83,7 +84,13 @@ class SessionCache:
 
 
 async def add_incoming(
-    sessions: SessionMaker, *, chat_id: str, bot: str, client_id: str, text: str
+    sessions: SessionMaker,
+    *,
+    chat_id: str,
+    bot: str,
+    client_id: str,
+    text: str,
+    media: list[Any] | None = None,
 ) -> bool:
     """Record what the visitor typed or pressed; False when this client id was seen before."""
     try:
@@ -95,7 +102,7 @@ async def add_incoming(
                     direction="in",
                     text=text,
                     buttons=[],
-                    media=[],
+                    media=media or [],
                     client_id=client_id,
                     created_at=utcnow(),
                 )
@@ -122,7 +129,7 @@ async def history(
                 "direction": row.direction,
                 "text": row.text,
                 "buttons": row.buttons,
-                "media": row.media,
+                "media": files.shown(row.media),
                 "at": row.created_at.isoformat(),
                 # The page's own id of what the visitor sent, so it can match its pending copy.
                 **({"client_id": row.client_id} if row.direction == "in" else {}),
