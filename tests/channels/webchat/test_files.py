@@ -154,3 +154,15 @@ async def test_another_visitor_can_neither_read_nor_send_a_file(
     assert no_session.status_code == 403
     assert unknown.status_code == 404
     assert other_bot.status_code == 422, "a file is sent with the bot it was uploaded to"
+
+
+async def test_a_photo_larger_than_a_json_body_and_full_of_brackets_is_still_a_photo(
+    make_settings, sqlite_url, tmp_path
+):
+    """A file's body is bounded by the files' setting and never read as JSON."""
+    settings = make_settings(sqlite_url, webchat_files_dir=tmp_path / "files", max_body_bytes=4096)
+    bracketed = png(padding=0)[:-12] + b"[" * 20_000 + png()[-12:]
+    async with RelaybotServer(settings, roles=("gateway",)) as server:
+        async with WebchatClient(server.url, "helpdesk") as chat:
+            kept = await upload(chat, bracketed, "brackets.png")
+    assert kept.status_code == 201 and kept.json()["size"] == len(bracketed)

@@ -7,9 +7,10 @@ import contextlib
 import json
 import random
 import re
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 import structlog
@@ -61,6 +62,8 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 CALLBACK_DATA_BYTES = 64
 MENU_LABEL_CHARS = 64  # longer texts are never a menu label: no look-up for them
+MENU_CACHE_SECONDS = 5.0  # another process's new menu is seen within this
+MENU_CACHE_CHATS = 10_000
 KEYBOARD_CACHE = 256  # keyboards kept built, most recently used first
 T = TypeVar("T")
 
@@ -99,6 +102,7 @@ class TelegramAdapter:
         self._session = _delivering_session(self.client)
         self.payloads = PayloadStore(deps.sessions, bot.name)
         self.memory = ChatMemoryStore(deps.sessions, bot.name)
+        self._menus: OrderedDict[str, tuple[float, list[Any] | None]] = OrderedDict()
         self._partial = PartialDeliveries()
         self._answering: set[asyncio.Task[None]] = set()
         self._keyboards: OrderedDict[tuple[tuple[Button, ...], ...], InlineKeyboardMarkup] = (
@@ -146,8 +150,7 @@ class TelegramAdapter:
             and not update.attachments
             and 0 < len(update.text) <= MENU_LABEL_CHARS
         ):
-            memory = await self.memory.get(update.chat_id)
-            pressed = menu_payload(memory.menu if memory else None, update.text)
+            pressed = menu_payload(await self._shown_menu(update.chat_id), update.text)
             if pressed is not None:
                 return msgspec.structs.replace(update, kind="button", payload=pressed)
         return update
@@ -257,6 +260,25 @@ class TelegramAdapter:
         self._partial.finish(key)
         if new_menu is not None:
             await self.memory.set(chat_id, menu=new_menu)
+            self._remember_menu(chat_id, new_menu)
+
+    async def _shown_menu(self, chat_id: str) -> list[Any] | None:
+        """The menu the chat has, from memory for a few seconds: a flood of texts from one
+        chat costs one look-up, and this process's own sends keep it exact."""
+        now = time.monotonic()
+        cached = self._menus.get(chat_id)
+        if cached is not None and cached[0] > now:
+            self._menus.move_to_end(chat_id)
+            return cached[1]
+        memory = await self.memory.get(chat_id)
+        self._remember_menu(chat_id, memory.menu if memory is not None else None)
+        return memory.menu if memory is not None else None
+
+    def _remember_menu(self, chat_id: str, menu: list[Any] | None) -> None:
+        self._menus[chat_id] = (time.monotonic() + MENU_CACHE_SECONDS, menu)
+        self._menus.move_to_end(chat_id)
+        if len(self._menus) > MENU_CACHE_CHATS:
+            self._menus.popitem(last=False)
 
     async def _menu(
         self, chat_id: str, message: OutgoingMessage
@@ -266,8 +288,7 @@ class TelegramAdapter:
         if message.menu is None:
             return None, None
         rows = menu_rows(message.menu)
-        memory = await self.memory.get(chat_id)
-        shown = memory.menu if memory is not None else None
+        shown = await self._shown_menu(chat_id)
         if shown == rows or (shown is None and not rows):
             return None, None  # still up, or nothing ever shown that could be taken away
         return menu_markup(message.menu), rows
