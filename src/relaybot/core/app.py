@@ -147,6 +147,8 @@ class Context:
     now: datetime
     outgoing: list[tuple[Address, OutgoingMessage]] = field(default_factory=list)
     calls: list[PendingCall] = field(default_factory=list)
+    handler: str = ""
+    """The handler the router chose for this update, as logs and metrics name it."""
 
     @property
     def locale(self) -> str:
