@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     webchat_sessions_per_minute: int = Field(default=30, gt=0)
     webchat_sockets_per_visitor: int = Field(default=8, gt=0)
     webchat_sockets_per_address: int = Field(default=200, gt=0)
+    webchat_files_dir: Path = Path("./data/webchat-files")
+    webchat_file_max_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
+    webchat_files_per_chat: int = Field(default=100, gt=0)
 
     log_level: str = "info"
     log_format: Literal["console", "json"] = "console"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 
@@ -23,6 +24,7 @@ from relaybot.gateway.webhooks import WebhookLane
 from relaybot.runtime.ratelimit import MemoryRateLimiter
 
 log = structlog.get_logger("relaybot.gateway")
+WEBCHAT_UPLOADS = re.compile(r"/chat/api/[^/]+/files")  # a file's bytes, not JSON
 
 
 def create_app(
@@ -65,6 +67,8 @@ def create_app(
         BodyLimitMiddleware,
         max_bytes=host.settings.max_body_bytes,
         max_json_depth=host.settings.max_json_depth,
+        uploads=WEBCHAT_UPLOADS,
+        upload_bytes=host.settings.webchat_file_max_bytes,
     )
     app.add_middleware(  # added last, so outermost: webhooks skip the layers above
         WebhookLane,
