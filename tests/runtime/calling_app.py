@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import httpx
+
 from relaybot import App, CallResult, Context, HttpCall, Router, Settings, TaskCall, TaskFunction
 
 router = Router()
@@ -34,6 +36,19 @@ async def quote(ctx: Context) -> None:
 @router.result("delivery.quote")
 async def quoted(ctx: Context, result: CallResult) -> None:
     ctx.reply(f"Delivery to {result.body['city']} costs {result.body['price']}.")
+
+
+@router.command("lookup")
+async def lookup(ctx: Context) -> None:
+    """Waits on the CRM inside the handler, as `ctx.call` makes unnecessary: slow but harmless."""
+    crm = ctx.bot.options["crm_url"]
+    async with httpx.AsyncClient(timeout=60) as client:
+        answer = await client.post(
+            f"{crm}/orders",
+            json={"sku": ctx.args},
+            headers={"Idempotency-Key": ctx.update.update_id},
+        )
+    ctx.reply(f"The CRM knows it as {answer.json()['number']}.")
 
 
 @router.fallback()

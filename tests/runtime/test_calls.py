@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
+from relaybot.cli import main
 from relaybot.config import BotConfig, Settings
 from relaybot.core.calls import HttpCall, PendingCall, result_update_id
 from relaybot.core.types import Update
@@ -92,6 +95,17 @@ async def test_a_crm_that_never_answers_well_ends_in_the_dead_letters_and_the_ap
     assert len(shop.crm.calls) == shop.settings.call_max_attempts
     (row,) = await shop.calls()
     assert (row.status, row.attempts, row.last_error) == ("dead", 3, "HTTP 500")
+
+    env = {"RELAYBOT_DATABASE_URL": shop.settings.database_url}
+    listed = await asyncio.to_thread(CliRunner().invoke, main, ["dlq", "calls", "--json"], env=env)
+    assert listed.exit_code == 0, listed.output
+    (dead,) = json.loads(listed.output)
+    assert (dead["id"], dead["tag"], dead["attempts"], dead["last_error"]) == (
+        row.id,
+        "crm.order",
+        3,
+        "HTTP 500",
+    )
 
 
 async def test_a_refusal_by_the_crm_is_told_at_once_without_retries(shop: Shop) -> None:

@@ -216,13 +216,16 @@ async def test_a_worker_that_joins_gets_partitions_handed_over_without_losing_or
         async def all_answered() -> bool:
             return sum(map(len, (await replies(rig.sessions)).values())) >= 600
 
+        async def handed_over() -> bool:
+            return len(first.leases.held) + len(second.leases.held) == PARTITIONS
+
         await eventually(all_answered, timeout=60)
+        await eventually(handed_over, timeout=30)  # every partition ends up with one of them
     finally:
         stop.set()
         await asyncio.gather(*running)
     assert await replies(rig.sessions) == expected(30, 20)
     assert second.leases.held, "the newcomer got partitions"
-    assert len(first.leases.held) + len(second.leases.held) == PARTITIONS
 
 
 async def test_an_app_failure_is_retried_in_order_then_given_up_with_an_apology(rig: Rig):

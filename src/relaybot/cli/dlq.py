@@ -1,4 +1,5 @@
-"""`relaybot dlq ...`: the dead-letter queue, messages that could not be delivered."""
+"""`relaybot dlq ...`: the dead-letter queue, messages that could not be delivered, and the
+calls to other services that failed for good."""
 
 from __future__ import annotations
 
@@ -51,6 +52,47 @@ def dlq_list(ctx: click.Context, as_json: bool, limit: int) -> None:
         for letter in letters
     ]
     print_rows(rows, COLUMNS, as_json=as_json, empty="the dead-letter queue is empty")
+
+
+CALL_COLUMNS = (
+    Column("id", "CALL", width=24),
+    Column("failed_at", "FAILED AT (UTC)"),
+    Column("bot", "BOT", width=12),
+    Column("chat_id", "CHAT", width=16),
+    Column("tag", "TAG", width=20),
+    Column("attempts", "TRIES", right=True),
+    Column("last_error", "ERROR", width=40),
+)
+
+
+@dlq.command("calls")
+@json_option
+@click.option("--limit", default=100, show_default=True)
+@click.pass_context
+def dlq_calls(ctx: click.Context, as_json: bool, limit: int) -> None:
+    """Calls to other services that failed on every attempt; their apps were told.
+
+    They are kept for the record and are not replayed: the app has already answered the
+    failure, and the service saw every attempt with the call's id as its idempotency key.
+    """
+    from relaybot.store import dlq as store
+
+    calls = with_store(ctx, lambda s: store.list_dead_calls(s, limit=limit))
+    rows = [
+        {
+            "id": call.id,
+            "bot": call.bot,
+            "chat_id": call.chat_id,
+            "tag": call.tag,
+            "kind": call.kind,
+            "attempts": call.attempts,
+            "last_error": call.last_error,
+            "failed_at": _ts(call.finished_at or call.created_at),
+            "trace_id": call.trace_id,
+        }
+        for call in calls
+    ]
+    print_rows(rows, CALL_COLUMNS, as_json=as_json, empty="no call has failed for good")
 
 
 @dlq.command("replay")

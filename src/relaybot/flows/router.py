@@ -448,6 +448,7 @@ class _Dispatch:
         it `enters`, if any). A `Refused` one takes back its messages (and, with a savepoint,
         its changes) and is answered."""
         mark, calls = len(self.ctx.outgoing), len(self.ctx.calls)
+        self.ctx.handler = handler_name(handler)
 
         async def act() -> None:
             if leaves:
@@ -506,3 +507,13 @@ class _Dispatch:
 
 def _expired(state: DialogState, ctx: Context) -> bool:
     return state.expires_at is not None and state.expires_at <= ctx.now
+
+
+def handler_name(handler: Callable[..., object]) -> str:
+    """What logs call a handler: its function's qualified name, or the flow it belongs to."""
+    while isinstance(handler, partial):
+        handler = handler.func
+    owner = getattr(handler, "__self__", None)
+    if isinstance(owner, Flow):
+        return f"flow {owner.name}"
+    return getattr(handler, "__qualname__", type(handler).__name__)

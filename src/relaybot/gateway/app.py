@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 
@@ -19,10 +20,12 @@ from relaybot.gateway.health import health_router
 from relaybot.gateway.host import GatewayHost
 from relaybot.gateway.limits import OUT_OF_RANGE, BodyLimitMiddleware, number_out_of_range
 from relaybot.gateway.responses import install_method_not_allowed, truthful_openapi
+from relaybot.gateway.unavailable import store_unavailable, unavailable
 from relaybot.gateway.webhooks import WebhookLane
 from relaybot.runtime.ratelimit import MemoryRateLimiter
 
 log = structlog.get_logger("relaybot.gateway")
+WEBCHAT_UPLOADS = re.compile(r"/chat/api/[^/]+/files")  # a file's bytes, not JSON
 
 
 def create_app(
@@ -65,6 +68,8 @@ def create_app(
         BodyLimitMiddleware,
         max_bytes=host.settings.max_body_bytes,
         max_json_depth=host.settings.max_json_depth,
+        uploads=WEBCHAT_UPLOADS,
+        upload_bytes=host.settings.webchat_file_max_bytes,
     )
     app.add_middleware(  # added last, so outermost: webhooks skip the layers above
         WebhookLane,
@@ -98,6 +103,9 @@ def create_app(
                 {"detail": [{"loc": where, "msg": OUT_OF_RANGE, "type": "value_error"}]},
                 status_code=422,
             )
+        if store_unavailable(exc):
+            log.error("the store refused a write", error_type=type(exc).__name__, exc_info=exc)
+            return unavailable()
         return await _unexpected(request, exc)
 
     app.include_router(

@@ -37,7 +37,7 @@ from relaybot.core.clock import Clock, SystemClock
 from relaybot.core.types import Update
 from relaybot.runtime import metrics
 from relaybot.runtime.signal import Signal
-from relaybot.store.db import SessionMaker
+from relaybot.store.db import SessionMaker, write_lock
 from relaybot.store.models import OutgoingCall
 
 log = structlog.get_logger("relaybot.caller")
@@ -151,6 +151,7 @@ class CallRunner:
         free = (OutgoingCall.claimed_until.is_(None)) | (OutgoingCall.claimed_until <= now)
         due = (OutgoingCall.status == "pending", OutgoingCall.next_attempt_at <= now, free)
         async with self.sessions() as session, session.begin():
+            await write_lock(session)
             ids = list(
                 await session.scalars(
                     select(OutgoingCall.id)

@@ -42,3 +42,22 @@ CALLS_MADE = Counter(
     "Attempts at calls to other services by kind and result",
     ["kind", "result"],
 )
+SLOW_HANDLERS = Counter(
+    "relaybot_slow_handlers_total",
+    "Handlers that waited longer than slow_handler_seconds on something other than the store",
+    ["bot", "app", "handler"],
+)
+HANDLER_FOREIGN_WAIT = Histogram(
+    "relaybot_handler_foreign_wait_seconds",
+    "Time a handler spent on anything but relaybot's own store (other services, CPU)",
+    buckets=(0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+WORKER_CHATS_IN_HAND = Gauge(
+    "relaybot_worker_chats_in_hand", "Chats a worker is handling or has waiting for a slot"
+)
+PRUNED_ROWS = Counter("relaybot_pruned_rows_total", "Rows removed by retention", ["table"])
+PRUNE_BATCH_SECONDS = Histogram(
+    "relaybot_prune_batch_seconds",
+    "How long one retention batch held its transaction",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1),
+)

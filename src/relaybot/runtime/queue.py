@@ -53,7 +53,21 @@ class InboundQueue(Protocol):
         ...
 
     async def fetch(self, limit: int) -> list[QueuedUpdate]:
-        """The next updates to process, oldest first; one chat's updates in arrival order."""
+        """The next updates to process, oldest first; one chat's updates in arrival order.
+
+        An update handed out is not handed out again while this process has it in hand:
+        until it is acknowledged (done) or released (left for later).
+        """
+        ...
+
+    async def done_before(self, session: AsyncSession, items: Sequence[QueuedUpdate]) -> set[Any]:
+        """The refs of `items` already processed (a delivery repeated after a crash)."""
+        ...
+
+    async def mark_processed_many(
+        self, session: AsyncSession, items: Sequence[QueuedUpdate]
+    ) -> set[Any]:
+        """Mark `items` done in one statement; the refs of those not processed before."""
         ...
 
     async def mark_processed(
@@ -65,7 +79,11 @@ class InboundQueue(Protocol):
     async def record_failure(self, item: QueuedUpdate, error: str) -> None: ...
 
     async def acknowledge(self, items: Sequence[QueuedUpdate]) -> None:
-        """After the worker's commit (Redis acks here; the database queue has nothing to do)."""
+        """After the worker's commit: these are done."""
+        ...
+
+    async def release(self, items: Sequence[QueuedUpdate]) -> None:
+        """Items handed out and not processed (the worker is stopping): hand them out again."""
         ...
 
     async def stats(self) -> QueueStats: ...
@@ -82,6 +100,9 @@ class DbQueue:
 
     def __init__(self, sessions: SessionMaker) -> None:
         self.sessions = sessions
+        self._in_hand: set[int] = set()  # ids handed out, not yet acknowledged or released
+        # ids let go of while a fetch was reading: it may have read them as still pending
+        self._let_go_during_fetch: set[int] | None = None
 
     async def put_many(self, updates: Sequence[Update]) -> list[bool]:
         if not updates:
@@ -125,6 +146,21 @@ class DbQueue:
         return result
 
     async def fetch(self, limit: int) -> list[QueuedUpdate]:
+        self._let_go_during_fetch = set()
+        try:
+            rows = await self._pending(limit + len(self._in_hand))
+            skip = self._in_hand | self._let_go_during_fetch
+        finally:
+            self._let_go_during_fetch = None
+        items = [
+            QueuedUpdate(update=decode_update(r.payload), attempts=r.attempts, ref=r.id)
+            for r in rows
+            if r.id not in skip
+        ][:limit]
+        self._in_hand.update(item.ref for item in items)
+        return items
+
+    async def _pending(self, limit: int) -> list[Any]:
         async with self.sessions() as session:
             rows = await session.execute(
                 select(InboundUpdate.id, InboundUpdate.payload, InboundUpdate.attempts)
@@ -135,10 +171,11 @@ class DbQueue:
                 .order_by(InboundUpdate.id + 0)
                 .limit(limit)
             )
-            return [
-                QueuedUpdate(update=decode_update(r.payload), attempts=r.attempts, ref=r.id)
-                for r in rows
-            ]
+            return list(rows)
+
+    async def done_before(self, session: AsyncSession, items: Sequence[QueuedUpdate]) -> set[Any]:
+        # `fetch` hands out pending rows only, and only this process marks them.
+        return set()
 
     async def mark_processed(
         self, session: AsyncSession, item: QueuedUpdate, *, status: str, error: str | None = None
@@ -153,11 +190,11 @@ class DbQueue:
 
     async def mark_processed_many(
         self, session: AsyncSession, items: Sequence[QueuedUpdate]
-    ) -> set[int]:
+    ) -> set[Any]:
         """Mark `items` done in one statement; the ids of those that were still pending."""
         table = table_of(InboundUpdate)
         ids = [item.ref for item in items]
-        marked: set[int] = set()
+        marked: set[Any] = set()
         for start in range(0, len(ids), 500):
             result = await session.execute(
                 update(table)
@@ -177,7 +214,16 @@ class DbQueue:
             )
 
     async def acknowledge(self, items: Sequence[QueuedUpdate]) -> None:
-        return None
+        self._let_go([item.ref for item in items])
+
+    async def release(self, items: Sequence[QueuedUpdate]) -> None:
+        # Not done: a fetch under way may hand them out again, in their order.
+        self._in_hand.difference_update(item.ref for item in items)
+
+    def _let_go(self, refs: list[int]) -> None:
+        self._in_hand.difference_update(refs)
+        if self._let_go_during_fetch is not None:
+            self._let_go_during_fetch.update(refs)
 
     async def close(self) -> None:
         return None

@@ -103,6 +103,8 @@ class RedisQueue:
         self._settled: dict[int, int] = {}
         self._replay: set[int] = set()  # partitions where this worker has unacknowledged entries
         self._inflight: dict[int, set[str]] = {}
+        # entries acknowledged while a replay read was under way: it may have read them
+        self._acked_during_read: set[str] | None = None
         self.sessions = sessions
         self.prune_every = prune_every
         # Workers prune at random moments so that they do not all do it at once.
@@ -140,10 +142,6 @@ class RedisQueue:
                 await self.prune(self.sessions)
             except Exception:
                 log.exception("pruning processed-update markers failed; will try again")
-        for partition, ids in self._inflight.items():
-            if ids:
-                self._replay.add(partition)  # failed or skipped: read again, in order
-        self._inflight = {}
         await self._release_surplus()
         ready = await self._ready()
         if not ready:
@@ -166,19 +164,28 @@ class RedisQueue:
         self, partitions: list[int], start: str, limit: int, *, block: int | None
     ) -> list[QueuedUpdate]:
         count = max(8, math.ceil(limit / len(partitions)))
-        response = await self.redis.xreadgroup(
-            GROUP,
-            self.member,
-            {self.stream(p): start for p in partitions},
-            count=count,
-            block=block,
-        )
+        if start == "0":  # entries still in hand come back too: read past them
+            count += max(len(self._inflight.get(p, ())) for p in partitions)
+        self._acked_during_read = set()
+        try:
+            response = await self.redis.xreadgroup(
+                GROUP,
+                self.member,
+                {self.stream(p): start for p in partitions},
+                count=count,
+                block=block,
+            )
+            acked = self._acked_during_read
+        finally:
+            self._acked_during_read = None
         by_stream = _streams_of(response)
         items: list[QueuedUpdate] = []
         broken: dict[int, list[str]] = {}
         for partition in partitions:
-            entries = by_stream.get(self.stream(partition), [])
-            if start == "0" and not entries:
+            read = by_stream.get(self.stream(partition), [])
+            in_hand = self._inflight.get(partition, set())
+            entries = [entry for entry in read if entry[0] not in in_hand and entry[0] not in acked]
+            if start == "0" and not entries and len(read) < count:
                 self._replay.discard(partition)  # nothing of ours is left there
                 continue
             attempts = await self._attempts(partition, [entry_id for entry_id, _ in entries])
@@ -211,6 +218,18 @@ class RedisQueue:
             return {}
         counts = await self.redis.hmget(f"{self.namespace}:attempts:{partition}", ids)
         return {i: int(c) for i, c in zip(ids, counts, strict=True) if c is not None}
+
+    async def done_before(self, session: AsyncSession, items: Sequence[QueuedUpdate]) -> set[Any]:
+        """Entries read again after a crash between the commit and XACK are found here."""
+        keys = {(i.update.bot, i.update.update_id): i.ref for i in items}
+        if not keys:
+            return set()
+        found = await session.execute(
+            select(ProcessedUpdate.bot, ProcessedUpdate.update_id).where(
+                tuple_(ProcessedUpdate.bot, ProcessedUpdate.update_id).in_(list(keys))
+            )
+        )
+        return {keys[(row.bot, row.update_id)] for row in found}
 
     async def mark_processed(
         self, session: AsyncSession, item: QueuedUpdate, *, status: str, error: str | None = None
@@ -294,10 +313,18 @@ class RedisQueue:
             partition, entry_id = item.ref
             by_partition.setdefault(partition, []).append(entry_id)
         for partition, ids in by_partition.items():
+            if self._acked_during_read is not None:
+                self._acked_during_read.update(ids)
             await self._ack(partition, ids)
             inflight = self._inflight.get(partition)
             if inflight is not None:
                 inflight.difference_update(ids)
+
+    async def release(self, items: Sequence[QueuedUpdate]) -> None:
+        for item in items:
+            partition, entry_id = item.ref
+            self._inflight.get(partition, set()).discard(entry_id)
+            self._replay.add(partition)  # read again, in order, before anything newer there
 
     async def _ack(self, partition: int, ids: list[str]) -> None:
         if not ids:
@@ -325,8 +352,10 @@ class RedisQueue:
             self._beating = asyncio.create_task(self.leases.run(self._stop), name="partitions")
 
     async def _release_surplus(self) -> None:
-        """Between batches: give away partitions assigned elsewhere once nothing is in flight."""
-        free = {p for p in self.leases.surplus() if p not in self._replay}
+        """Give away partitions assigned elsewhere once nothing of theirs is in hand here."""
+        free = {
+            p for p in self.leases.surplus() if p not in self._replay and not self._inflight.get(p)
+        }
         if free:
             await self.leases.release(free)
             log.info("partitions handed over", partitions=sorted(free))

@@ -67,30 +67,42 @@ class SqlStateStorage:
         self._known[key] = None
         self._changed.add(key)
 
-    async def flush(self) -> None:
-        """Write what changed since the last flush; call it before the transaction commits."""
-        saved: list[dict[str, Any]] = []
-        cleared: dict[str, list[str]] = {}
-        for key in sorted(self._changed):
-            state = self._known[key]
-            if state is None:
-                cleared.setdefault(key[0], []).append(key[1])
-            else:
-                saved.append(_row(key, state))
+    def take_changes(self) -> StateChanges:
+        """What changed since the last take: each chat's new state, None where cleared."""
+        changes = {key: self._known[key] for key in sorted(self._changed)}
         self._changed.clear()
-        for bot, chats in cleared.items():
-            for start in range(0, len(chats), PREFETCH_CHUNK):
-                chunk = chats[start : start + PREFETCH_CHUNK]
-                await self.session.execute(
-                    delete(_TABLE).where(_TABLE.c.bot == bot, _TABLE.c.chat_id.in_(chunk))
-                )
-        if saved:
-            stmt = upsert_insert(self.session, _TABLE)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["bot", "chat_id"],
-                set_={name: stmt.excluded[name] for name in _STATE_COLUMNS},
+        return changes
+
+    async def flush(self, session: AsyncSession | None = None) -> None:
+        """Write what changed since the last flush; call it before the transaction commits."""
+        await write_states(session or self.session, self.take_changes())
+
+
+StateChanges = dict[Key, DialogState | None]
+
+
+async def write_states(session: AsyncSession, changes: StateChanges) -> None:
+    """One upsert for the states saved and one delete per bot for those cleared."""
+    saved: list[dict[str, Any]] = []
+    cleared: dict[str, list[str]] = {}
+    for key, state in changes.items():
+        if state is None:
+            cleared.setdefault(key[0], []).append(key[1])
+        else:
+            saved.append(_row(key, state))
+    for bot, chats in cleared.items():
+        for start in range(0, len(chats), PREFETCH_CHUNK):
+            chunk = chats[start : start + PREFETCH_CHUNK]
+            await session.execute(
+                delete(_TABLE).where(_TABLE.c.bot == bot, _TABLE.c.chat_id.in_(chunk))
             )
-            await self.session.execute(stmt, saved)
+    if saved:
+        stmt = upsert_insert(session, _TABLE)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["bot", "chat_id"],
+            set_={name: stmt.excluded[name] for name in _STATE_COLUMNS},
+        )
+        await session.execute(stmt, saved)
 
 
 def _state(row: Any) -> DialogState:

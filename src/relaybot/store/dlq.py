@@ -1,4 +1,4 @@
-"""Operator actions on the dead-letter queue: list, replay into the outbox, drop."""
+"""Operator actions on the dead-letter queue: list, replay into the outbox, drop; dead calls."""
 
 from __future__ import annotations
 
@@ -9,12 +9,24 @@ from sqlalchemy import delete, insert, select
 
 from relaybot.store.audit import audit
 from relaybot.store.db import SessionMaker
-from relaybot.store.models import DeadLetter, OutboxMessage
+from relaybot.store.models import DeadLetter, OutboxMessage, OutgoingCall
 
 
 async def list_dead(sessions: SessionMaker, *, limit: int = 100) -> list[DeadLetter]:
     async with sessions() as session:
         rows = await session.scalars(select(DeadLetter).order_by(DeadLetter.id).limit(limit))
+        return list(rows)
+
+
+async def list_dead_calls(sessions: SessionMaker, *, limit: int = 100) -> list[OutgoingCall]:
+    """Calls to other services that failed for good (the app was told), oldest first."""
+    async with sessions() as session:
+        rows = await session.scalars(
+            select(OutgoingCall)
+            .where(OutgoingCall.status == "dead")
+            .order_by(OutgoingCall.finished_at, OutgoingCall.id)
+            .limit(limit)
+        )
         return list(rows)
 
 

@@ -94,6 +94,12 @@ class SqlJournal:
 
         return undo
 
+    def absorb(self, other: SqlJournal) -> None:
+        """Take `other`'s rows, to be written with these in the same statements."""
+        for key, batch in other._rows.items():
+            self._rows.setdefault(key, []).extend(batch)
+        other._rows = {}
+
     async def flush(self, session: AsyncSession) -> None:
         rows, self._rows = self._rows, {}
         for (table, _columns), batch in rows.items():

@@ -3,7 +3,8 @@
 `POST /orders` creates an order and answers its number; a repeat with the same
 `Idempotency-Key` answers the same order and creates none, as an idempotent service does.
 `answer_delay` holds the answer after the order is made: a caller killed meanwhile has had
-its call done without hearing the result.
+its call done without hearing the result. `hold_answers()` holds every answer until the test
+lets it go, so a test can look at what happened while a caller was waiting.
 Faults (`fail("orders", status=500, times=2)`, `hang("orders", seconds=3)`) come from the
 common stand-in.
 """
@@ -27,9 +28,17 @@ class ServiceStandin(StandinServer):
         super().__init__(host=host, port=port)
         self.orders: dict[str, dict[str, Any]] = {}  # by idempotency key
         self.answer_delay = 0.0
+        self._gate: asyncio.Event | None = None
+        self.held = 0
+        """Requests waiting at the gate of `hold_answers` right now."""
 
     def routes(self) -> list[Route]:
         return [Route("/orders", self._create_order, methods=["POST"])]
+
+    def hold_answers(self) -> asyncio.Event:
+        """Hold the answers from now on until the returned event is set."""
+        self._gate = asyncio.Event()
+        return self._gate
 
     @property
     def keys(self) -> list[str]:
@@ -53,6 +62,12 @@ class ServiceStandin(StandinServer):
             self.orders[key] = order
         if self.answer_delay:
             await asyncio.sleep(self.answer_delay)
+        if self._gate is not None:
+            self.held += 1
+            try:
+                await self._gate.wait()
+            finally:
+                self.held -= 1
         call.status = 201
         return JSONResponse(order, status_code=201)
 

@@ -65,7 +65,7 @@ class Desk:
         chat = await self.stack.enter_async_context(
             WebchatClient(self.server.url, "helpdesk", locale="en")
         )
-        await chat.say("/start", quiet=QUIET)
+        await chat.say("/start")
         users = (await self.admin.get("/api/helpdesk/users", params={"limit": 500})).json()
         user_id = max(u["id"] for u in users)
         for scenario_id in helps:

@@ -67,6 +67,7 @@ def build_flow(phone_regions: tuple[str, ...], *, needs_house: bool = True) -> F
         ],
         on_complete=_place_order,
         summary_title=N_("Please check your order:"),
+        menu=True,
     )
 
 
