@@ -13,8 +13,6 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import SecretStr
-
 from relaybot.apps import load_app_class
 from relaybot.channels.registry import AdapterDeps
 from relaybot.config import BotConfig, Settings
@@ -38,6 +36,7 @@ class Outcome:
 
     bot: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+    unchanged: bool = False  # asked for what already was (enable an enabled bot)
 
 
 class BotManager:
@@ -176,8 +175,7 @@ class BotManager:
         row = await self._stored(name)
         bot = self._open(row)
         if row.enabled == enabled:
-            state = "enabled" if enabled else "disabled"
-            return Outcome(self._view(row), [f"the bot was {state} already"])
+            return Outcome(self._view(row), unchanged=True)
         stored = await bots_store.change(
             self.sessions,
             name,
@@ -260,7 +258,3 @@ class BotManager:
         if not (bot.channel == "telegram" and self.settings.public_url):
             return []
         return [(await delete_telegram_webhook(bot)).message]
-
-
-def secret(value: str | None) -> SecretStr | None:
-    return None if value is None else SecretStr(value)
