@@ -23,7 +23,7 @@ from relaybot.fleet.registry import bundled_webchat_bots
 from relaybot.fleet.validate import check_builds, check_fields, invalid, parse
 from relaybot.security.bot_keys import BotCipher, BotKeyError
 from relaybot.store import bots as bots_store
-from relaybot.store.bots import BotConflict, BotMissing, BotProblem, StoredBot
+from relaybot.store.bots import BotConflict, BotMissing, BotUnavailable, StoredBot
 
 Announce = Callable[[str], Awaitable[None]]
 Prepare = Callable[[type[App]], Awaitable[None]]
@@ -75,10 +75,22 @@ class BotManager:
         return sorted(shown, key=lambda b: str(b["name"]))
 
     async def show(self, name: str) -> dict[str, Any]:
+        found = await self._defined(name)
+        if found is not None:
+            return view(found[0], source=found[1])
+        return self._view(await self._stored(name))
+
+    async def _defined(self, name: str) -> tuple[BotConfig, str] | None:
+        """The bot of relaybot.toml (or the bundled web chat bot) called `name`, if any."""
         for bot in self.configured():
             if bot.name == name:
-                return view(bot, source="relaybot.toml")
-        return self._view(await self._stored(name))
+                return bot, "relaybot.toml"
+        if await bots_store.find(self.sessions, name) is None:
+            taken = {b.name for b in self.configured()}
+            for bot in bundled_webchat_bots(self.settings, taken):
+                if bot.name == name:
+                    return bot, "bundled"
+        return None
 
     def _view(self, row: StoredBot) -> dict[str, Any]:
         return view(self._open(row), source="database", enabled=row.enabled, stored=row)
@@ -93,7 +105,7 @@ class BotManager:
         try:
             return to_config(row, self.cipher)
         except BotKeyError as exc:
-            raise BotProblem(str(exc)) from None
+            raise BotUnavailable(str(exc)) from None
 
     # -- changing ---------------------------------------------------------------------------
     async def add(self, fields: dict[str, Any], *, actor: str, channel: str) -> Outcome:
@@ -200,9 +212,9 @@ class BotManager:
         return await self._disconnect(bot) if bot is not None and row.enabled else []
 
     async def check(self, name: str) -> Probe:
-        for bot in self.configured():
-            if bot.name == name:
-                return await probe(bot)
+        found = await self._defined(name)
+        if found is not None:
+            return await probe(found[0])
         return await probe(self._open(await self._stored(name)))
 
     # -- helpers ----------------------------------------------------------------------------
@@ -233,7 +245,7 @@ class BotManager:
         if not has_secrets(hidden):
             return columns, None
         if self.cipher is None:
-            raise BotProblem(
+            raise BotUnavailable(
                 "no bots key is configured, so credentials cannot be stored: set "
                 "RELAYBOT_BOTS_KEY to a Fernet key (the same in every process)"
             )

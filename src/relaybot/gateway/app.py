@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from relaybot import __version__
 from relaybot.channels.registry import RouteDeps, channel_routers
 from relaybot.gateway.admin_api import admin_router
+from relaybot.gateway.bots_api import bots_router
 from relaybot.gateway.headers import SecurityHeadersMiddleware
 from relaybot.gateway.health import health_router
 from relaybot.gateway.host import GatewayHost
@@ -110,6 +111,7 @@ def create_app(
     for channel_router in channel_routers(channels):
         app.include_router(channel_router)
     app.include_router(admin_router(host.settings, host.sessions))
+    app.include_router(bots_router(host.settings, host.sessions, host.bot_admin))
     for app_type in host.app_types:
         router = app_type.api_router(host.settings, host.sessions)
         if router is not None:

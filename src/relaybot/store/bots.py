@@ -47,6 +47,12 @@ class BotMissing(BotProblem):
     status = 404
 
 
+class BotUnavailable(BotProblem):
+    """The process cannot store or open credentials (no key, or the wrong one)."""
+
+    status = 503
+
+
 @dataclass(frozen=True)
 class StoredBot:
     name: str
