@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -27,7 +28,7 @@ import structlog
 from sqlalchemy import select
 
 from relaybot.apps import BUNDLED, load_app_class
-from relaybot.channels.registry import AdapterDeps, build_adapter
+from relaybot.channels.registry import ADAPTERS, AdapterDeps, build_adapter
 from relaybot.config import BotConfig, Settings
 from relaybot.core.app import App
 from relaybot.core.channel import ChannelAdapter, Ingest, PollingChannel
@@ -53,6 +54,22 @@ def bundled_webchat_bots(settings: Settings, taken: Iterable[str]) -> list[BotCo
     return [
         BotConfig(name=name, app=name, channel="webchat") for name in BUNDLED if name not in used
     ]
+
+
+def import_code_of(bot: BotConfig) -> None:
+    """Import the modules `bot` needs. aiogram alone takes seconds: done in a thread, the
+    event loop goes on serving meanwhile."""
+    target = ADAPTERS.get(bot.channel)
+    if target is not None:
+        importlib.import_module(target.partition(":")[0])
+    with contextlib.suppress(ValueError, ImportError):
+        load_app_class(bot.app)
+
+
+def import_every_channel() -> None:
+    for target in ADAPTERS.values():
+        with contextlib.suppress(ImportError):
+            importlib.import_module(target.partition(":")[0])
 
 
 class BotRegistry:
@@ -85,6 +102,7 @@ class BotRegistry:
         self._signal = Signal()
         self._lock = asyncio.Lock()
         self._complained: set[str] = set()
+        self._warming: asyncio.Task[None] | None = None
 
     # -- loading ----------------------------------------------------------------------------
     async def load(self, configured: Iterable[BotConfig]) -> None:
@@ -132,6 +150,8 @@ class BotRegistry:
             await adapter.start()
         self._running = True
         self._ingest = ingest
+        # A bot added later may be on a channel no bot uses yet: have its code ready by then.
+        self._warming = asyncio.create_task(asyncio.to_thread(import_every_channel))
         if ingest is not None:
             for name in list(self.serving):
                 self._start_poller(name)
@@ -173,6 +193,7 @@ class BotRegistry:
                     continue
                 try:
                     config = to_config(row, self.cipher)
+                    await asyncio.to_thread(import_code_of, config)
                     self._install(config, serving=True)
                     if self._running:
                         await self.adapters[name].start()
