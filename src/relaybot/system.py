@@ -196,7 +196,14 @@ class System:
             for adapter in self.adapters.values():
                 await adapter.start()
         else:
-            await self.registry.start(ingest=self.ingest if "gateway" in roles else None)
+            alone = (
+                "worker" in roles
+                and self.settings.queue_url is None
+                and self.settings.database_url.startswith("sqlite")
+            )
+            await self.registry.start(
+                ingest=self.ingest if "gateway" in roles else None, alone=alone
+            )
             self.tasks.append(asyncio.create_task(self.registry.watch(self.stop), name="bots"))
             if self.redis is not None:
                 listener = listen(

@@ -57,6 +57,11 @@ async def unknown(relay: RelaybotProcess) -> bool:
     return await post(relay, update(999, "anyone?"), secret="not-the-secret") == 404
 
 
+async def ready_for_new_bots(relay: RelaybotProcess) -> bool:
+    """The process imports every channel's code once, in the background, after it starts."""
+    return "every channel is ready for new bots" in relay.log_path.read_text()
+
+
 def relaybot(tmp_path: Path, database_url: str) -> RelaybotProcess:
     env = relaybot_env(
         {
@@ -102,6 +107,7 @@ async def test_a_bot_added_disabled_and_removed_while_relaybot_runs(
         relay = relaybot(tmp_path, database_url)
         await relay.start()
         try:
+            await eventually(lambda: ready_for_new_bots(relay), timeout=60, interval=0.2)
             assert await post(relay, update(1, "before")) == 404
             add = ["bots", "add", "shop", "--app", COUNTING, "--channel", "telegram"]
             add += ["--token", TOKEN, "--webhook-secret", SECRET, "--api-base", telegram.url]

@@ -8,6 +8,7 @@ pointed at relaybot (`setWebhook` with its secret) when it starts serving and le
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from relaybot.config import BotConfig, Settings
 from relaybot.core.app import App
 from relaybot.fleet.definition import has_secrets, split, to_config, view
 from relaybot.fleet.probe import Probe, delete_telegram_webhook, probe, set_telegram_webhook
-from relaybot.fleet.registry import bundled_webchat_bots
+from relaybot.fleet.registry import bundled_webchat_bots, import_code_of
 from relaybot.fleet.validate import check_builds, check_fields, invalid, parse
 from relaybot.security.bot_keys import BotCipher, BotKeyError
 from relaybot.store import bots as bots_store
@@ -213,9 +214,9 @@ class BotManager:
 
     async def check(self, name: str) -> Probe:
         found = await self._defined(name)
-        if found is not None:
-            return await probe(found[0])
-        return await probe(self._open(await self._stored(name)))
+        bot = found[0] if found is not None else self._open(await self._stored(name))
+        await asyncio.to_thread(import_code_of, bot)
+        return await probe(bot)
 
     # -- helpers ----------------------------------------------------------------------------
     def _refuse_taken(self, name: str) -> None:
@@ -234,6 +235,9 @@ class BotManager:
 
     async def _validated(self, fields: dict[str, Any]) -> BotConfig:
         bot = parse({k: v for k, v in fields.items() if v is not None})
+        # The channel's code (aiogram takes seconds) is imported off the event loop: a
+        # gateway adding a bot goes on answering everyone else meanwhile.
+        await asyncio.to_thread(import_code_of, bot)
         check_fields(bot)
         if self.prepare_app is not None:
             await self.prepare_app(load_app_class(bot.app))

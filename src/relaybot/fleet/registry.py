@@ -37,6 +37,7 @@ from relaybot.fleet.definition import to_config
 from relaybot.runtime.signal import Signal
 from relaybot.security.bot_keys import BotCipher, BotKeyError
 from relaybot.store import bots as bots_store
+from relaybot.store.base import utcnow
 from relaybot.store.models import OutboxMessage
 
 log = structlog.get_logger("relaybot.bots")
@@ -67,9 +68,11 @@ def import_code_of(bot: BotConfig) -> None:
 
 
 def import_every_channel() -> None:
+    started = time.monotonic()
     for target in ADAPTERS.values():
         with contextlib.suppress(ImportError):
             importlib.import_module(target.partition(":")[0])
+    log.info("every channel is ready for new bots", seconds=round(time.monotonic() - started, 1))
 
 
 class BotRegistry:
@@ -103,6 +106,8 @@ class BotRegistry:
         self._lock = asyncio.Lock()
         self._complained: set[str] = set()
         self._warming: asyncio.Task[None] | None = None
+        self._hold = 0.0
+        self._held: dict[str, float] = {}  # bots stored, waiting to be routed: name -> when
 
     # -- loading ----------------------------------------------------------------------------
     async def load(self, configured: Iterable[BotConfig]) -> None:
@@ -144,12 +149,18 @@ class BotRegistry:
         return list(self.app_types)
 
     # -- running ----------------------------------------------------------------------------
-    async def start(self, *, ingest: Ingest | None) -> None:
-        """Start every adapter; with `ingest` (the gateway's), poll the polling bots too."""
+    async def start(self, *, ingest: Ingest | None, alone: bool = False) -> None:
+        """Start every adapter; with `ingest` (the gateway's), poll the polling bots too.
+
+        `alone`: no other process handles this one's updates (the embedded `relaybot run`).
+        Otherwise a bot new to this process is routed only once every other process has had
+        time to find it (`bots_reload_seconds` after the change), so no worker drops an update
+        of a bot it does not know yet."""
         for adapter in list(self.adapters.values()):
             await adapter.start()
         self._running = True
         self._ingest = ingest
+        self._hold = 0.0 if alone else self.settings.bots_reload_seconds + 0.5
         # A bot added later may be on a channel no bot uses yet: have its code ready by then.
         self._warming = asyncio.create_task(asyncio.to_thread(import_every_channel))
         if ingest is not None:
@@ -162,7 +173,10 @@ class BotRegistry:
 
     async def watch(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            await self._signal.wait(self.settings.bots_reload_seconds)
+            wait = self.settings.bots_reload_seconds
+            if self._held:
+                wait = min(wait, max(0.05, min(self._held.values()) - time.monotonic()))
+            await self._signal.wait(wait)
             if stop.is_set():
                 break
             try:
@@ -191,15 +205,19 @@ class BotRegistry:
                     self.stored[name] = row.revision
                     log.info("bot disabled", bot=name)
                     continue
+                age = (utcnow() - row.updated_at).total_seconds()
+                hold = self._hold - age if name not in self.serving else 0.0
                 try:
                     config = to_config(row, self.cipher)
                     await asyncio.to_thread(import_code_of, config)
-                    self._install(config, serving=True)
+                    self._install(config, serving=hold <= 0)
                     if self._running:
                         await self.adapters[name].start()
                         if self._ingest is not None:
                             await self._stop_poller(name)
                             self._start_poller(name)
+                    if hold > 0:
+                        self._held[name] = time.monotonic() + hold
                 except Exception as exc:  # one bad bot must not stop the others' changes
                     self._complain(name, f"cannot be served: {exc}")
                     continue
@@ -214,6 +232,7 @@ class BotRegistry:
             for name in gone + changed:
                 if name not in self.serving:
                     await self._stop_poller(name)
+            self._serve_held()
             await self._sweep()
             return changed + gone
 
@@ -250,7 +269,20 @@ class BotRegistry:
         if old is not None and old is not adapter:
             self._close_later(old)
 
+    def _serve_held(self) -> None:
+        now = time.monotonic()
+        for name, ready_at in list(self._held.items()):
+            if ready_at > now:
+                continue
+            del self._held[name]
+            if name in self.bots and name in self.stored:
+                self.serving[name] = self.bots[name]
+                self.serving_adapters[name] = self.adapters[name]
+                self._start_poller(name)
+                log.info("bot routed", bot=name)
+
     def _retire(self, name: str) -> None:
+        self._held.pop(name, None)
         self.serving.pop(name, None)
         self.serving_adapters.pop(name, None)
         if name in self.bots and name not in self._retiring:
