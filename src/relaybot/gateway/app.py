@@ -108,7 +108,7 @@ def create_app(
         ingest=host.ingest,
         new_limiter=lambda: MemoryRateLimiter(host.adapter_deps.clock),
     )
-    for channel_router in channel_routers(channels):
+    for channel_router in channel_routers(channels, every=host.bot_admin is not None):
         app.include_router(channel_router)
     app.include_router(admin_router(host.settings, host.sessions))
     app.include_router(bots_router(host.settings, host.sessions, host.bot_admin))
