@@ -237,7 +237,7 @@ class BotManager:
         bot = parse({k: v for k, v in fields.items() if v is not None})
         # The channel's code (aiogram takes seconds) is imported off the event loop: a
         # gateway adding a bot goes on answering everyone else meanwhile.
-        await asyncio.to_thread(import_code_of, bot)
+        await asyncio.to_thread(import_code_of, bot, adapter=bot.channel != "telegram")
         check_fields(bot)
         if self.prepare_app is not None:
             await self.prepare_app(load_app_class(bot.app))

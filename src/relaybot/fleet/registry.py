@@ -57,12 +57,13 @@ def bundled_webchat_bots(settings: Settings, taken: Iterable[str]) -> list[BotCo
     ]
 
 
-def import_code_of(bot: BotConfig) -> None:
-    """Import the modules `bot` needs. aiogram alone takes seconds: done in a thread, the
-    event loop goes on serving meanwhile."""
+def import_code_of(bot: BotConfig, *, adapter: bool = True) -> None:
+    """Import the modules `bot` needs (its app; its channel's adapter unless `adapter` is
+    False). aiogram alone takes seconds: done in a thread, the event loop goes on serving."""
     target = ADAPTERS.get(bot.channel)
-    if target is not None:
-        importlib.import_module(target.partition(":")[0])
+    if target is not None and adapter:
+        module_name, _, attr = target.partition(":")
+        getattr(importlib.import_module(module_name), attr)  # a package may load it lazily
     with contextlib.suppress(ValueError, ImportError):
         load_app_class(bot.app)
 
@@ -70,8 +71,9 @@ def import_code_of(bot: BotConfig) -> None:
 def import_every_channel() -> None:
     started = time.monotonic()
     for target in ADAPTERS.values():
-        with contextlib.suppress(ImportError):
-            importlib.import_module(target.partition(":")[0])
+        with contextlib.suppress(ImportError, AttributeError):
+            module_name, _, attr = target.partition(":")
+            getattr(importlib.import_module(module_name), attr)
     log.info("every channel is ready for new bots", seconds=round(time.monotonic() - started, 1))
 
 

@@ -94,12 +94,21 @@ def check_fields(bot: BotConfig) -> None:
 
 
 async def check_builds(bot: BotConfig, deps: AdapterDeps) -> None:
-    """Build the adapter and the app as a process will; what they refuse is BotInvalid."""
+    """Build the adapter and the app as a process will; what they refuse is BotInvalid.
+
+    A Telegram bot's adapter checks nothing `check_fields` did not, except its options, so
+    only those are read: building it would import aiogram, seconds at the shell."""
     try:
-        adapter = build_adapter(bot, deps)
+        if bot.channel == "telegram":
+            from relaybot.channels.options import read_options
+            from relaybot.channels.telegram.options import TelegramOptions
+
+            read_options(bot, TelegramOptions)
+        else:
+            adapter = build_adapter(bot, deps)
+            await adapter.close()
     except ValueError as exc:
         raise invalid("options", _without_bot(str(exc), bot.name)) from None
-    await adapter.close()
     try:
         load_app_class(bot.app)(bot, deps.settings)
     except (ValueError, ValidationError) as exc:
