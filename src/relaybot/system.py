@@ -347,7 +347,7 @@ def _announcers(
     if registry is not None:
 
         async def here(_bot: str) -> None:
-            registry.poke()
+            await registry.refresh()  # served here by the time the change is answered
 
         found.append(here)
     if redis is not None:

@@ -168,6 +168,7 @@ async def test_replies_of_a_bot_removed_while_nothing_ran_go_to_the_dlq_saying_w
         add = ["bots", "add", "shop", "--app", COUNTING, "--channel", "telegram"]
         add += ["--token", TOKEN, "--webhook-secret", SECRET, "--api-base", telegram.url]
         try:
+            await eventually(lambda: ready_for_new_bots(relay), timeout=60, interval=0.2)
             await asyncio.to_thread(relay.cli, *add)
             telegram.fail("sendMessage", status=502, times=10_000)
 
