@@ -64,7 +64,7 @@ def import_code_of(bot: BotConfig, *, adapter: bool = True) -> None:
     if target is not None and adapter:
         module_name, _, attr = target.partition(":")
         getattr(importlib.import_module(module_name), attr)  # a package may load it lazily
-    with contextlib.suppress(ValueError, ImportError):
+    with contextlib.suppress(Exception):  # validation says what is wrong with the app
         load_app_class(bot.app)
 
 

@@ -20,6 +20,7 @@ from relaybot.store.bots import BotInvalid
 TELEGRAM_TOKEN = re.compile(r"^[0-9]{3,20}:[A-Za-z0-9_-]{20,100}$")
 WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 MAX_TOKEN = 4096
+APP_NAME = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*(:[A-Za-z_]\w*)?$", re.ASCII)
 
 
 def invalid(field: str, message: str) -> BotInvalid:
@@ -56,12 +57,14 @@ def check_fields(bot: BotConfig) -> None:
         raise invalid(
             "channel", f"unknown channel {bot.channel!r} (known: {', '.join(known_channels())})"
         )
+    if not APP_NAME.match(bot.app):
+        raise invalid("app", "a bundled app's name or a module:Class path")
     try:
         load_app_class(bot.app)
-    except (ValueError, ImportError) as exc:
-        raise invalid(
-            "app", str(exc) if isinstance(exc, ValueError) else f"cannot import {bot.app!r}"
-        ) from None
+    except ValueError as exc:
+        raise invalid("app", str(exc)) from None
+    except Exception:  # an import error, or an app module that fails as it loads
+        raise invalid("app", f"cannot import {bot.app!r}") from None
     token, secret = _secret(bot.token), _secret(bot.webhook_secret)
     if len(token) > MAX_TOKEN:
         raise invalid("token", f"at most {MAX_TOKEN} characters")
