@@ -97,6 +97,7 @@ async def test_only_admin_tokens_change_bots_and_readers_see_them_masked(server)
     [
         ({"channel": "telegram", "token": "12:ab"}, ["body", "token"], "not a Telegram token"),
         ({"app": "nope"}, ["body", "app"], "unknown app 'nope'"),
+        ({"app": "..relative:Nope"}, ["body", "app"], "module:Class path"),
         ({"channel": "mattermost", "token": "mm-token-0123"}, ["body", "api_base"], "URL"),
         ({"channel": "chat2desk", "token": "c2d-token-0123"}, ["body", "webhook_secret"], ""),
         ({"name": "no spaces"}, ["body", "name"], ""),

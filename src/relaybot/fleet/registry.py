@@ -41,6 +41,7 @@ from relaybot.store.base import utcnow
 from relaybot.store.models import OutboxMessage
 
 log = structlog.get_logger("relaybot.bots")
+WARM_UP_AFTER = 3.0  # seconds after start before every channel's code is imported
 
 
 class BotsRefused(ValueError):
@@ -163,11 +164,16 @@ class BotRegistry:
         self._running = True
         self._ingest = ingest
         self._hold = 0.0 if alone else self.settings.bots_reload_seconds + 0.5
-        # A bot added later may be on a channel no bot uses yet: have its code ready by then.
-        self._warming = asyncio.create_task(asyncio.to_thread(import_every_channel))
+        self._warming = asyncio.create_task(self._warm_up())
         if ingest is not None:
             for name in list(self.serving):
                 self._start_poller(name)
+
+    async def _warm_up(self) -> None:
+        """A bot added later may be on a channel no bot uses yet: have its code ready by then.
+        After a pause, so that a starting process (and its neighbours) start first."""
+        await asyncio.sleep(WARM_UP_AFTER)
+        await asyncio.to_thread(import_every_channel)
 
     def poke(self) -> None:
         """Something changed: look now rather than at the next periodic check."""
@@ -239,6 +245,8 @@ class BotRegistry:
             return changed + gone
 
     async def close(self) -> None:
+        if self._warming is not None and not self._warming.done():
+            self._warming.cancel()
         for name in list(self._pollers):
             await self._stop_poller(name)
         for task in list(self._closing):
