@@ -125,6 +125,9 @@ class System:
     wakers: list[Signal] = field(default_factory=list)
     registry: BotRegistry | None = None
     bot_admin: BotManager | None = None
+    # Import every channel's code soon after start (the serving commands do), so a bot added
+    # later on a channel no bot used yet is served within seconds.
+    preload_channels: bool = False
 
     @property
     def all_bots(self) -> Mapping[str, BotConfig]:
@@ -202,7 +205,9 @@ class System:
                 and self.settings.database_url.startswith("sqlite")
             )
             await self.registry.start(
-                ingest=self.ingest if "gateway" in roles else None, alone=alone
+                ingest=self.ingest if "gateway" in roles else None,
+                alone=alone,
+                preload=self.preload_channels,
             )
             self.tasks.append(asyncio.create_task(self.registry.watch(self.stop), name="bots"))
             if self.redis is not None:

@@ -67,9 +67,11 @@ async def _built(settings: Settings) -> System:
     from relaybot.system import build_system
 
     try:
-        return await build_system(settings)
+        system = await build_system(settings)
     except (BotsRefused, BotKeyError) as exc:
         raise click.ClickException(str(exc)) from None
+    system.preload_channels = True
+    return system
 
 
 async def _serve(settings: Settings, roles: tuple[str, ...], sock: socket.socket) -> None:

@@ -152,7 +152,9 @@ class BotRegistry:
         return list(self.app_types)
 
     # -- running ----------------------------------------------------------------------------
-    async def start(self, *, ingest: Ingest | None, alone: bool = False) -> None:
+    async def start(
+        self, *, ingest: Ingest | None, alone: bool = False, preload: bool = False
+    ) -> None:
         """Start every adapter; with `ingest` (the gateway's), poll the polling bots too.
 
         `alone`: no other process handles this one's updates (the embedded `relaybot run`).
@@ -164,7 +166,8 @@ class BotRegistry:
         self._running = True
         self._ingest = ingest
         self._hold = 0.0 if alone else self.settings.bots_reload_seconds + 0.5
-        self._warming = asyncio.create_task(self._warm_up())
+        if preload:
+            self._warming = asyncio.create_task(self._warm_up())
         if ingest is not None:
             for name in list(self.serving):
                 self._start_poller(name)
