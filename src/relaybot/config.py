@@ -113,6 +113,17 @@ class Settings(BaseSettings):
     log_format: Literal["console", "json"] = "console"
     opentelemetry: bool = False
 
+    # Bots kept in the database (`relaybot bots add`): their credentials are encrypted with this
+    # Fernet key. Unset, the key is read from `bots_key_file`; on SQLite (the embedded default)
+    # a missing file is created with a new key, readable by its owner only.
+    bots_key: SecretStr | None = None
+    bots_key_file: Path = Path("./data/bots.key")
+    # How often every process looks for bot changes it was not told about.
+    bots_reload_seconds: float = Field(default=2.0, gt=0, le=60)
+    # A disabled or removed bot's adapter stays at least this long (and until its outbox is
+    # empty) so updates and replies already under way are not dropped.
+    bots_retire_seconds: float = Field(default=30.0, ge=0)
+
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,13 +19,18 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from relaybot.apps import BUNDLED, load_app_class
-from relaybot.channels.registry import AdapterDeps, build_adapter
+from relaybot.channels.registry import AdapterDeps
 from relaybot.channels.webchat import WebchatHub
 from relaybot.config import BotConfig, Settings
 from relaybot.core.app import App
+from relaybot.core.calls import TaskFunction
 from relaybot.core.channel import ChannelAdapter, PollingChannel
 from relaybot.core.clock import Clock, SystemClock
 from relaybot.core.i18n import register_catalogs
+from relaybot.core.jobs import Job
+from relaybot.fleet.announce import announce, listen
+from relaybot.fleet.manage import BotManager
+from relaybot.fleet.registry import BotRegistry
 from relaybot.runtime.caller import CallRunner
 from relaybot.runtime.inbound import InboundGuard
 from relaybot.runtime.ingest import IngestPath
@@ -37,6 +42,7 @@ from relaybot.runtime.scheduler import Scheduler
 from relaybot.runtime.sender import Sender
 from relaybot.runtime.signal import Signal
 from relaybot.runtime.worker import Worker
+from relaybot.security.bot_keys import load_bots_key
 from relaybot.store import migrate
 from relaybot.store.db import SessionMaker, create_engine, mark_in_use, session_maker
 
@@ -120,14 +126,32 @@ class System:
     wakers: list[Signal] = field(default_factory=list)
     in_use: IO[bytes] | None = None
     """The lock that tells `relaybot restore` this SQLite file is being served."""
+    registry: BotRegistry | None = None
+    bot_admin: BotManager | None = None
+    # Import every channel's code soon after start (the serving commands do), so a bot added
+    # later on a channel no bot used yet is served within seconds.
+    preload_channels: bool = False
+
+    @property
+    def all_bots(self) -> Mapping[str, BotConfig]:
+        """Serving bots and those being retired: whoever still has work for a bot reads this."""
+        return self.bots if self.registry is None else self.registry.bots
+
+    @property
+    def all_apps(self) -> Mapping[str, App]:
+        return self.apps if self.registry is None else self.registry.apps
+
+    @property
+    def all_adapters(self) -> Mapping[str, ChannelAdapter]:
+        return self.adapters if self.registry is None else self.registry.adapters
 
     def worker(self) -> Worker:
         return Worker(
             settings=self.settings,
             sessions=self.sessions,
             queue=self.queue,
-            bots=self.bots,
-            apps=self.apps,
+            bots=self.all_bots,
+            apps=self.all_apps,
             wake=self.worker_signal,
             outbox_ready=self.sender_signal,
             calls_ready=self.caller_signal,
@@ -138,8 +162,8 @@ class System:
         return CallRunner(
             settings=self.settings,
             sessions=self.sessions,
-            bots=self.bots,
-            tasks={name: type(app).tasks(self.settings) for name, app in self.apps.items()},
+            bots=self.all_bots,
+            tasks=_TasksOf(self.all_apps, self.settings),
             deliver=self.ingest.store,
             clock=self.clock,
             wake=self.caller_signal,
@@ -149,29 +173,51 @@ class System:
         return Sender(
             settings=self.settings,
             sessions=self.sessions,
-            adapters=self.adapters,
+            adapters=self.all_adapters,
             limiter=self.limiter,
             clock=self.clock,
             wake=self.sender_signal,
         )
 
     def scheduler(self, *, holder: str | None = None) -> Scheduler:
-        jobs = [job for cls in self.app_types for job in cls.jobs(self.settings)]
-        return Scheduler(
+        scheduler = Scheduler(
             settings=self.settings,
             sessions=self.sessions,
-            jobs=jobs,
-            bots=self.bots,
+            jobs=_jobs_of(self.app_types, self.settings),
+            bots=self.all_bots,
             clock=self.clock,
             holder=holder,
             outbox_ready=self.sender_signal,
         )
+        if self.registry is not None:  # a bot with an app new to this process brings its jobs
+            self.registry.on_app_types.append(
+                lambda types: scheduler.use_jobs(_jobs_of(types, self.settings))
+            )
+        return scheduler
 
     async def start(self, roles: Iterable[str]) -> None:
         """Start the background components of `roles`; the gateway is served by uvicorn."""
         roles = set(roles)
-        for adapter in self.adapters.values():
-            await adapter.start()
+        if self.registry is None:
+            for adapter in self.adapters.values():
+                await adapter.start()
+        else:
+            alone = (
+                "worker" in roles
+                and self.settings.queue_url is None
+                and self.settings.database_url.startswith("sqlite")
+            )
+            await self.registry.start(
+                ingest=self.ingest if "gateway" in roles else None,
+                alone=alone,
+                preload=self.preload_channels,
+            )
+            self.tasks.append(asyncio.create_task(self.registry.watch(self.stop), name="bots"))
+            if self.redis is not None:
+                listener = listen(
+                    self.redis, self.settings.queue_namespace, self.registry.poke, self.stop
+                )
+                self.tasks.append(asyncio.create_task(listener, name="bots:announcements"))
         if "worker" in roles:
             self.tasks.append(asyncio.create_task(self.worker().run(self.stop), name="worker"))
         if "sender" in roles:
@@ -184,7 +230,7 @@ class System:
             self.wakers.append(scheduler.wake)
             pruner = Pruner(settings=self.settings, sessions=self.sessions, clock=self.clock)
             self.tasks.append(asyncio.create_task(pruner.run(self.stop), name="retention"))
-        if "gateway" in roles:
+        if "gateway" in roles and self.registry is None:
             for name, adapter in self.adapters.items():
                 if isinstance(adapter, PollingChannel) and adapter.polling:
                     poller = adapter.poll(self.ingest, self.stop)
@@ -210,6 +256,8 @@ class System:
         if self.redis is not None:
             with contextlib.suppress(Exception):
                 await self.redis.aclose()
+        if self.registry is not None:
+            await self.registry.close()
         for adapter in self.adapters.values():
             with contextlib.suppress(Exception):
                 await adapter.close()
@@ -221,17 +269,31 @@ class System:
 async def build_system(settings: Settings, *, clock: Clock | None = None) -> System:
     clock = clock or SystemClock()
     register_settings_secrets(settings)
-    bots = effective_bots(settings)
-    classes = app_classes(bots)
+    classes = app_classes(effective_bots(settings))
     # Each chat a worker handles at once may hold a connection while its handler runs.
     pool_size = max(settings.database_pool_size, settings.worker_concurrency + 4)
     in_use = mark_in_use(settings.database_url)
     engine = create_engine(settings.database_url, pool_size=pool_size)
-    await migrate.upgrade(engine, _prepare_apps(classes))
-    sessions = session_maker(engine)
-    deps = AdapterDeps(settings=settings, sessions=sessions, clock=clock, hub=WebchatHub())
-    apps = {b.name: load_app_class(b.app)(b, settings) for b in bots}
-    adapters = {b.name: build_adapter(b, deps) for b in bots}
+    try:
+        await migrate.upgrade(engine, _prepare_apps(classes))
+        sessions = session_maker(engine)
+        deps = AdapterDeps(settings=settings, sessions=sessions, clock=clock, hub=WebchatHub())
+        key = load_bots_key(settings)
+        if key.created is not None:
+            log.warning(
+                "made a new key for bot credentials; keep it with your backups, without it "
+                "the stored bots cannot be opened",
+                path=str(key.created),
+            )
+        registry = BotRegistry(settings=settings, deps=deps, cipher=key.cipher)
+        await registry.load(settings.bots)
+        if any(cls not in classes for cls in registry.app_types):
+            await migrate.upgrade(engine, _prepare_apps(registry.app_types))
+    except BaseException:
+        await engine.dispose()
+        if in_use is not None:
+            in_use.close()
+        raise
     redis = connect_redis(settings.queue_url) if settings.queue_url else None
     queue: InboundQueue = (
         DbQueue(sessions) if redis is None else redis_queue(redis, settings, sessions)
@@ -245,13 +307,20 @@ async def build_system(settings: Settings, *, clock: Clock | None = None) -> Sys
     guard = InboundGuard(settings, clock, limiter=limiter if redis is not None else None)
     batcher = IngestBatcher(queue, max_batch=settings.ingest_batch_size)
     worker_signal = Signal()
+    manager = BotManager(
+        settings=settings,
+        deps=deps,
+        cipher=key.cipher,
+        announce=_announcers(redis, settings, registry),
+        prepare_app=_app_preparer(engine, registry.app_types),
+    )
     return System(
         settings=settings,
         engine=engine,
         sessions=sessions,
-        bots={b.name: b for b in bots},
-        apps=apps,
-        adapters=adapters,
+        bots=registry.serving,
+        apps=registry.apps,
+        adapters=registry.serving_adapters,
         queue=queue,
         batcher=batcher,
         ingest=IngestPath(guard, batcher, worker_signal),
@@ -259,10 +328,99 @@ async def build_system(settings: Settings, *, clock: Clock | None = None) -> Sys
         clock=clock,
         limiter=limiter,
         worker_signal=worker_signal,
-        app_types=classes,
+        app_types=registry.app_types,
         redis=redis,
         in_use=in_use,
+        registry=registry,
+        bot_admin=manager,
     )
+
+
+class _TasksOf(Mapping[str, Mapping[str, TaskFunction]]):
+    """Each bot's app's tasks, read when asked: a bot added while running has its own."""
+
+    def __init__(self, apps: Mapping[str, App], settings: Settings) -> None:
+        self.apps = apps
+        self.settings = settings
+
+    def __getitem__(self, bot: str) -> Mapping[str, TaskFunction]:
+        return type(self.apps[bot]).tasks(self.settings)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self.apps))
+
+    def __len__(self) -> int:
+        return len(self.apps)
+
+
+def _jobs_of(types: Iterable[type[App]], settings: Settings) -> list[Job]:
+    return [job for cls in types for job in cls.jobs(settings)]
+
+
+def _announcers(
+    redis: Redis | None, settings: Settings, registry: BotRegistry | None
+) -> list[Callable[[str], Awaitable[None]]]:
+    """Who hears of a change made here: this process's registry, then (scaled out) Redis."""
+    found: list[Callable[[str], Awaitable[None]]] = []
+    if registry is not None:
+
+        async def here(_bot: str) -> None:
+            await registry.refresh()  # served here by the time the change is answered
+
+        found.append(here)
+    if redis is not None:
+        namespace = settings.queue_namespace
+
+        async def everywhere(bot: str) -> None:
+            await announce(redis, namespace, bot)
+
+        found.append(everywhere)
+    return found
+
+
+def _app_preparer(
+    engine: AsyncEngine, known: list[type[App]]
+) -> Callable[[type[App]], Awaitable[None]]:
+    """Migrate the tables of an app a new bot is the first to run."""
+
+    async def prepare(cls: type[App]) -> None:
+        if cls in known or cls.migrations_dir() is None:
+            return
+        await migrate.upgrade(engine, _prepare_apps([*known, cls]))
+
+    return prepare
+
+
+@asynccontextmanager
+async def open_bot_manager(settings: Settings) -> AsyncIterator[BotManager]:
+    """What `relaybot bots ...` changes bots with: the migrated store, the key, Redis."""
+    engine = create_engine(settings.database_url)
+    redis = connect_redis(settings.queue_url) if settings.queue_url else None
+    try:
+        classes = app_classes(effective_bots(settings))
+        await migrate.upgrade(engine, _prepare_apps(classes))
+        sessions = session_maker(engine)
+        key = load_bots_key(settings)
+        if key.created is not None:
+            log.warning(
+                "made a new key for bot credentials; keep it with your backups",
+                path=str(key.created),
+            )
+        deps = AdapterDeps(
+            settings=settings, sessions=sessions, clock=SystemClock(), hub=WebchatHub()
+        )
+        yield BotManager(
+            settings=settings,
+            deps=deps,
+            cipher=key.cipher,
+            announce=_announcers(redis, settings, None),
+            prepare_app=_app_preparer(engine, classes),
+        )
+    finally:
+        if redis is not None:
+            with contextlib.suppress(Exception):
+                await redis.aclose()
+        await engine.dispose()
 
 
 def connect_redis(url: str) -> Redis:

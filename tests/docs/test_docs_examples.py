@@ -45,6 +45,7 @@ DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 # which change data or call Telegram, are checked to parse with --help appended.
 RUN_AS_WRITTEN = {
     ("audit", "list"),
+    ("bots", "list"),
     ("booking", "list"),
     ("dlq", "list"),
     ("helpdesk", "demands", "list"),

@@ -90,9 +90,18 @@ NEEDS = {
     "POST /api/helpdesk/requests/{demand_id}/leave": PERSON,
     "GET /api/helpdesk/requests/{demand_id}/messages": PERSON,
     "POST /api/helpdesk/requests/{demand_id}/messages": PERSON,
+    "GET /api/bots": "readonly",
+    "POST /api/bots": "admin",
+    "GET /api/bots/{name}": "readonly",
+    "PATCH /api/bots/{name}": "admin",
+    "DELETE /api/bots/{name}": "admin",
+    "POST /api/bots/{name}/enable": "admin",
+    "POST /api/bots/{name}/disable": "admin",
+    "POST /api/bots/{name}/check": "admin",
 }
 
 names = (f"name {n}" for n in itertools.count(1))
+bot_names = (f"matrix-bot-{n}" for n in itertools.count(1))
 
 
 @dataclass
@@ -171,6 +180,13 @@ async def request_for(operation: str, world: World) -> Request:
     if template == "/api/admin/tokens/{token_id}":
         made = await world.admin("POST", "/api/admin/tokens", json={"name": next(names)})
         return f"/api/admin/tokens/{made['id']}", None
+    if template == "/api/bots" and method == "POST":
+        return template, {"name": next(bot_names), "app": "orders"}
+    if template.startswith("/api/bots/{name}"):
+        name = next(bot_names)
+        await world.admin("POST", "/api/bots", json={"name": name, "app": "orders"})
+        path = template.replace("{name}", name)
+        return path, {"title": "changed"} if method == "PATCH" else None
     if "{" in template:
         raise AssertionError(f"no request is written for {operation}")
     return template, None

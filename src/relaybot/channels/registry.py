@@ -94,9 +94,10 @@ def build_adapter(bot: BotConfig, deps: AdapterDeps) -> ChannelAdapter:
     return adapter
 
 
-def channel_routers(deps: RouteDeps) -> list[APIRouter]:
-    """The routes of every channel that has a bot in this process and a door of its own."""
-    used = {bot.channel for bot in deps.bots.values()}
+def channel_routers(deps: RouteDeps, *, every: bool = False) -> list[APIRouter]:
+    """The routes of every channel that has a bot in this process and a door of its own
+    (`every`: of every channel, for a process whose bots may change while it runs)."""
+    used = set(ROUTES) if every else {bot.channel for bot in deps.bots.values()}
     routers = []
     for channel in sorted(used & ROUTES.keys()):
         factory: Callable[[RouteDeps], APIRouter] = _load(ROUTES[channel])

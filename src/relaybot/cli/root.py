@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from relaybot.cli import audit, dlq, serve, tokens, upkeep
+from relaybot.cli import audit, bots, dlq, serve, tokens, upkeep
 from relaybot.cli.contributed import contributions
 from relaybot.config import Settings, load_settings
 from relaybot.console import Shell
@@ -58,5 +58,12 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
     ctx.obj = Shell(_load, _open_store, config_path)
 
 
-for _command in (*serve.COMMANDS, dlq.dlq, tokens.tokens, audit.audit, *upkeep.COMMANDS):
+for _command in (
+    *serve.COMMANDS,
+    dlq.dlq,
+    tokens.tokens,
+    audit.audit,
+    bots.bots,
+    *upkeep.COMMANDS,
+):
     main.add_command(_command)

@@ -8,12 +8,15 @@ import errno
 import signal
 import socket
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from relaybot.config import Settings
 from relaybot.console import config_option, run_async, settings_of, shell_of
+
+if TYPE_CHECKING:
+    from relaybot.system import System
 
 ALL_ROLES = ("gateway", "worker", "sender", "scheduler", "caller")
 
@@ -57,14 +60,27 @@ def _listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+async def _built(settings: Settings) -> System:
+    """The process's parts; bots that cannot be served as stored end it with the reason."""
+    from relaybot.fleet.registry import BotsRefused
+    from relaybot.security.bot_keys import BotKeyError
+    from relaybot.system import build_system
+
+    try:
+        system = await build_system(settings)
+    except (BotsRefused, BotKeyError) as exc:
+        raise click.ClickException(str(exc)) from None
+    system.preload_channels = True
+    return system
+
+
 async def _serve(settings: Settings, roles: tuple[str, ...], sock: socket.socket) -> None:
     import uvicorn
 
     from relaybot.gateway.app import create_app
     from relaybot.runtime import heap
-    from relaybot.system import build_system
 
-    system = await build_system(settings)
+    system = await _built(settings)
     app = create_app(system, roles=roles, on_started=heap.settle)
     config = uvicorn.Config(
         app,
@@ -85,9 +101,8 @@ async def _serve(settings: Settings, roles: tuple[str, ...], sock: socket.socket
 
 async def _run_headless(settings: Settings, roles: tuple[str, ...]) -> None:
     from relaybot.runtime import heap
-    from relaybot.system import build_system
 
-    system = await build_system(settings)
+    system = await _built(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

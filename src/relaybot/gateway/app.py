@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from relaybot import __version__
 from relaybot.channels.registry import RouteDeps, channel_routers
 from relaybot.gateway.admin_api import admin_router
+from relaybot.gateway.bots_api import bots_router
 from relaybot.gateway.headers import SecurityHeadersMiddleware
 from relaybot.gateway.health import health_router
 from relaybot.gateway.host import GatewayHost
@@ -120,9 +121,10 @@ def create_app(
         ingest=host.ingest,
         new_limiter=lambda: MemoryRateLimiter(host.adapter_deps.clock),
     )
-    for channel_router in channel_routers(channels):
+    for channel_router in channel_routers(channels, every=host.bot_admin is not None):
         app.include_router(channel_router)
     app.include_router(admin_router(host.settings, host.sessions))
+    app.include_router(bots_router(host.settings, host.sessions, host.bot_admin))
     for app_type in host.app_types:
         router = app_type.api_router(host.settings, host.sessions)
         if router is not None:

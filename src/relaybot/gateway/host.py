@@ -13,6 +13,7 @@ from relaybot.channels.registry import AdapterDeps
 from relaybot.config import BotConfig, Settings
 from relaybot.core.app import App
 from relaybot.core.channel import ChannelAdapter
+from relaybot.gateway.bots_api import BotAdmin
 from relaybot.runtime.ingest import IngestPath
 from relaybot.runtime.queue import InboundQueue
 from relaybot.store.db import SessionMaker
@@ -47,6 +48,9 @@ class GatewayHost(Protocol):
 
     @property
     def app_types(self) -> Sequence[type[App]]: ...
+
+    @property
+    def bot_admin(self) -> BotAdmin | None: ...
 
     async def start(self, roles: Iterable[str]) -> None: ...
 

@@ -64,6 +64,11 @@ class Scheduler:
         self.wake = Signal()
         self.is_leader = False
 
+    def use_jobs(self, jobs: Sequence[Job]) -> None:
+        """Run `jobs` from the next tick on (a bot added while running brought new ones)."""
+        unique = {job.name: job for job in jobs}
+        self.jobs = list(unique.values())
+
     async def run(self, stop: asyncio.Event) -> None:
         log.info("scheduler started", jobs=",".join(job.name for job in self.jobs))
         try:

@@ -244,7 +244,12 @@ class Sender:
     async def _deliver(self, row: _Due) -> _Result:
         adapter = self.adapters.get(row.bot)
         if adapter is None:
-            return _Result(row, "dead", f"no adapter for bot {row.bot!r}")
+            return _Result(
+                row,
+                "dead",
+                f"bot {row.bot!r} is not configured here any more (removed, or its credentials "
+                "are gone): the message cannot be sent",
+            )
         structlog.contextvars.bind_contextvars(trace_id=row.trace_id, bot=row.bot)
         try:
             async with self._semaphore, asyncio.timeout(self.settings.send_timeout):

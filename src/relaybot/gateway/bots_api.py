@@ -1,0 +1,306 @@
+"""`/api/bots`: the stored bots over REST, for admin API tokens (readers may list them).
+
+The gateway does not change bots itself: the process hands it a `BotAdmin` (relaybot's
+`BotManager`), the same object `relaybot bots ...` uses, so both validate, store, audit and
+announce a change alike. Every secret in an answer is masked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Annotated, Any, Literal, Protocol
+
+from fastapi import APIRouter, Depends, Path
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+from relaybot.config import Settings
+from relaybot.core.bots import BOT_NAME_PATTERN
+from relaybot.security.auth import Authenticator, Principal
+from relaybot.store.bots import BotProblem, BotUnavailable
+from relaybot.store.db import SessionMaker
+
+ChannelName = Literal["webchat", "telegram", "mattermost", "chat2desk"]
+Mode = Literal["webhook", "polling"]
+BotName = Annotated[str, Path(pattern=BOT_NAME_PATTERN, description="The bot's name.")]
+Options = Annotated[dict[str, JsonValue], Field(max_length=100)]
+
+
+class Outcome(Protocol):
+    @property
+    def bot(self) -> dict[str, Any]: ...
+
+    @property
+    def notes(self) -> list[str]: ...
+
+
+class Found(Protocol):
+    @property
+    def ok(self) -> bool: ...
+
+    @property
+    def message(self) -> str: ...
+
+
+class BotAdmin(Protocol):
+    """What the routes need of the process's bot manager."""
+
+    async def listing(self) -> list[dict[str, Any]]: ...
+
+    async def show(self, name: str) -> dict[str, Any]: ...
+
+    async def add(self, fields: dict[str, Any], *, actor: str, channel: str) -> Outcome: ...
+
+    async def update(
+        self,
+        name: str,
+        changes: dict[str, Any],
+        *,
+        remove_options: Iterable[str] = (),
+        actor: str,
+        channel: str,
+    ) -> Outcome: ...
+
+    async def set_enabled(
+        self, name: str, enabled: bool, *, actor: str, channel: str
+    ) -> Outcome: ...
+
+    async def remove(self, name: str, *, actor: str, channel: str) -> list[str]: ...
+
+    async def check(self, name: str) -> Found: ...
+
+
+class NewBot(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: str = Field(pattern=BOT_NAME_PATTERN, description="Part of the webhook URL.")
+    app: str = Field(
+        min_length=1, max_length=200, description="orders, helpdesk, booking or module:Class."
+    )
+    channel: ChannelName = "webchat"
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    token: str | None = Field(default=None, min_length=1, max_length=4096)
+    webhook_secret: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=256,
+        description="Telegram in webhook mode: generated when not given.",
+    )
+    mode: Mode = "webhook"
+    api_base: str | None = Field(default=None, min_length=1, max_length=500)
+    options: Options = Field(default_factory=dict)
+    enabled: bool = True
+
+
+class BotChange(BaseModel):
+    """Only the fields given change; `options` are merged into the bot's options."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    app: str | None = Field(default=None, min_length=1, max_length=200)
+    channel: ChannelName | None = None
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    token: str | None = Field(default=None, min_length=1, max_length=4096)
+    webhook_secret: str | None = Field(default=None, min_length=1, max_length=256)
+    mode: Mode | None = None
+    api_base: str | None = Field(default=None, min_length=1, max_length=500)
+    options: Options | None = None
+    remove_options: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(
+        default_factory=list, max_length=100
+    )
+
+
+class BotOut(BaseModel):
+    name: str
+    app: str
+    channel: str
+    title: str | None
+    mode: Mode
+    api_base: str | None
+    token: str | None = Field(description="Masked: the bot id of a Telegram token, else ***.")
+    webhook_secret: str | None = Field(description="Masked.")
+    options: dict[str, JsonValue] = Field(description="Secret options masked.")
+    enabled: bool
+    source: Literal["database", "relaybot.toml", "bundled"]
+    revision: int | None
+    created_at: str | None
+    updated_at: str | None
+    changed_by: str | None
+
+
+class BotChanged(BaseModel):
+    bot: BotOut
+    notes: list[str] = Field(description="What else happened (setWebhook, a generated secret).")
+
+
+class Removed(BaseModel):
+    notes: list[str]
+
+
+class CheckOut(BaseModel):
+    ok: bool = Field(description="Whether the channel accepted the bot's credentials.")
+    message: str
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+class FieldError(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class Invalid(BaseModel):
+    detail: list[FieldError]
+
+
+AUTH: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "No token, or a token that is not valid."},
+    403: {"model": Problem, "description": "The token's role may not do this."},
+    429: {"model": Problem, "description": "Too many failed sign-ins from this address."},
+}
+INVALID: dict[int | str, dict[str, Any]] = {
+    422: {"model": Invalid, "description": "A field is missing or wrong; `loc` names it."}
+}
+MISSING: dict[int | str, dict[str, Any]] = {
+    404: {"model": Problem, "description": "No such bot in the database."}
+}
+TAKEN: dict[int | str, dict[str, Any]] = {
+    409: {
+        "model": Problem,
+        "description": "The name is taken, or the bot is defined in relaybot.toml.",
+    }
+}
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+    503: {"model": Problem, "description": "This process manages no stored bots."}
+}
+
+
+def _refused(problem: BotProblem) -> JSONResponse:
+    if problem.status == 422:
+        field = problem.field or "body"
+        message = problem.message.removeprefix(f"{field}: ")
+        error = {"loc": ["body", *field.split(".")], "msg": message, "type": "value_error"}
+        return JSONResponse({"detail": [error]}, status_code=422)
+    return JSONResponse({"detail": problem.message}, status_code=problem.status)
+
+
+def _changed(outcome: Outcome, status: int = 200) -> JSONResponse:
+    return JSONResponse({"bot": outcome.bot, "notes": outcome.notes}, status_code=status)
+
+
+def bots_router(settings: Settings, sessions: SessionMaker, admin: BotAdmin | None) -> APIRouter:
+    auth = Authenticator(settings, sessions)
+    changer = Depends(auth.admin("admin"))
+    reader = Depends(auth.admin("admin", "operator", "readonly"))
+    router = APIRouter(
+        prefix="/api/bots", tags=["bots"], responses={**AUTH, **INVALID, **UNAVAILABLE}
+    )
+
+    def manager() -> BotAdmin:
+        if admin is None:
+            raise BotUnavailable("this process manages no stored bots")
+        return admin
+
+    @router.get("", response_model=list[BotOut], summary="Every bot")
+    async def list_bots(_who: Principal = reader) -> Response:
+        """The bots of relaybot.toml, the bundled web chat bots and the stored ones."""
+        try:
+            return JSONResponse(await manager().listing())
+        except BotProblem as problem:
+            return _refused(problem)
+
+    @router.get("/{name}", response_model=BotOut, summary="One bot", responses=MISSING)
+    async def show_bot(name: BotName, _who: Principal = reader) -> Response:
+        try:
+            return JSONResponse(await manager().show(name))
+        except BotProblem as problem:
+            return _refused(problem)
+
+    @router.post(
+        "",
+        status_code=201,
+        response_model=BotChanged,
+        summary="Add a bot",
+        responses=TAKEN,
+    )
+    async def add_bot(body: NewBot, who: Principal = changer) -> Response:
+        """Served by every relaybot process within seconds."""
+        try:
+            outcome = await manager().add(body.model_dump(), actor=who.actor, channel="rest")
+        except BotProblem as problem:
+            return _refused(problem)
+        return _changed(outcome, 201)
+
+    @router.patch(
+        "/{name}",
+        response_model=BotChanged,
+        summary="Change a bot",
+        responses={**MISSING, **TAKEN},
+    )
+    async def update_bot(name: BotName, body: BotChange, who: Principal = changer) -> Response:
+        changes = body.model_dump(exclude_unset=True, exclude={"remove_options"})
+        try:
+            outcome = await manager().update(
+                name,
+                changes,
+                remove_options=body.remove_options,
+                actor=who.actor,
+                channel="rest",
+            )
+        except BotProblem as problem:
+            return _refused(problem)
+        return _changed(outcome)
+
+    def _switch(get: Any, enabled: bool) -> Any:
+        async def switch(name: BotName, who: Principal = changer) -> Response:
+            try:
+                outcome = await get().set_enabled(name, enabled, actor=who.actor, channel="rest")
+            except BotProblem as problem:
+                return _refused(problem)
+            return _changed(outcome)
+
+        switch.__name__ = "enable_bot" if enabled else "disable_bot"
+        return switch
+
+    for verb, enabled in (("enable", True), ("disable", False)):
+        router.add_api_route(
+            f"/{{name}}/{verb}",
+            _switch(manager, enabled),
+            methods=["POST"],
+            response_model=BotChanged,
+            summary=f"{verb.capitalize()} a bot",
+            responses={**MISSING, **TAKEN},
+        )
+
+    @router.delete(
+        "/{name}",
+        response_model=Removed,
+        summary="Remove a bot",
+        responses={**MISSING, **TAKEN},
+    )
+    async def remove_bot(name: BotName, who: Principal = changer) -> Response:
+        """Its webhook answers 404 at once; replies already written are still delivered."""
+        try:
+            notes = await manager().remove(name, actor=who.actor, channel="rest")
+        except BotProblem as problem:
+            return _refused(problem)
+        return JSONResponse({"notes": notes})
+
+    @router.post(
+        "/{name}/check",
+        response_model=CheckOut,
+        summary="Ask the channel about the bot's credentials",
+        responses=MISSING,
+    )
+    async def check_bot(name: BotName, _who: Principal = changer) -> Response:
+        """Telegram getMe, Mattermost users/me: `ok` says whether the channel accepted them."""
+        try:
+            found = await manager().check(name)
+        except BotProblem as problem:
+            return _refused(problem)
+        return JSONResponse({"ok": found.ok, "message": found.message})
+
+    return router
