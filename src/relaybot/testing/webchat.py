@@ -109,8 +109,11 @@ class WebchatClient:
         response = await self.post(text, payload=payload, msg_id=client_id, files=files)
         response.raise_for_status()
         async with asyncio.timeout(timeout):
+            while len(self.received) - start < expect:  # no need to ask before the first
+                self._arrived.clear()
+                await self._arrived.wait()
             last_id = await self.settled(client_id)
-            while self._last_id < last_id or len(self.received) - start < expect:
+            while self._last_id < last_id:
                 self._seen.clear()
                 await self._seen.wait()
         return self.received[start:]
@@ -129,7 +132,8 @@ class WebchatClient:
 
     async def settled(self, client_id: str, *, interval: float = 0.01) -> int:
         """Wait until the server says the message `client_id` is settled; the chat's newest
-        history id then. A message it never took (over the flood limit) settles at once."""
+        history id then. A message it never took (over the flood limit) settles at once.
+        Asks every `interval` s at first, less often the longer it takes (at most 0.2 s)."""
         while True:
             response = await self.http.get(f"/chat/api/{self.bot}/messages/{client_id}")
             if response.status_code == 404:
@@ -140,6 +144,7 @@ class WebchatClient:
                 last_id: int = progress["last_id"]
                 return last_id
             await asyncio.sleep(interval)
+            interval = min(interval * 1.5, 0.2)
 
     async def replies(
         self, start: int, *, expect: int = 1, timeout: float = 10.0, quiet: float = 0.3
