@@ -220,7 +220,7 @@ class TelegramAdapter:
         task.add_done_callback(self._answering.discard)
 
     # -- out --------------------------------------------------------------------------------
-    async def send(self, chat_id: str, message: OutgoingMessage) -> None:
+    async def send(self, chat_id: str, message: OutgoingMessage) -> list[str]:
         markup = await self._keyboard(message)
         target: int | str = int(chat_id) if _is_int(chat_id) else chat_id
         try:
@@ -228,13 +228,15 @@ class TelegramAdapter:
         except ValueError as exc:
             raise PermanentDeliveryError(f"cannot render the message: {exc}") from None
         key = fingerprint(chat_id, message)
+        ids: list[str] = []
         for position, method in enumerate(methods):
             if position < self._partial.sent_parts(key):
                 continue
-            await self._call(method)
+            ids.extend(str(i) for i in await self._call(method))
             if len(methods) > 1:
                 self._partial.advance(key, position + 1)
         self._partial.finish(key)
+        return ids
 
     async def _keyboard(self, message: OutgoingMessage) -> InlineKeyboardMarkup | None:
         if not message.buttons:
@@ -258,9 +260,9 @@ class TelegramAdapter:
             return cached
         return _markup(message.buttons, await self.payloads.shorten(long))
 
-    async def _call(self, method: Method) -> None:
+    async def _call(self, method: Method) -> list[int]:
         try:
-            await self._session.deliver(self.client, method)
+            return await self._session.deliver(self.client, method)
         except TelegramRetryAfter as exc:
             raise RetryAfter(float(exc.retry_after)) from None
         except TelegramForbiddenError as exc:

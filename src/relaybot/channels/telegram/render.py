@@ -2,7 +2,10 @@
 
 Long texts are split at 4096 characters and captions kept within 1024; photos and videos
 in a row travel as albums of up to ten; buttons ride on the last part, since an album
-cannot carry a keyboard.
+cannot carry a keyboard. A text with `meta["reply_to"]` (a message id) answers that
+message (in a discussion group: under the channel post). A message with `meta["edit"]`
+(a message id) replaces the text of that message instead: its caption when the message
+carries media, else its text.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram.methods import (
+    EditMessageCaption,
+    EditMessageText,
     SendAudio,
     SendContact,
     SendDocument,
@@ -27,6 +32,7 @@ from aiogram.types import (
     InputMediaLivePhoto,
     InputMediaPhoto,
     InputMediaVideo,
+    ReplyParameters,
 )
 
 from relaybot.channels.text import split_text
@@ -50,8 +56,17 @@ def plan(
 ) -> list[Method]:
     media = list(message.media)
     text = message.text.strip() and message.text
+    edit = message.meta.get("edit")
+    if edit is not None:
+        return [_edit(chat_id, str(edit), text or EMPTY_TEXT, markup, caption=bool(media))]
     if not media:
-        return _texts(chat_id, text or EMPTY_TEXT, markup)
+        texts = _texts(chat_id, text or EMPTY_TEXT, markup)
+        reply_to = message.meta.get("reply_to")
+        if isinstance(reply_to, str) and reply_to.isdigit() and isinstance(texts[0], SendMessage):
+            texts[0] = texts[0].model_copy(
+                update={"reply_parameters": ReplyParameters(message_id=int(reply_to))}
+            )
+        return texts
     if len(media) == 1 and media[0].kind not in _NO_CAPTION and len(text) <= CAPTION_LIMIT:
         return [_single(chat_id, media[0], caption=text or None, markup=markup)]
     caption: str | None = None
@@ -71,6 +86,27 @@ def plan(
     if text or markup is not None:
         methods.extend(_texts(chat_id, text or EMPTY_TEXT, markup))
     return methods
+
+
+def _edit(
+    chat_id: int | str,
+    message_id: str,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+    *,
+    caption: bool,
+) -> Method:
+    if not message_id.isdigit():
+        raise ValueError(f"cannot edit message {message_id!r}: not a Telegram message id")
+    if caption:
+        if len(text) > CAPTION_LIMIT:
+            text = text[: CAPTION_LIMIT - 1] + "…"
+        return EditMessageCaption(
+            chat_id=chat_id, message_id=int(message_id), caption=text, reply_markup=markup
+        )
+    return EditMessageText(
+        chat_id=chat_id, message_id=int(message_id), text=text[:TEXT_LIMIT], reply_markup=markup
+    )
 
 
 def _texts(chat_id: int | str, text: str, markup: InlineKeyboardMarkup | None) -> list[Method]:
