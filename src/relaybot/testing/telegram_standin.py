@@ -129,6 +129,8 @@ class TelegramStandin(StandinServer):
         self._callback_ids = itertools.count(1)
         self._media_groups = itertools.count(1)
         self._http: httpx.AsyncClient | None = None
+        self.discussions: dict[int, int] = {}
+        self._forwards: set[asyncio.Task[Any]] = set()
 
     # -- state ------------------------------------------------------------------------------
     def bot(self, token: str) -> BotState:
@@ -149,6 +151,41 @@ class TelegramStandin(StandinServer):
         if chat_id > 0:
             return {"id": chat_id, "type": "private", "first_name": f"User {chat_id}"}
         return {"id": chat_id, "type": "supergroup", "title": f"Group {chat_id}"}
+
+    def link_discussion(self, channel_id: int, group_id: int, *, title: str = "Ads") -> None:
+        """Make `channel_id` a channel whose posts Telegram copies into the discussion group
+        `group_id`, as automatic forwards the bot receives there."""
+        self.chats[channel_id] = {"id": channel_id, "type": "channel", "title": title}
+        self.chats[group_id] = {"id": group_id, "type": "supergroup", "title": f"{title} chat"}
+        self.discussions[channel_id] = group_id
+
+    def _forward_to_discussion(self, state: BotState, post: dict[str, Any]) -> None:
+        """What Telegram does with a channel post when the channel has a discussion group."""
+        channel = post["chat"]
+        group_id = self.discussions[int(channel["id"])]
+        copied = {
+            k: v for k, v in post.items() if k in ("text", "caption", "photo", "media_group_id")
+        }
+        message = {
+            "message_id": self.next_message_id(group_id),
+            "date": int(time.time()),
+            "chat": self.chat(group_id),
+            "from": {"id": 777000, "is_bot": False, "first_name": "Telegram"},
+            "sender_chat": channel,
+            "is_automatic_forward": True,
+            "forward_origin": {
+                "type": "channel",
+                "chat": channel,
+                "message_id": post["message_id"],
+                "date": post["date"],
+            },
+            **copied,
+        }
+        task = asyncio.get_running_loop().create_task(
+            self.push_update(state.token, {"message": message})
+        )
+        self._forwards.add(task)
+        task.add_done_callback(self._forwards.discard)
 
     def next_message_id(self, chat_id: int) -> int:
         return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
@@ -503,6 +540,8 @@ class TelegramStandin(StandinServer):
             raw["media_group_id"] = media_group_id
         if reply_markup is not None:
             raw["reply_markup"] = reply_markup
+        if chat_id in self.discussions and kind != "invoice":
+            self._forward_to_discussion(state, raw)
         self.sent.append(
             BotMessage(
                 chat_id=chat_id,
@@ -558,6 +597,7 @@ class TelegramStandin(StandinServer):
 
     async def stop(self) -> None:
         self.stopping = True
+        await asyncio.gather(*self._forwards, return_exceptions=True)
         for state in self.bots.values():
             state.new_update.set()
         if self._http is not None:

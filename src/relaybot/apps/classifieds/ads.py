@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, get_args
 
 from sqlalchemy import select
@@ -28,6 +29,7 @@ LOCKED = N_("Ad #{id} is closed, so it cannot be changed any more.")
 GONE = N_("That ad no longer exists.")
 NOT_POSTED = N_("Updates go on posted ads; ad #{id} is not in the channel.")
 EDITABLE = ("draft", "rejected")
+AD_TAG = re.compile(r"#ad(\d{1,18})\s*$")
 STAGE_NAMES: tuple[StageName, ...] = get_args(StageName)
 
 
@@ -428,15 +430,7 @@ async def answer_forward(ctx: Context) -> bool:
         return True
     if str(origin.get("chat_id")) != channel_of(ctx.bot):
         return True
-    post = await ctx.db.scalar(
-        select(AdPost).where(
-            AdPost.chat_id == str(origin["chat_id"]),
-            AdPost.message_id == str(origin.get("message_id")),
-        )
-    )
-    if post is None:
-        return True
-    ad = await ctx.db.get(Ad, post.ad_id)
+    ad = await _forwarded_ad(ctx, str(origin["chat_id"]), str(origin.get("message_id")))
     if ad is None:
         return True
     from .publish import channel_translator
@@ -447,3 +441,26 @@ async def answer_forward(ctx: Context) -> bool:
         meta={"reply_to": str(message_id)} if message_id is not None else None,
     )
     return True
+
+
+async def _forwarded_ad(ctx: Context, channel: str, message_id: str) -> Ad | None:
+    """The ad a forwarded post shows: by the post's message id, or, when the forward arrives
+    before the channel's receipt (both race on Telegram), by the #ad tag its text ends with.
+    Only the album's first message carries the text, so an album is answered once."""
+    post = await ctx.db.scalar(
+        select(AdPost).where(AdPost.chat_id == channel, AdPost.message_id == message_id)
+    )
+    if post is None:
+        tag = AD_TAG.search(ctx.update.text or "")
+        if tag is None:
+            return None
+        post = await ctx.db.scalar(
+            select(AdPost)
+            .where(AdPost.chat_id == channel, AdPost.ad_id == int(tag.group(1)))
+            .order_by(AdPost.id.desc())
+            .limit(1)
+        )
+        if post is None:
+            return None
+    ad = await ctx.db.get(Ad, post.ad_id)
+    return ad if ad is not None and ad.bot == ctx.bot.name else None

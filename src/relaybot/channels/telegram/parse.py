@@ -81,6 +81,8 @@ def _from_callback(query: types.CallbackQuery, *, update_id: int, bot: str) -> U
     chat_type = "private"
     label = ""
     raw: dict[str, Any] = {"callback_query_id": query.id}
+    if query.from_user.username:
+        raw["username"] = query.from_user.username
     if message is not None:
         chat_id = message.chat.id
         chat_type = message.chat.type
