@@ -11,6 +11,7 @@ BUNDLED: dict[str, str] = {
     "helpdesk": "relaybot.apps.helpdesk.app:HelpdeskApp",
     "booking": "relaybot.apps.booking.app:BookingApp",
     "classifieds": "relaybot.apps.classifieds.app:ClassifiedsApp",
+    "classifieds-filter": "relaybot.apps.classifieds.filter_app:ClassifiedsFilterApp",
 }
 
 

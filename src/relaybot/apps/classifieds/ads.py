@@ -18,6 +18,7 @@ from relaybot import (
     receipt_of,
 )
 
+from .matching import notify_subscribers, post_link
 from .models import Ad, AdKind, AdPost
 from .payloads import AdAct, AddFeedback, Approve, EditField, NewAd, Reject, StageName
 from .publish import RECEIPT_TAG, channel_of, publish, refresh_posts, render_post
@@ -414,9 +415,15 @@ async def take_receipt(ctx: Context) -> bool:
         return False
     if receipt.tag.startswith(RECEIPT_TAG) and receipt.tag[len(RECEIPT_TAG) :].isdigit():
         post = await ctx.db.get(AdPost, int(receipt.tag[len(RECEIPT_TAG) :]))
-        if post is not None and receipt.message_ids:
+        if post is not None and receipt.message_ids and post.message_id is None:
             post.message_ids = list(receipt.message_ids)
             post.message_id = receipt.message_ids[0]
+            ad = await ctx.db.get(Ad, post.ad_id)
+            if ad is not None and ad.status == "posted":
+                link = post_link(ctx.bot, post.chat_id, post.message_id, ctx.settings.public_url)
+                await notify_subscribers(
+                    ctx.db, ad, now=ctx.now, link=link, rate=ctx.settings.broadcast_rate
+                )
     return True
 
 

@@ -77,3 +77,49 @@ class AdPost(Base):
     """The first of `message_ids`: the one a discussion group's forward names."""
     with_media: Mapped[bool] = mapped_column(Boolean, default=False)
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+ANY = ""
+"""A filter field left open: "any kind", "any category", "any region"."""
+
+
+class AdFilter(Base):
+    """What one subscriber of a filter bot wants to hear of, until `expires_at`.
+
+    Matching reads the composite index (ads bot, kind, category, region, expiry) with "any"
+    stored as "" so that a post's eight combinations of exact and open fields are eight
+    index ranges, never a pass over every filter; price and keywords are checked on those
+    candidates only."""
+
+    __tablename__ = "classified_filters"
+    __table_args__ = (
+        Index(
+            "idx_classified_filters_match",
+            "ads_bot",
+            "kind",
+            "category",
+            "region",
+            "expires_at",
+        ),
+        Index("idx_classified_filters_owner", "bot", "chat_id"),
+        Index("idx_classified_filters_expires", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    bot: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    user_id: Mapped[str] = mapped_column(String(128))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    ads_bot: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32), default=ANY)
+    category: Mapped[str] = mapped_column(String(80), default=ANY)
+    region: Mapped[str] = mapped_column(String(60), default=ANY)
+    price_min: Mapped[float | None] = mapped_column(nullable=True)
+    price_max: Mapped[float | None] = mapped_column(nullable=True)
+    currency: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    period_days: Mapped[int] = mapped_column(default=30)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    warned: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -18,6 +18,7 @@ from relaybot import (
     translator,
 )
 
+from .matching import notify_subscribers, post_link
 from .models import Ad, AdPost
 from .render import photos_of, post_text
 
@@ -71,12 +72,15 @@ async def publish(
     )
     db.add(post)
     await db.flush()
+    ad.status = "posted"
     if channel != BOARD:
         meta = receipt_meta(f"{RECEIPT_TAG}{post.id}")
         out.append(
             (Address(bot.name, channel), OutgoingMessage(text=text, media=tuple(media), meta=meta))
         )
-    ad.status = "posted"
+    else:  # the board shows it at once: subscribers hear of it now, not at a receipt
+        link = post_link(bot, channel, None, settings.public_url)
+        await notify_subscribers(db, ad, now=now, link=link, rate=settings.broadcast_rate)
     ad.posted_at = now
     ad.updated_at = now
     ad.remind_at = now + remind_after(bot)
