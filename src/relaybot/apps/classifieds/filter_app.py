@@ -211,7 +211,7 @@ async def save_filter(ctx: Context, data: dict[str, Any]) -> str | None:
         price_min=price.get("min"),
         price_max=price.get("max"),
         currency=price.get("currency") if price else None,
-        keywords=keywords[:10],
+        keywords=",".join(keywords[:10])[:200],
         period_days=days,
         created_at=ctx.now,
         expires_at=ctx.now + timedelta(days=days),
@@ -283,7 +283,8 @@ def build_filter_router() -> Router:
                 if flt.expires_at > ctx.now
                 else ctx.t(N_("ended"))
             )
-            parts = [p for p in (flt.kind, flt.category, flt.region, *flt.keywords) if p]
+            words = flt.keywords.split(",") if flt.keywords else []
+            parts = [p for p in (flt.kind, flt.category, flt.region, *words) if p]
             ctx.reply(
                 f"#{flt.id}: {', '.join(parts) or ctx.t(N_('everything'))} ({state})",
                 buttons=[

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import CompoundSelect, and_, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from relaybot import N_, Address, BotConfig, OutgoingMessage, broadcast, translator
@@ -44,33 +45,66 @@ def _words(ad: Ad) -> str:
     return " ".join(str(a.get(k) or "") for k in ("title", "description", "category")).lower()
 
 
-async def matching_filters(session: AsyncSession, ad: Ad, *, now: datetime) -> list[AdFilter]:
-    """The live filters `ad` matches: one indexed query over the eight key combinations
-    (and the price bounds), then the keywords of those candidates only."""
+@dataclass(frozen=True)
+class Match:
+    """A filter a post matched: who is told, in which language."""
+
+    id: int
+    bot: str
+    channel: str
+    chat_id: str
+    language: str
+
+
+def match_query(ad: Ad, *, now: datetime) -> CompoundSelect:
+    """Live filters of `ad`'s bot whose kind, category and region are the post's or open,
+    within their price bounds: one SELECT per combination, each an equality range of the
+    match index (bot, kind, category, region, then expiry), joined by UNION ALL, so no
+    database falls back to scanning every filter of the bot; only the columns a notice
+    needs are read (hydrating thousands of whole rows costs more than the lookup)."""
     amount, currency = _price(ad)
-    query = select(AdFilter).where(
-        AdFilter.ads_bot == ad.bot,
-        or_(
-            *(
-                and_(AdFilter.kind == k, AdFilter.category == c, AdFilter.region == r)
-                for k, c, r in _combinations(ad)
-            )
-        ),
-        AdFilter.expires_at > now,
-    )
     if amount is None:  # a negotiable price matches only filters without a price range
-        query = query.where(AdFilter.price_min.is_(None), AdFilter.price_max.is_(None))
+        priced = and_(AdFilter.price_min.is_(None), AdFilter.price_max.is_(None))
     else:
-        query = query.where(
+        priced = and_(
             or_(AdFilter.currency.is_(None), AdFilter.currency == currency),
             or_(AdFilter.price_min.is_(None), AdFilter.price_min <= amount),
             or_(AdFilter.price_max.is_(None), AdFilter.price_max >= amount),
         )
+    parts = [
+        select(
+            AdFilter.id,
+            AdFilter.bot,
+            AdFilter.channel,
+            AdFilter.chat_id,
+            AdFilter.language,
+            AdFilter.keywords,
+        ).where(
+            AdFilter.ads_bot == ad.bot,
+            AdFilter.kind == kind,
+            AdFilter.category == category,
+            AdFilter.region == region,
+            AdFilter.expires_at > now,
+            priced,
+        )
+        for kind, category, region in _combinations(ad)
+    ]
+    return union_all(*parts)
+
+
+async def matching_filters(session: AsyncSession, ad: Ad, *, now: datetime) -> list[Match]:
+    """The live filters `ad` matches: one indexed query, then the keywords of those
+    candidates only."""
     text = _words(ad)
-    return [f for f in await session.scalars(query) if all(w in text for w in f.keywords)]
+    rows = await session.execute(match_query(ad, now=now))
+    return [
+        Match(row.id, row.bot, row.channel, row.chat_id, row.language)
+        for row in rows
+        if not row.keywords or all(word in text for word in row.keywords.split(","))
+    ]
 
 
-def notice(ad: Ad, flt: AdFilter, link: str | None) -> OutgoingMessage:
+def notice(ad: Ad, flt: Match, link: str | None) -> OutgoingMessage:
     t = translator(flt.language)
     lines = [
         t(N_("New ad for your filter #{id}:"), id=flt.id),
@@ -86,7 +120,7 @@ async def notify_subscribers(
 ) -> int:
     """A paced broadcast to every subscriber whose filter `ad` matches, one notice each."""
     found = await matching_filters(session, ad, now=now)
-    by_chat: dict[tuple[str, str], AdFilter] = {}
+    by_chat: dict[tuple[str, str], Match] = {}
     for flt in found:
         by_chat.setdefault((flt.bot, flt.chat_id), flt)  # two filters of one person: one notice
     if not by_chat:

@@ -118,7 +118,9 @@ class AdFilter(Base):
     price_min: Mapped[float | None] = mapped_column(nullable=True)
     price_max: Mapped[float | None] = mapped_column(nullable=True)
     currency: Mapped[str | None] = mapped_column(String(8), nullable=True)
-    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    keywords: Mapped[str] = mapped_column(String(200), default="")
+    """Lower-case words the post must all have, joined by commas ("" for none): plain text,
+    since matching reads it for thousands of candidates at a time."""
     period_days: Mapped[int] = mapped_column(default=30)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -39,7 +39,7 @@ def upgrade() -> None:
         sa.Column("price_min", sa.Float(), nullable=True),
         sa.Column("price_max", sa.Float(), nullable=True),
         sa.Column("currency", sa.String(length=8), nullable=True),
-        sa.Column("keywords", sa.JSON(), nullable=False),
+        sa.Column("keywords", sa.String(length=200), nullable=False),
         sa.Column("period_days", sa.Integer(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("expires_at", UTCDateTime(), nullable=False),
