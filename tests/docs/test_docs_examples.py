@@ -46,6 +46,7 @@ DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 RUN_AS_WRITTEN = {
     ("audit", "list"),
     ("booking", "list"),
+    ("classifieds", "list"),
     ("dlq", "list"),
     ("helpdesk", "demands", "list"),
     ("helpdesk", "scenarios", "list"),
