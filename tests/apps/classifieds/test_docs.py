@@ -41,7 +41,9 @@ def test_the_shell_walkthrough_runs_as_written(make_settings, sqlite_url, monkey
 def test_every_option_the_doc_lists_is_read_by_the_apps():
     source = "".join(
         p.read_text(encoding="utf-8")
-        for p in (Path(__file__).resolve().parents[3] / "src/relaybot/apps/classifieds").glob("*.py")
+        for p in (Path(__file__).resolve().parents[3] / "src/relaybot/apps/classifieds").glob(
+            "*.py"
+        )
     )
     text = DOC.read_text(encoding="utf-8")
     options = [

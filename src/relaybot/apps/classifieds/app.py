@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import click
+from fastapi import APIRouter
 
-from relaybot import N_, App, BotConfig, Context, Job, Settings
+from relaybot import N_, App, BotConfig, Context, Job, SessionMaker, Settings
 
 from .ads import answer_forward, build_router, take_receipt
 
@@ -33,6 +34,13 @@ class ClassifiedsApp(App):
         from .cli import classifieds
 
         return classifieds
+
+    @classmethod
+    def api_router(cls, settings: Settings, sessions: SessionMaker) -> APIRouter:
+        """The public board of each ad bot without a channel, `/board/{bot}`."""
+        from .board import build_board_router
+
+        return build_board_router(settings, sessions)
 
     @classmethod
     def jobs(cls, settings: Settings) -> Sequence[Job]:

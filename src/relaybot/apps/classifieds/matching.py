@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import CompoundSelect, and_, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -56,7 +57,7 @@ class Match:
     language: str
 
 
-def match_query(ad: Ad, *, now: datetime) -> CompoundSelect:
+def match_query(ad: Ad, *, now: datetime) -> CompoundSelect[Any]:
     """Live filters of `ad`'s bot whose kind, category and region are the post's or open,
     within their price bounds: one SELECT per combination, each an equality range of the
     match index (bot, kind, category, region, then expiry), joined by UNION ALL, so no
