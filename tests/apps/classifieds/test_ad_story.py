@@ -148,3 +148,25 @@ async def test_nobody_acts_on_somebody_elses_ad_and_a_forged_button_changes_noth
         assert "no longer exists" in stranger.last()
         [ad] = await ads_of(driver)
         assert ad.status == "draft" and channel_posts(driver) == []
+
+
+async def test_an_admin_announces_through_the_same_preview_and_others_may_not(settings):
+    async with ads_world(settings) as driver:
+        visitor = driver.chat(BOT, "visitor", name="Ulan")
+        await visitor.say("/ad")
+        assert "Only the bot's administrators can do that." in visitor.last()
+        await visitor.say("/donate")
+        assert "Only the bot's administrators can do that." in visitor.last()
+
+        admin = driver.chat(BOT, "admin", name="Asel")
+        await admin.say("/ad")
+        await admin.say("Market day on Saturday")
+        await admin.say("Bring your parts to the Dordoi market, row 12, from 9 to 14.")
+        preview = admin.received[-2]
+        assert preview.text.startswith("Announcement\nMarket day on Saturday")
+        assert admin.buttons() == ["Post", "Edit a field", "Discard"]
+        await admin.press("Post")
+        [post] = channel_posts(driver)
+        assert post.text == preview.text and post.message.media == ()
+        await admin.say("/donate")
+        assert "Set `donate_url`" in admin.last()

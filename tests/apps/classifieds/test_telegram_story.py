@@ -148,3 +148,22 @@ async def test_a_text_ad_is_posted_with_send_message_and_sold_edits_its_text(
         await client.press("Mark sold")
         await telegram.wait_until(lambda: bool(telegram.calls_to("editMessageText")), timeout=5)
         assert posted.text.startswith("SOLD · Repair request")
+
+
+async def test_donate_posts_a_telegram_stars_invoice_to_the_channel(
+    make_settings, sqlite_url, telegram
+):
+    bot = ads_on_telegram(telegram, admins=["5000013"], donate_stars=25)
+    settings = make_settings(sqlite_url, bots=[bot], webchat_for_bundled_apps=False)
+    async with RelaybotServer(settings) as server:
+        await started(server, telegram)
+        admin = telegram.user(TELEGRAM_TOKEN, user_id=5000013, first_name="Asel")
+        reply = await admin.say("/donate")
+        assert "The invoice for 25 stars is posted." in reply[-1].text
+        await telegram.wait_until(lambda: bool(telegram.calls_to("sendInvoice")), timeout=5)
+        [call] = telegram.calls_to("sendInvoice")
+        assert str(call.params["chat_id"]) == str(CHANNEL)
+        assert call.params["currency"] == "XTR" and "provider_token" not in call.params
+        assert call.params["prices"] == [{"label": "Support the channel", "amount": 25}]
+        [invoice] = telegram.sent_to(CHANNEL)
+        assert invoice.raw["invoice"]["total_amount"] == 25

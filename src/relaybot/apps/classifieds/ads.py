@@ -21,7 +21,15 @@ from relaybot import (
 from .matching import notify_subscribers, post_link
 from .models import Ad, AdKind, AdPost
 from .payloads import AdAct, AddFeedback, Approve, EditField, NewAd, Reject, StageName
-from .publish import RECEIPT_TAG, channel_of, publish, refresh_posts, render_post
+from .publish import (
+    BOARD,
+    RECEIPT_TAG,
+    channel_of,
+    channel_translator,
+    publish,
+    refresh_posts,
+    render_post,
+)
 from .render import details_text
 from .stages import STAGES, steps
 
@@ -30,6 +38,7 @@ LOCKED = N_("Ad #{id} is closed, so it cannot be changed any more.")
 GONE = N_("That ad no longer exists.")
 NOT_POSTED = N_("Updates go on posted ads; ad #{id} is not in the channel.")
 EDITABLE = ("draft", "rejected")
+ANNOUNCEMENT = "announcement"
 AD_TAG = re.compile(r"#ad(\d{1,18})\s*$")
 STAGE_NAMES: tuple[StageName, ...] = get_args(StageName)
 
@@ -225,6 +234,41 @@ def build_router(phone_regions: tuple[str, ...]) -> Router:
             buttons=[NewAd(kind=k.id).button(k.title) for k in kinds],
         )
 
+    admin_only = N_("Only the bot's administrators can do that.")
+
+    @router.command("ad", roles={"admin"}, refusal=admin_only)
+    async def announcement(ctx: Context) -> None:
+        """An announcement of the bot's own: a title and a text, then the same preview."""
+        await ad_flow.start(
+            ctx,
+            kind=ANNOUNCEMENT,
+            kind_title=channel_translator(ctx.bot, ctx.settings)(N_("Announcement")),
+            stages=["title", "description"],
+        )
+
+    @router.command("donate", roles={"admin"}, refusal=admin_only)
+    async def donate(ctx: Context) -> None:
+        """A Telegram Stars invoice in the channel; elsewhere the `donate_url` of the options."""
+        t = channel_translator(ctx.bot, ctx.settings)
+        channel = channel_of(ctx.bot)
+        stars = int(ctx.bot.options.get("donate_stars", 50))
+        if ctx.bot.channel == "telegram" and channel != BOARD:
+            invoice = {
+                "title": t(N_("Support the channel")),
+                "description": t(N_("Thank you for keeping the ads free for everyone.")),
+                "payload": f"donate:{ctx.bot.name}",
+                "currency": "XTR",
+                "amount": stars,
+            }
+            ctx.send(Address(ctx.bot.name, channel), "", meta={"invoice": invoice})
+            ctx.reply(ctx.t(N_("The invoice for {stars} stars is posted."), stars=stars))
+            return
+        url = ctx.bot.options.get("donate_url")
+        if not url:
+            ctx.reply(ctx.t(N_("Set `donate_url` in the bot's options to take donations here.")))
+            return
+        ctx.reply(ctx.t(N_("Support the channel: {url}"), url=url))
+
     @router.button(NewAd)
     async def new_ad(ctx: Context, payload: NewAd) -> None:
         kind = await ctx.db.get(AdKind, payload.kind)
@@ -308,7 +352,7 @@ async def _post(ctx: Context, ad: Ad) -> None:
     if ad.status != "draft":
         ctx.reply(ctx.t(N_("Ad #{id} is not a draft, so there is nothing to post."), id=ad.id))
         return
-    if ctx.bot.options.get("premoderation"):
+    if ctx.bot.options.get("premoderation") and ad.kind != ANNOUNCEMENT:
         ad.status = "pending"
         ad.updated_at = ctx.now
         await _ask_moderators(ctx, ad)
@@ -440,8 +484,6 @@ async def answer_forward(ctx: Context) -> bool:
     ad = await _forwarded_ad(ctx, str(origin["chat_id"]), str(origin.get("message_id")))
     if ad is None:
         return True
-    from .publish import channel_translator
-
     message_id = ctx.update.raw.get("message_id")
     ctx.reply(
         details_text(ad, channel_translator(ctx.bot, ctx.settings)),

@@ -99,9 +99,9 @@ async def matching_filters(session: AsyncSession, ad: Ad, *, now: datetime) -> l
     text = _words(ad)
     rows = await session.execute(match_query(ad, now=now))
     return [
-        Match(row.id, row.bot, row.channel, row.chat_id, row.language)
-        for row in rows
-        if not row.keywords or all(word in text for word in row.keywords.split(","))
+        Match(id_, bot, channel, chat_id, language)
+        for id_, bot, channel, chat_id, language, keywords in rows
+        if not keywords or all(word in text for word in keywords.split(","))
     ]
 
 
@@ -119,7 +119,10 @@ def notice(ad: Ad, flt: Match, link: str | None) -> OutgoingMessage:
 async def notify_subscribers(
     session: AsyncSession, ad: Ad, *, now: datetime, link: str | None, rate: float
 ) -> int:
-    """A paced broadcast to every subscriber whose filter `ad` matches, one notice each."""
+    """A paced broadcast to every subscriber whose filter `ad` matches, one notice each
+    (the bot's own announcements are nobody's filter)."""
+    if ad.kind == "announcement":
+        return 0
     found = await matching_filters(session, ad, now=now)
     by_chat: dict[tuple[str, str], Match] = {}
     for flt in found:

@@ -5,7 +5,7 @@ in a row travel as albums of up to ten; buttons ride on the last part, since an 
 cannot carry a keyboard. A text with `meta["reply_to"]` (a message id) answers that
 message (in a discussion group: under the channel post). A message with `meta["edit"]`
 (a message id) replaces the text of that message instead: its caption when the message
-carries media, else its text.
+carries media, else its text. `meta["invoice"]` makes it an invoice (`sendInvoice`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from aiogram.methods import (
     SendAudio,
     SendContact,
     SendDocument,
+    SendInvoice,
     SendLocation,
     SendMediaGroup,
     SendMessage,
@@ -32,6 +33,7 @@ from aiogram.types import (
     InputMediaLivePhoto,
     InputMediaPhoto,
     InputMediaVideo,
+    LabeledPrice,
     ReplyParameters,
 )
 
@@ -56,6 +58,9 @@ def plan(
 ) -> list[Method]:
     media = list(message.media)
     text = message.text.strip() and message.text
+    invoice = message.meta.get("invoice")
+    if isinstance(invoice, dict):
+        return [_invoice(chat_id, invoice, markup)]
     edit = message.meta.get("edit")
     if edit is not None:
         return [_edit(chat_id, str(edit), text or EMPTY_TEXT, markup, caption=bool(media))]
@@ -86,6 +91,30 @@ def plan(
     if text or markup is not None:
         methods.extend(_texts(chat_id, text or EMPTY_TEXT, markup))
     return methods
+
+
+def _invoice(
+    chat_id: int | str, invoice: dict[str, Any], markup: InlineKeyboardMarkup | None
+) -> Method:
+    """`meta["invoice"]`: title, description, payload, currency and a whole `amount` (for
+    Telegram Stars, currency "XTR", the number of stars; no provider token)."""
+    try:
+        amount = int(invoice["amount"])
+        return SendInvoice(
+            chat_id=chat_id,
+            title=str(invoice["title"])[:32],
+            description=str(invoice["description"])[:255],
+            payload=str(invoice["payload"])[:128],
+            currency=str(invoice["currency"]),
+            prices=[
+                LabeledPrice(label=str(invoice.get("label") or invoice["title"]), amount=amount)
+            ],
+            reply_markup=markup,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(
+            f"an invoice needs title, description, payload, currency, amount: {exc}"
+        ) from None
 
 
 def _edit(
