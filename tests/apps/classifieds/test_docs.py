@@ -56,3 +56,21 @@ def test_every_option_the_doc_lists_is_read_by_the_apps():
     for option in options:
         for name in option.replace("`", "").split(", "):
             assert f'"{name}"' in source, name
+
+
+def test_the_telegram_configuration_of_the_doc_loads(tmp_path, make_settings, sqlite_url):
+    make_settings(sqlite_url)
+    block = DOC.read_text(encoding="utf-8").split("```toml", 1)[1].split("```", 1)[0]
+    config = tmp_path / "relaybot.toml"
+    config.write_text(block, encoding="utf-8")
+    from relaybot.apps import load_app_class
+    from relaybot.config import load_settings
+
+    settings = load_settings(config)
+    assert [(b.name, b.app, b.channel) for b in settings.bots] == [
+        ("garage", "classifieds", "telegram"),
+        ("garage_alerts", "classifieds-filter", "telegram"),
+    ]
+    for bot in settings.bots:
+        app = load_app_class(bot.app)(bot, settings)
+        assert app.router is not None
