@@ -34,7 +34,7 @@ async def seeded(server: RelaybotServer) -> None:
 
 
 async def test_the_board_lists_the_post_and_a_subscriber_hears_of_it(make_settings, sqlite_url):
-    server = RelaybotServer(make_settings(sqlite_url))
+    server = RelaybotServer(make_settings(sqlite_url, default_locale="en"))
     server.settings = server.settings.model_copy(update={"public_url": server.url})
     async with server:
         await seeded(server)
@@ -82,7 +82,7 @@ async def test_the_board_page_in_chromium_shows_the_post_then_marks_it_sold(
     sqlite_url,
     browser,  # noqa: F811
 ):
-    settings = make_settings(sqlite_url)
+    settings = make_settings(sqlite_url, default_locale="en")
     async with RelaybotServer(settings) as server:
         await seeded(server)
         client = await place_repair_request(server)

@@ -15,7 +15,9 @@ from relaybot import (
     Flow,
     Router,
     Text,
+    Translator,
     receipt_of,
+    translator,
 )
 
 from .matching import notify_subscribers, post_link
@@ -28,6 +30,7 @@ from .publish import (
     channel_translator,
     publish,
     refresh_posts,
+    remind_after,
     render_post,
 )
 from .render import details_text
@@ -159,9 +162,8 @@ async def save_rejection(ctx: Context, data: dict[str, Any]) -> str | None:
     return ctx.t(N_("Rejected; the author is told why."))
 
 
-def _author_t(ad: Ad) -> Any:
-    from relaybot import translator
-
+def _author_t(ad: Ad) -> Translator:
+    """The author's language, for what they are told of their ad by somebody else's act."""
     return translator(ad.language)
 
 
@@ -339,7 +341,7 @@ def build_router(phone_regions: tuple[str, ...]) -> Router:
     return router
 
 
-def _after_post(t: Any, ad: Ad) -> list[list[Button]]:
+def _after_post(t: Translator, ad: Ad) -> list[list[Button]]:
     return [
         [
             AddFeedback(ad=ad.id).button(t(N_("Add an update"))),
@@ -390,9 +392,7 @@ async def _offer_fields(ctx: Context, ad: Ad) -> None:
     if ad.status not in EDITABLE:
         ctx.reply(ctx.t(N_("Ad #{id} is already posted; it keeps its text."), id=ad.id))
         return
-    from .stages import steps as all_steps
-
-    labels = {s.name: s.label for s in all_steps(("KG",))}
+    labels = {step.name: step.label for step in steps(("KG",))}
     shown: list[StageName] = [name for name in STAGE_NAMES if name in ad.answers]
     ctx.reply(
         ctx.t(N_("Which field would you like to change?")),
@@ -442,8 +442,6 @@ async def _repost(ctx: Context, ad: Ad) -> None:
 
 
 async def _leave(ctx: Context, ad: Ad) -> None:
-    from .publish import remind_after
-
     if ad.status != "posted":
         ctx.reply(ctx.t(N_("Only a posted ad can be posted again.")))
         return

@@ -8,7 +8,6 @@ every few seconds. `/board/{bot}/posts` gives the same as JSON.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import HTMLResponse
@@ -16,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
-from relaybot import N_, SessionMaker, Settings
+from relaybot import N_, BotConfig, SessionMaker, Settings
 
 from .models import Ad, AdPost
 from .publish import BOARD, channel_translator, render_post
@@ -45,12 +44,10 @@ class NoBoard(BaseModel):
     detail: str
 
 
-def board_bots(settings: Settings) -> dict[str, Any]:
+def board_bots(settings: Settings) -> dict[str, BotConfig]:
     """The ad bots that post to their board (they have no `channel`)."""
     bots = {b.name: b for b in settings.bots if b.app == APP and not b.options.get("channel")}
     if settings.webchat_for_bundled_apps and settings.bot(APP) is None:
-        from relaybot import BotConfig
-
         bots[APP] = BotConfig(name=APP, app=APP, channel="webchat")
     return bots
 
