@@ -30,9 +30,10 @@ from relaybot.apps.orders.app import OrdersApp
 from relaybot.config import BotConfig, load_settings
 from relaybot.core.types import Update
 from relaybot.runtime.logs import configure_logging
-from relaybot.store.models import OutgoingCall, OutboxMessage
+from relaybot.store.models import OutboxMessage, OutgoingCall
 from relaybot.system import System, build_system
 from relaybot.testing import ServiceStandin
+from relaybot.testing.waiting import eventually
 
 SCRIPT = ("/start", "Bishkek, Chui avenue 120, flat 7", "0555 123 456", "3", "yes")
 
@@ -40,13 +41,16 @@ SCRIPT = ("/start", "Bishkek, Chui avenue 120, flat 7", "0555 123 456", "3", "ye
 class OrdersWithCrm(OrdersApp):
     """The order bot, registering each confirmed order with the CRM of its `crm_url`."""
 
+    crm: httpx.AsyncClient | None = None
+
     async def handle(self, ctx: Context) -> None:
         confirmed = ctx.update.text == "yes" and ctx.result is None
         crm = f"{self.bot.options['crm_url']}/orders"
         key = {"Idempotency-Key": ctx.update.update_id}
         if confirmed and self.bot.options["crm_mode"] == "inline":
-            async with httpx.AsyncClient(timeout=30) as client:
-                (await client.post(crm, json={"chat": ctx.update.chat_id}, headers=key)).json()
+            if self.crm is None:  # one client, its connections kept, as an app would
+                self.crm = httpx.AsyncClient(timeout=30)
+            (await self.crm.post(crm, json={"chat": ctx.update.chat_id}, headers=key)).json()
         await super().handle(ctx)
         if confirmed and self.bot.options["crm_mode"] == "durable":
             ctx.call(HttpCall("POST", crm, json={"chat": ctx.update.chat_id}), tag="crm")
@@ -106,8 +110,7 @@ async def one_run(args: argparse.Namespace, concurrency: int, mode: str) -> dict
                 started = time.perf_counter()
                 await system.queue.put_many(updates(args.chats))
                 system.worker_signal.notify()
-                while not await finished(system, args.chats, mode):
-                    await asyncio.sleep(0.02)
+                await eventually(lambda: finished(system, args.chats, mode), timeout=600)
                 elapsed = time.perf_counter() - started
             finally:
                 await system.close()

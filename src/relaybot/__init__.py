@@ -23,6 +23,7 @@ from relaybot.core.i18n import N_, Translator, normalize_locale, translator
 from relaybot.core.jobs import Job, JobContext
 from relaybot.core.notify import Matrix, Notice, Outlet, Recipient, Route, route
 from relaybot.core.receipts import Receipt, receipt_meta, receipt_of
+from relaybot.core.strict import MAX_JSON_INT, NOT_BLANK, STRICT_BODY, JsonInt, PositiveId, is_blank
 from relaybot.core.types import Address, Attachment, Button, OutgoingMessage, Update
 from relaybot.flows import (
     Album,
@@ -59,7 +60,10 @@ from relaybot.store.db import SessionMaker
 from relaybot.store.sql import upsert_insert
 
 __all__ = [
+    "MAX_JSON_INT",
+    "NOT_BLANK",
     "N_",
+    "STRICT_BODY",
     "Address",
     "Album",
     "Answer",
@@ -86,6 +90,7 @@ __all__ = [
     "Invalid",
     "Job",
     "JobContext",
+    "JsonInt",
     "Location",
     "Matrix",
     "MaxLen",
@@ -96,6 +101,7 @@ __all__ = [
     "Payload",
     "Phone",
     "Photo",
+    "PositiveId",
     "Principal",
     "Progress",
     "Receipt",
@@ -121,6 +127,7 @@ __all__ = [
     "audit",
     "broadcast",
     "cli_actor",
+    "is_blank",
     "json_option",
     "minute_cell",
     "normalize_locale",

@@ -64,7 +64,19 @@ class Settings(BaseSettings):
     outbox_backoff_max: float = Field(default=300.0, gt=0)
     sender_concurrency: int = Field(default=64, gt=0)
     send_timeout: float = Field(default=10.0, gt=0)
-    sender_claim_seconds: float = Field(default=60.0, gt=0)
+    # A sender renews its claim on the messages it is delivering every third of this; killed,
+    # it leaves them to another sender after at most this long.
+    sender_claim_seconds: float = Field(default=6.0, ge=1.0)
+
+    # Retention (days): what a small business needs to look back on; the audit log longest.
+    retention_processed_updates_days: float = Field(default=7.0, gt=0)
+    retention_outbox_days: float = Field(default=7.0, gt=0)
+    retention_calls_days: float = Field(default=30.0, gt=0)
+    retention_dlq_days: float = Field(default=30.0, gt=0)
+    retention_message_logs_days: float = Field(default=90.0, gt=0)
+    retention_webchat_days: float = Field(default=90.0, gt=0)
+    retention_audit_days: float = Field(default=730.0, gt=0)
+    retention_interval_seconds: float = Field(default=600.0, gt=0)
 
     call_timeout: float = Field(default=10.0, gt=0)
     call_max_attempts: int = Field(default=5, gt=0)
@@ -93,6 +105,9 @@ class Settings(BaseSettings):
     webchat_sessions_per_minute: int = Field(default=30, gt=0)
     webchat_sockets_per_visitor: int = Field(default=8, gt=0)
     webchat_sockets_per_address: int = Field(default=200, gt=0)
+    webchat_files_dir: Path = Path("./data/webchat-files")
+    webchat_file_max_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
+    webchat_files_per_chat: int = Field(default=100, gt=0)
 
     log_level: str = "info"
     log_format: Literal["console", "json"] = "console"
@@ -115,16 +130,6 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("queue_url must start with redis://, rediss:// or unix://")
         return value
-
-    @model_validator(mode="after")
-    def _claim_outlasts_a_send(self) -> Settings:
-        """A claim shorter than a delivery call would let a second sender send it again."""
-        if self.sender_claim_seconds <= self.send_timeout:
-            raise ValueError(
-                f"sender_claim_seconds ({self.sender_claim_seconds:g}) must be longer than "
-                f"send_timeout ({self.send_timeout:g})"
-            )
-        return self
 
     @model_validator(mode="after")
     def _unique_bot_names(self) -> Settings:

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -32,12 +32,13 @@ from relaybot.runtime.ingest import IngestPath
 from relaybot.runtime.logs import register_settings_secrets
 from relaybot.runtime.queue import DbQueue, InboundQueue, IngestBatcher
 from relaybot.runtime.ratelimit import MemoryRateLimiter, RateLimiter
+from relaybot.runtime.retention import Pruner
 from relaybot.runtime.scheduler import Scheduler
 from relaybot.runtime.sender import Sender
 from relaybot.runtime.signal import Signal
 from relaybot.runtime.worker import Worker
 from relaybot.store import migrate
-from relaybot.store.db import SessionMaker, create_engine, session_maker
+from relaybot.store.db import SessionMaker, create_engine, mark_in_use, session_maker
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -117,6 +118,8 @@ class System:
     app_types: list[type[App]] = field(default_factory=list)
     redis: Redis | None = None
     wakers: list[Signal] = field(default_factory=list)
+    in_use: IO[bytes] | None = None
+    """The lock that tells `relaybot restore` this SQLite file is being served."""
 
     def worker(self) -> Worker:
         return Worker(
@@ -180,6 +183,8 @@ class System:
             scheduler = self.scheduler()
             self.tasks.append(asyncio.create_task(scheduler.run(self.stop), name="scheduler"))
             self.wakers.append(scheduler.wake)
+            pruner = Pruner(settings=self.settings, sessions=self.sessions, clock=self.clock)
+            self.tasks.append(asyncio.create_task(pruner.run(self.stop), name="retention"))
         if "gateway" in roles:
             for name, adapter in self.adapters.items():
                 if isinstance(adapter, PollingChannel) and adapter.polling:
@@ -210,6 +215,8 @@ class System:
             with contextlib.suppress(Exception):
                 await adapter.close()
         await self.engine.dispose()
+        if self.in_use is not None:
+            self.in_use.close()  # the shared lock goes with the file
 
 
 async def build_system(settings: Settings, *, clock: Clock | None = None) -> System:
@@ -219,6 +226,7 @@ async def build_system(settings: Settings, *, clock: Clock | None = None) -> Sys
     classes = app_classes(bots)
     # Each chat a worker handles at once may hold a connection while its handler runs.
     pool_size = max(settings.database_pool_size, settings.worker_concurrency + 4)
+    in_use = mark_in_use(settings.database_url)
     engine = create_engine(settings.database_url, pool_size=pool_size)
     await migrate.upgrade(engine, _prepare_apps(classes))
     sessions = session_maker(engine)
@@ -254,6 +262,7 @@ async def build_system(settings: Settings, *, clock: Clock | None = None) -> Sys
         worker_signal=worker_signal,
         app_types=classes,
         redis=redis,
+        in_use=in_use,
     )
 
 

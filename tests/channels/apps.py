@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from relaybot import BotConfig, Flow, Photo, Router, Settings
 from relaybot.core.app import App, Context
 from relaybot.core.types import Attachment, Button
 
@@ -38,3 +41,27 @@ class ShowcaseApp(App):
                 ctx.reply(f"message {n + 1}")
         else:
             ctx.reply(f"you said: {upd.text}")
+
+
+async def _photo_back(ctx: Context, data: dict[str, Any]) -> None:
+    ctx.reply("Here is your photo back.", media=[Attachment("photo", str(data["photo"]))])
+
+
+class PhotoBackApp(App):
+    """A dialog of one Photo step that shows the photo it took back to the sender."""
+
+    name = "photoback"
+    title = "Photo back"
+
+    def __init__(self, bot: BotConfig, settings: Settings) -> None:
+        super().__init__(bot, settings)
+        self.router = Router()
+        self.router.flow(
+            Flow(
+                "photo",
+                steps=[Photo("photo", prompt="Send me a photo, please.")],
+                on_complete=_photo_back,
+                confirm=False,
+            ),
+            fallback=True,
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
@@ -193,7 +194,8 @@ async def test_operator_lists_replays_and_drops_dead_letters_from_the_shell(stor
     adapter = ScriptedAdapter(script=[PermanentDeliveryError("bad")] * 2)
     await put(sessions, "first", chat="c1")
     await put(sessions, "second", chat="c2")
-    sender = make_sender(settings, sessions, adapter, ManualClock())
+    clock = ManualClock()
+    sender = make_sender(settings, sessions, adapter, clock)
     await sender.tick()
     ids = [d.id for d in await dlq.list_dead(sessions)]
     assert len(ids) == 2
@@ -213,5 +215,6 @@ async def test_operator_lists_replays_and_drops_dead_letters_from_the_shell(stor
     assert replayed.exit_code == 0 and "replayed 1" in replayed.output
     missing = await shell("dlq", "replay", "999999")
     assert missing.exit_code == 1
+    clock.advance(time.time() + 0.5 - clock.now())  # the replayed message is due by now
     await sender.tick()
     assert adapter.delivered == [("c2", "second")]

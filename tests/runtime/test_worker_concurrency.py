@@ -92,7 +92,7 @@ async def test_twenty_clients_order_while_one_chat_waits_on_a_slow_service(shop:
 
             confirmations = await asyncio.gather(*(order_water(shop.server, n) for n in range(20)))
             # Every client was answered while the slow handler was still waiting.
-            assert shop.crm.held == 1 and not waiting.done()
+            assert shop.crm.held == 1 and not waiting.done(), shop.crm.keys
             hold_ended = time.time()
             release.set()
             (answer,) = await waiting
@@ -106,9 +106,10 @@ async def test_twenty_clients_order_while_one_chat_waits_on_a_slow_service(shop:
     orders_done = [row_id for row_id, bot, text in replies if "is accepted" in text]
     assert len(orders_done) == 20 and max(orders_done) < slow_reply
 
-    warned = [e for e in logs if e["event"].startswith("slow handler")]
-    assert [(e["app"], e["handler"]) for e in warned] == [("calling", "lookup")]
-    assert warned[0]["wait_seconds"] > warned[0]["limit_seconds"]
+    # (on a busy machine an order step may be reported too: waiting for the CPU is not the
+    # store either)
+    (warned,) = [e for e in logs if e["event"].startswith("slow handler") and e["app"] == "calling"]
+    assert warned["handler"] == "lookup" and warned["wait_seconds"] > warned["limit_seconds"]
     assert slow_lookups() == counted_before + 1
 
 

@@ -2,9 +2,9 @@
 
 Two small tables on the `channels` Alembic branch: long button payloads kept under short
 keys (Telegram's callback_data holds 64 bytes), and per-chat memory such as the numbered
-options last shown on a text-only channel or a Mattermost trigger id. Both are read by the
-gateway and written by the sender, which may be different processes, so they live in the
-database and never only in memory.
+options last shown on a text-only channel, a Mattermost trigger id or the persistent menu.
+Both are read by the gateway and written by the sender, which may be different processes, so
+they live in the database and never only in memory.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import JSON, Float, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from relaybot.core.types import Button
 from relaybot.store.base import Base, UTCDateTime, utcnow
 from relaybot.store.db import SessionMaker
 from relaybot.store.sql import upsert_insert
@@ -47,6 +48,8 @@ class ChatMemory(Base):
     trigger_id: Mapped[str | None] = mapped_column(String(256), nullable=True)
     trigger_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The persistent menu last shown (rows of {"text", "payload"}); [] when taken away.
+    menu: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
 
 
 def payload_key(bot: str, payload: str) -> str:
@@ -108,3 +111,23 @@ class ChatMemoryStore:
                     index_elements=["bot", "chat_id"], set_={**values, "updated_at": now}
                 )
             )
+
+
+def menu_rows(menu: tuple[tuple[Button, ...], ...]) -> list[list[dict[str, str]]]:
+    """A menu as stored and as the web chat page reads it."""
+    return [[{"text": b.text, "payload": b.payload} for b in row] for row in menu if row]
+
+
+def menu_payload(stored: list[Any] | None, text: str) -> str | None:
+    """The payload of the stored menu's button labelled `text` (a tap on a reply keyboard
+    arrives as its label), or None. Only the chat's own menu is searched, so a label typed
+    by hand means that button and nothing else."""
+    wanted = text.strip()
+    if not stored or not wanted:
+        return None
+    for row in stored:
+        for button in row if isinstance(row, list) else ():
+            if isinstance(button, dict) and button.get("text") == wanted:
+                payload = button.get("payload")
+                return payload if isinstance(payload, str) and payload else None
+    return None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from relaybot.cli import audit, dlq, serve, tokens
+from relaybot.cli import audit, dlq, serve, tokens, upkeep
 from relaybot.cli.contributed import contributions
 from relaybot.config import Settings, load_settings
 from relaybot.console import Shell
@@ -58,5 +58,5 @@ def main(ctx: click.Context, config_path: Path | None) -> None:
     ctx.obj = Shell(_load, _open_store, config_path)
 
 
-for _command in (*serve.COMMANDS, dlq.dlq, tokens.tokens, audit.audit):
+for _command in (*serve.COMMANDS, dlq.dlq, tokens.tokens, audit.audit, *upkeep.COMMANDS):
     main.add_command(_command)

@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+import msgspec
+
 from relaybot.core.bots import BotConfig
 from relaybot.core.calls import (
     CallResult,
@@ -186,9 +188,10 @@ class Context:
         buttons: ButtonsSpec = None,
         media: Sequence[Attachment] = (),
         meta: Mapping[str, Any] | None = None,
+        menu: ButtonsSpec = None,
     ) -> None:
         """Answer in the chat the update came from; the message leaves with this transaction."""
-        self.send(self.address, text, buttons=buttons, media=media, meta=meta)
+        self.send(self.address, text, buttons=buttons, media=media, meta=meta, menu=menu)
 
     def send(
         self,
@@ -198,15 +201,36 @@ class Context:
         buttons: ButtonsSpec = None,
         media: Sequence[Attachment] = (),
         meta: Mapping[str, Any] | None = None,
+        menu: ButtonsSpec = None,
     ) -> None:
         """Queue a message to any chat of any configured bot; it leaves with this transaction.
 
         `meta` carries channel-neutral hints (such as a form) that channels may use or ignore.
+        `menu` sets the chat's persistent menu (rows of buttons; `[]` takes it away; None,
+        the default, leaves it as it is).
         """
         message = OutgoingMessage(
-            text=text, buttons=button_rows(buttons), media=tuple(media), meta=dict(meta or {})
+            text=text,
+            buttons=button_rows(buttons),
+            media=tuple(media),
+            meta=dict(meta or {}),
+            menu=None if menu is None else button_rows(menu),
         )
         self.outgoing.append((to, message))
+
+    def set_menu(self, menu: ButtonsSpec) -> bool:
+        """Give this chat the persistent menu `menu` (`[]` takes it away) with this update's
+        replies: it rides on the last reply here without buttons of its own, else on the last
+        reply here (a Telegram message holds one keyboard). False when nothing was replied."""
+        rows = button_rows(menu)
+        mine = [i for i, (address, _) in enumerate(self.outgoing) if address == self.address]
+        if not mine:
+            return False
+        plain = [i for i in mine if not self.outgoing[i][1].buttons]
+        position = (plain or mine)[-1]
+        address, message = self.outgoing[position]
+        self.outgoing[position] = (address, msgspec.structs.replace(message, menu=rows))
+        return True
 
     def call(self, request: HttpCall | TaskCall, *, tag: str) -> str:
         """Call another service once this update commits; returns the call's id.

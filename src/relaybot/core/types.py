@@ -66,13 +66,19 @@ class Update(msgspec.Struct, frozen=True, omit_defaults=True):
 
 
 class OutgoingMessage(msgspec.Struct, frozen=True, omit_defaults=True):
-    """What a bot says. Rows of `buttons` are laid out as the channel allows."""
+    """What a bot says. Rows of `buttons` are laid out as the channel allows.
+
+    `menu` sets the chat's persistent menu, the buttons of what is always possible there (a
+    reply keyboard on Telegram, a bar under the web chat's message box): None leaves it as
+    it is, an empty tuple takes it away. It stays until a later message sets another.
+    """
 
     text: str = ""
     buttons: tuple[tuple[Button, ...], ...] = ()
     media: tuple[Attachment, ...] = ()
     reply_to_update: str | None = None
     meta: dict[str, Any] = msgspec.field(default_factory=dict)
+    menu: tuple[tuple[Button, ...], ...] | None = None
 
 
 class Address(msgspec.Struct, frozen=True):

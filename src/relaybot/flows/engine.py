@@ -55,6 +55,9 @@ class Flow:
     `summary` writes the confirm step's text instead of the list of answers (its buttons are
     then `confirm_label`, Back and Cancel); `on_cancel` answers a person who cancels or says
     No at the confirm step, instead of the engine's sentence and Start again button.
+
+    `menu` gives the chat a persistent menu of Help, Start again and Cancel, so those stay
+    at hand however far back the last question is.
     """
 
     name: str
@@ -70,6 +73,7 @@ class Flow:
     summary: Summary | None = None
     confirm_label: str = words.LABEL_YES
     on_cancel: Cancellation | None = None
+    menu: bool = False
     _index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -169,12 +173,15 @@ class _Turn:
             await self._form(state)
         elif tag is not None and (state is None or tag != _current_tag(state)):
             await self._superseded(state)
+        elif state is None and self._command() == words.CANCEL:
+            self.ctx.reply(self.t(words.NOTHING_TO_CANCEL), buttons=[self._start_again()])
         elif state is None:
             await self._start()
         else:
             self.state = state
             self.step_before = state.step
             await self._continue(state)
+        self._keep_menu()
         self._log()
 
     async def begin(self, seed: Mapping[str, Any]) -> None:
@@ -184,6 +191,7 @@ class _Turn:
             reason = "restarted" if state.flow == self.flow.name else "left"
             await self._finish(state, completed=False, reason=reason)
         await self._start(seed)
+        self._keep_menu()
         self._log()
 
     async def abandon(self, reason: str) -> None:
@@ -201,6 +209,9 @@ class _Turn:
             ctx.reply(self.t(words.EXPIRED))
             state = None
         return state
+
+    def _command(self) -> str | None:
+        return words.command_of(self.update.text or "", self.update.payload)
 
     def _view(self, data: Mapping[str, Any]) -> FlowView:
         return FlowView(self.t, data, self.ctx)
@@ -482,6 +493,20 @@ class _Turn:
             await self._summary(state)
 
     # -- rendering --------------------------------------------------------------------------
+    def _keep_menu(self) -> None:
+        """The chat's persistent menu, set with every turn's replies (a channel that keeps it
+        already sends nothing new)."""
+        if self.flow.menu:
+            self.ctx.set_menu(
+                [
+                    [
+                        Button(self.t(words.LABEL_HELP), words.HELP),
+                        self._start_again(),
+                        Button(self.t(words.LABEL_CANCEL), words.CANCEL),
+                    ]
+                ]
+            )
+
     def _start_again(self) -> Button:
         return Button(self.t(words.LABEL_RESTART), words.restart(self.flow.name))
 

@@ -55,6 +55,7 @@ LABEL_SKIP: Final = N_("Skip")
 LABEL_DONE: Final = N_("Done")
 LABEL_MORE: Final = N_("More")
 LABEL_CHANGE: Final = N_("Change: {field}")
+LABEL_HELP: Final = N_("Help")
 
 # -- shared texts --------------------------------------------------------------------------------
 EXPIRED: Final = N_("Your previous conversation expired, so we are starting over.")
@@ -63,6 +64,7 @@ REFUSAL: Final = N_("Sorry, this is not available to you.")
 CANCELLED: Final = N_("Cancelled. Send any message when you want to start again.")
 DECLINED: Final = N_("All right, nothing was saved. Send any message to start again.")
 FIRST_STEP: Final = N_("This is the first step.")
+NOTHING_TO_CANCEL: Final = N_("Nothing is in progress, so there is nothing to cancel.")
 YES_OR_NO: Final = N_("Please answer Yes or No, or choose what to change.")
 CHECK_ANSWERS: Final = N_("Please check your answers:")
 NO_HELP: Final = N_(

@@ -9,6 +9,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from relaybot.config import Settings
+from relaybot.core.strict import MAX_JSON_INT, NOT_BLANK, STRICT_BODY
+from relaybot.gateway.responses import problems, validation_problem
 from relaybot.security.auth import Authenticator, Principal
 from relaybot.store import api_tokens
 from relaybot.store import audit as audit_store
@@ -16,7 +18,9 @@ from relaybot.store.db import SessionMaker
 
 
 class NewToken(BaseModel):
-    name: str = Field(min_length=1, max_length=128)
+    model_config = STRICT_BODY
+
+    name: str = Field(min_length=1, max_length=128, pattern=NOT_BLANK)
     role: Literal["admin", "operator", "readonly"] = "admin"
 
 
@@ -75,16 +79,16 @@ def admin_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
                 sessions, name=body.name, role=body.role, actor=who.actor, channel="rest"
             )
         except ValueError as exc:
-            raise HTTPException(422, str(exc)) from None
+            return JSONResponse(validation_problem("name", str(exc)), status_code=422)
         return JSONResponse(
             {**_token_out(info), "token": token},
             status_code=201,
             headers={"Cache-Control": "no-store"},
         )
 
-    @router.delete("/tokens/{token_id}", status_code=204)
+    @router.delete("/tokens/{token_id}", status_code=204, responses=problems(404))
     async def revoke_token(
-        token_id: Annotated[int, Path(ge=1, le=2**62)], who: Principal = admin
+        token_id: Annotated[int, Path(ge=1, le=MAX_JSON_INT)], who: Principal = admin
     ) -> Response:
         if not await api_tokens.revoke(sessions, token_id, actor=who.actor, channel="rest"):
             raise HTTPException(404, "no such active token")

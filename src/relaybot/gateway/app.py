@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 
@@ -18,10 +19,13 @@ from relaybot.gateway.headers import SecurityHeadersMiddleware
 from relaybot.gateway.health import health_router
 from relaybot.gateway.host import GatewayHost
 from relaybot.gateway.limits import OUT_OF_RANGE, BodyLimitMiddleware, number_out_of_range
+from relaybot.gateway.responses import install_method_not_allowed, truthful_openapi
+from relaybot.gateway.unavailable import store_unavailable, unavailable
 from relaybot.gateway.webhooks import WebhookLane
 from relaybot.runtime.ratelimit import MemoryRateLimiter
 
 log = structlog.get_logger("relaybot.gateway")
+WEBCHAT_UPLOADS = re.compile(r"/chat/api/[^/]+/files")  # a file's bytes, not JSON
 
 
 def create_app(
@@ -64,6 +68,8 @@ def create_app(
         BodyLimitMiddleware,
         max_bytes=host.settings.max_body_bytes,
         max_json_depth=host.settings.max_json_depth,
+        uploads=WEBCHAT_UPLOADS,
+        upload_bytes=host.settings.webchat_file_max_bytes,
     )
     app.add_middleware(  # added last, so outermost: webhooks skip the layers above
         WebhookLane,
@@ -92,7 +98,14 @@ def create_app(
     async def _database_refused(request: Request, exc: Exception) -> JSONResponse:
         """A request's integer that no column can hold is the caller's mistake (422)."""
         if number_out_of_range(exc):
-            return JSONResponse({"detail": OUT_OF_RANGE}, status_code=422)
+            where = ["body"] if request.method in ("POST", "PUT", "PATCH") else ["query"]
+            return JSONResponse(
+                {"detail": [{"loc": where, "msg": OUT_OF_RANGE, "type": "value_error"}]},
+                status_code=422,
+            )
+        if store_unavailable(exc):
+            log.error("the store refused a write", error_type=type(exc).__name__, exc_info=exc)
+            return unavailable()
         return await _unexpected(request, exc)
 
     app.include_router(
@@ -114,4 +127,6 @@ def create_app(
         router = app_type.api_router(host.settings, host.sessions)
         if router is not None:
             app.include_router(router)
+    install_method_not_allowed(app)
+    app.openapi = truthful_openapi(app)  # type: ignore[method-assign]
     return app

@@ -7,6 +7,7 @@ import asyncio
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 from sqlalchemy import func, select, text
 
 from relaybot.runtime import metrics
@@ -15,13 +16,28 @@ from relaybot.store.db import SessionMaker
 from relaybot.store.models import DeadLetter, OutboxMessage
 
 
+class Health(BaseModel):
+    status: str
+    store: str
+    queue_depth: int | None = None
+    oldest_pending_age_seconds: float | None = None
+    error: str | None = None
+
+
+METRICS_TYPE = CONTENT_TYPE_LATEST.split(";")[0]
+
+
 def health_router(
     sessions: SessionMaker, queue: InboundQueue, *, max_pending_age: float
 ) -> APIRouter:
     """Unhealthy (503) when the store is unreachable or the oldest pending update is too old."""
     router = APIRouter(tags=["operations"])
 
-    @router.get("/health")
+    @router.get(
+        "/health",
+        response_model=Health,
+        responses={503: {"model": Health, "description": "The store or the queue is unwell."}},
+    )
     async def health() -> JSONResponse:
         try:
             async with asyncio.timeout(5):
@@ -44,7 +60,16 @@ def health_router(
         }
         return JSONResponse(body, status_code=503 if stale else 200)
 
-    @router.get("/metrics")
+    @router.get(
+        "/metrics",
+        response_class=Response,
+        responses={
+            200: {
+                "description": "Prometheus text exposition format.",
+                "content": {METRICS_TYPE: {"schema": {"type": "string"}}},
+            }
+        },
+    )
     async def prometheus() -> Response:
         stats = await queue.stats()
         metrics.QUEUE_DEPTH.set(stats.depth)

@@ -38,17 +38,36 @@ def json_depth_exceeds(body: bytes, limit: int) -> bool:
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, *, max_bytes: int, max_json_depth: int = 64) -> None:
+    """`uploads` are the paths whose body is a file, not JSON: bounded by `upload_bytes`
+    instead, and never read as brackets."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        max_json_depth: int = 64,
+        uploads: re.Pattern[str] | None = None,
+        upload_bytes: int = 0,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.max_json_depth = max_json_depth
+        self.uploads = uploads
+        self.upload_bytes = upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
+        upload = self.uploads is not None and self.uploads.fullmatch(scope.get("path", ""))
         body = await read_body(
-            scope, receive, send, max_bytes=self.max_bytes, max_json_depth=self.max_json_depth
+            scope,
+            receive,
+            send,
+            max_bytes=self.upload_bytes if upload else self.max_bytes,
+            max_json_depth=self.max_json_depth,
+            json=not upload,
         )
         if body is None:
             return
@@ -70,7 +89,13 @@ def replaying(body: bytes, receive: Receive) -> Receive:
 
 
 async def read_body(
-    scope: Scope, receive: Receive, send: Send, *, max_bytes: int, max_json_depth: int
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    *,
+    max_bytes: int,
+    max_json_depth: int,
+    json: bool = True,
 ) -> bytes | None:
     """The whole request body, or None when it was refused (the answer is sent already)."""
     declared = dict(scope.get("headers", [])).get(b"content-length")
@@ -98,7 +123,7 @@ async def read_body(
         if not message.get("more_body", False):
             break
     body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-    if json_depth_exceeds(body, max_json_depth):
+    if json and json_depth_exceeds(body, max_json_depth):
         await _reject(send, 400, b'{"detail":"JSON nested too deeply"}')
         return None
     return body

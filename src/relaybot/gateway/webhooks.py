@@ -20,6 +20,7 @@ from relaybot.config import BotConfig
 from relaybot.core.channel import ChannelAdapter, Ingest, WebhookRejected
 from relaybot.gateway.headers import add_security_headers
 from relaybot.gateway.limits import read_body, replaying
+from relaybot.gateway.unavailable import store_unavailable, unavailable
 from relaybot.runtime import metrics
 
 log = structlog.get_logger("relaybot.gateway")
@@ -88,7 +89,16 @@ class WebhookLane:
             log.error("adapter could not read a webhook call", bot=bot, exc_info=exc)
             return JSONResponse({"detail": "the update could not be read"}, status_code=400)
         if result.updates:
-            await self.ingest(result.updates)
+            try:
+                await self.ingest(result.updates)
+            except Exception as exc:
+                if not store_unavailable(exc):
+                    raise
+                metrics.UPDATES_REJECTED.labels(channel, "store_unavailable").inc()
+                log.error(
+                    "update not stored; the channel will send it again", bot=bot, exc_info=exc
+                )
+                return unavailable()
         return JSONResponse(result.response)
 
 

@@ -55,3 +55,9 @@ HANDLER_FOREIGN_WAIT = Histogram(
 WORKER_CHATS_IN_HAND = Gauge(
     "relaybot_worker_chats_in_hand", "Chats a worker is handling or has waiting for a slot"
 )
+PRUNED_ROWS = Counter("relaybot_pruned_rows_total", "Rows removed by retention", ["table"])
+PRUNE_BATCH_SECONDS = Histogram(
+    "relaybot_prune_batch_seconds",
+    "How long one retention batch held its transaction",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1),
+)

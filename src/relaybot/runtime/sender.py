@@ -9,10 +9,11 @@ the dead-letter table; a chat that blocked the bot is marked and never retried.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 import socket
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -129,9 +130,10 @@ class Sender:
             prefix = list(itertools.takewhile(lambda row: row.id in claimed, rows))
             batches.append(prefix)
             released.extend(_Result(r, "release") for r in rows[len(prefix) :] if r.id in claimed)
-        outcomes = await asyncio.gather(*(self._deliver_chat(rows) for rows in batches if rows))
-        results = [result for chat_results in outcomes for result in chat_results] + released
-        await self._record(results)
+        async with self._holding(claimed):
+            outcomes = await asyncio.gather(*(self._deliver_chat(rows) for rows in batches if rows))
+            results = [result for chat_results in outcomes for result in chat_results] + released
+            await self._record(results)
         for result in results:
             if result.kind == "wait":
                 wait_hint = min(wait_hint, result.delay)
@@ -206,6 +208,41 @@ class Sender:
                 by_id[r.id].payload = r.payload
                 taken.add(r.id)
         return taken
+
+    @contextlib.asynccontextmanager
+    async def _holding(self, ids: set[int]) -> AsyncIterator[None]:
+        """Renew the claim on `ids` while they are delivered, every third of its length: a
+        slow delivery keeps its messages, and a killed sender's lapse within seconds."""
+        done = asyncio.Event()
+        renewing = asyncio.create_task(self._renew(ids, done), name="sender claim")
+        try:
+            yield
+        finally:
+            done.set()  # not cancel(): a renewal under way finishes its statement first
+            await renewing
+
+    async def _renew(self, ids: set[int], done: asyncio.Event) -> None:
+        period = self.settings.sender_claim_seconds / 3
+        while True:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(period):
+                    await done.wait()
+            if done.is_set():
+                return
+            try:
+                async with self.sessions() as session, session.begin():
+                    await session.execute(
+                        update(OutboxMessage)
+                        .where(
+                            OutboxMessage.id.in_(ids),
+                            OutboxMessage.status == "pending",
+                            OutboxMessage.claimed_until.is_not(None),
+                        )
+                        .values(claimed_until=self.clock.now() + self.settings.sender_claim_seconds)
+                        .execution_options(synchronize_session=False)
+                    )
+            except Exception:  # the next renewal may get through; the claim lasts till then
+                log.warning("renewing the claim on messages in delivery failed", exc_info=True)
 
     async def _deliver(self, row: _Due) -> _Result:
         adapter = self.adapters.get(row.bot)

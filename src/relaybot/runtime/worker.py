@@ -35,6 +35,7 @@ from relaybot.runtime.signal import Signal
 from relaybot.store.db import SessionMaker, store_seconds, wrote
 from relaybot.store.dialogs import SqlStateStorage
 from relaybot.store.journal import SqlJournal
+from relaybot.store.unavailable import store_unavailable
 
 log = structlog.get_logger("relaybot.worker")
 
@@ -211,6 +212,11 @@ class Worker:
                     error = app_failed.error
                 except Exception as exc:
                     error = exc
+            if store_unavailable(error):
+                # Not the app's fault, and it passes: wait, and do not count it as an attempt.
+                log.warning("the store is unavailable; this chat waits", error=str(error)[:200])
+                await asyncio.sleep(self.settings.poll_interval)
+                return items[index:]
             item.attempts += 1
             described = "".join(traceback.format_exception_only(error)).strip()
             upd = item.update

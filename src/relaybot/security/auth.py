@@ -38,6 +38,21 @@ Dependency = Callable[..., Awaitable["Principal"]]
 _bearer = HTTPBearer(auto_error=False, description="An admin API token or a JWT access token")
 BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)]
 _ephemeral_secret = secrets.token_urlsafe(48)
+# The answers each guard dependency can refuse with, for the OpenAPI document's sake.
+_REFUSALS: weakref.WeakKeyDictionary[Callable[..., object], tuple[int, ...]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def refusals_of(dependency: object) -> tuple[int, ...]:
+    """The status codes `dependency` answers with when it refuses a caller (none if it is
+    not a guard of this module)."""
+    if not callable(dependency):
+        return ()
+    try:
+        return _REFUSALS.get(dependency, ())
+    except TypeError:  # not weak-referenceable, so not one of ours
+        return ()
 
 
 @dataclass(frozen=True)
@@ -139,6 +154,7 @@ class Authenticator:
             principal = await self._guarded(request, credentials, self._api_token)
             return _check_role(principal, allowed)
 
+        _REFUSALS[require_api_token] = (401, 403, 429)
         return require_api_token
 
     def user(self, *roles: str) -> Dependency:
@@ -152,6 +168,7 @@ class Authenticator:
             principal = await self._guarded(request, credentials, self._access_token)
             return _check_role(principal, allowed) if allowed else principal
 
+        _REFUSALS[require_user] = (401, 403, 429) if allowed else (401, 429)
         return require_user
 
     async def _guarded(

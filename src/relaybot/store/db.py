@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import time
 import weakref
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import Connection, event
 from sqlalchemy.engine import make_url
@@ -26,6 +27,36 @@ def sqlite_path(database_url: str) -> Path | None:
     if not url.drivername.startswith("sqlite") or not url.database or url.database == ":memory:":
         return None
     return Path(url.database)
+
+
+def in_use_marker(database: Path) -> Path:
+    return database.with_name(database.name + ".in-use")
+
+
+def mark_in_use(database_url: str) -> IO[bytes] | None:
+    """While relaybot serves an SQLite file, it holds a shared lock on a file beside it: the
+    sign that `relaybot restore` must not replace it. The lock goes with the process."""
+    database = sqlite_path(database_url)
+    if database is None:
+        return None
+    database.parent.mkdir(parents=True, exist_ok=True)
+    marker = in_use_marker(database).open("ab")
+    fcntl.flock(marker, fcntl.LOCK_SH)
+    return marker
+
+
+def in_use(database: Path) -> bool:
+    """Whether a running relaybot holds `database` (see `mark_in_use`)."""
+    marker = in_use_marker(database)
+    if not marker.exists():
+        return False
+    with marker.open("ab") as probe:
+        try:
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(probe, fcntl.LOCK_UN)
+    return False
 
 
 def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
@@ -62,6 +93,8 @@ def _sqlite_engine(database_url: str, *, pool_size: int) -> AsyncEngine:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        # Only a new file takes this (before its first table): retention gives pages back.
+        cursor.execute("PRAGMA auto_vacuum=INCREMENTAL")
         cursor.execute("PRAGMA journal_mode=WAL")
         # NORMAL in WAL mode survives a killed process; only an OS crash may lose the last commit.
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -113,14 +146,17 @@ def _watch_writes_and_time(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "handle_error")
     def _failed(context: Any) -> None:
-        if context.connection is not None:
-            context.connection.info.pop("relaybot_started", None)
+        conn = context.connection
+        if conn is not None and not (conn.invalidated or conn.closed):
+            conn.info.pop("relaybot_started", None)
 
     for name in ("begin", "commit", "rollback"):
         event.listen(engine.sync_engine, name, _forget_writes)
 
 
 def _forget_writes(conn: Connection) -> None:
+    if conn.invalidated or conn.closed:  # nothing to forget, and `info` would raise
+        return
     conn.info.pop(_WROTE, None)
 
 

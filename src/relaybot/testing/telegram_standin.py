@@ -648,6 +648,22 @@ class TelegramUser:
                 return message.labels
         return []
 
+    def menu(self) -> list[list[str]]:
+        """The rows of the reply keyboard the bot keeps up in this chat ([] when none)."""
+        for message in reversed(self.messages):
+            markup = message.reply_markup or {}
+            if "keyboard" in markup:
+                return [[str(b.get("text", "")) for b in row] for row in markup["keyboard"]]
+            if markup.get("remove_keyboard"):
+                return []
+        return []
+
+    async def tap_menu(self, label: str, **wait: Any) -> list[BotMessage]:
+        """Tap a button of the reply keyboard: Telegram sends its label as a plain text."""
+        if not any(label in row for row in self.menu()):
+            raise LookupError(f"no {label!r} on the chat's menu: {self.menu()}")
+        return await self.say(label, **wait)
+
     def _message(self, **content: Any) -> dict[str, Any]:
         return {
             "message_id": self.standin.next_message_id(self.chat_id),
@@ -764,6 +780,10 @@ def _check_markup(markup: Any) -> dict[str, Any] | None:
         return None
     if not isinstance(markup, dict):
         raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+    for row in markup.get("keyboard") or []:
+        for button in row:
+            if not str(button.get("text") or "").strip():
+                raise ApiError(400, "Bad Request: keyboard button text is empty")
     for row in markup.get("inline_keyboard") or []:
         for button in row:
             if not str(button.get("text") or "").strip():

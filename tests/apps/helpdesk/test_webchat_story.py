@@ -30,15 +30,24 @@ class Seat:
 
     async def say(self, text: str = "", *, expect: int = 1, **kwargs: Any) -> str:
         await self.heard(0)
-        replies = await self.client.say(text, expect=expect, quiet=QUIET, **kwargs)
+        replies = await self.client.say(text, expect=expect, **kwargs)
         self.read = len(self.client.received)
         return "\n".join(m["text"] for m in replies)
 
     async def press(self, label: str, *, expect: int = 1) -> str:
         await self.heard(0)
-        replies = await self.client.press(label, expect=expect, quiet=QUIET)
+        replies = await self.client.press(label, expect=expect)
         self.read = len(self.client.received)
         return "\n".join(m["text"] for m in replies)
+
+    async def tap_menu(self, label: str) -> str:
+        await self.heard(0)
+        replies = await self.client.tap_menu(label)
+        self.read = len(self.client.received)
+        return "\n".join(m["text"] for m in replies)
+
+    def menu(self) -> list[str]:
+        return [button["text"] for row in self.client.menu for button in row]
 
     async def heard(self, count: int) -> list[str]:
         """The next `count` messages (waiting for them), and anything else already arrived."""
@@ -124,8 +133,16 @@ async def test_requester_helper_and_moderator_meet_in_the_web_chat(
         assert await moderator.heard(1) == ["#1 · Requester: Is anyone there?"]
         assert await helper.heard(0) == []
 
-        closed = await requester.say("/close")
+        # Relayed messages carry no buttons; the chat's menu keeps what the requester can do.
+        assert requester.menu() == [
+            "I got help, close it",
+            "Cancel the request",
+            "History",
+            "Menu",
+        ]
+        closed = await requester.tap_menu("I got help, close it")
         assert "Request #1 is closed" in closed
+        assert requester.menu() == ["New request", "My requests", "Menu", "Help"]
         assert "was closed by the requester" in (await moderator.heard(1))[0]
         assert await helper.heard(0) == []
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from relaybot import N_, App, BotConfig, Context, Settings
+from relaybot import N_, App, BotConfig, Context, Job, Settings
 from relaybot.apps import BUNDLED
 
 from .chat.desk import opened
@@ -44,8 +45,21 @@ class HelpdeskApp(App):
         if ctx.update.chat_type in GROUP_CHATS:
             ctx.reply(ctx.t(N_("I work in private chats only: please write to me directly.")))
             return
-        async with opened(ctx, self.options, Notifier(ctx, self.reachable)):
+        notifier = Notifier(
+            ctx,
+            ctx.db,
+            self.reachable,
+            default_locale=ctx.settings.default_locale,
+            now=ctx.now,
+        )
+        async with opened(ctx, self.options, notifier):
             await super().handle(ctx)
+
+    @classmethod
+    def jobs(cls, settings: Settings) -> Sequence[Job]:
+        from .escalation import CHECK_SECONDS, escalate
+
+        return (Job("helpdesk.escalate", escalate, every=CHECK_SECONDS),)
 
     @classmethod
     def cli(cls) -> click.Group:

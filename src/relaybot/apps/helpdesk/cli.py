@@ -474,3 +474,36 @@ def self_service(ctx: click.Context, state: str) -> None:
 
     _run(ctx, go)
     click.echo(f"self-service roles are {state}")
+
+
+@helpdesk.command("token")
+@click.argument("user_id", type=int)
+@click.pass_context
+def token(ctx: click.Context, user_id: int) -> None:
+    """Print an access token that signs USER_ID in to the help desk REST API (for an
+    integration acting as that person); it lasts jwt_ttl_seconds."""
+    from .api.events_routes import issue_token
+
+    settings = settings_of(ctx)
+    if settings.jwt_secret is None:
+        raise click.ClickException(
+            "set jwt_secret (RELAYBOT_JWT_SECRET) first: without it each relaybot process "
+            "signs with a secret of its own, and no other process accepts its tokens"
+        )
+
+    async def issue(sessions: SessionMaker) -> str:
+        async with sessions() as session, session.begin():
+            await people.get(session, user_id)
+            await audit(
+                session,
+                actor=cli_actor(),
+                channel="cli",
+                action="helpdesk.token",
+                target=f"user:{user_id}",
+            )
+        return issue_token(settings, sessions, user_id)[0]
+
+    try:
+        click.echo(with_store(ctx, issue))
+    except NotFound as missing:
+        raise click.ClickException(str(missing)) from None

@@ -140,6 +140,8 @@ class Demand(Base):
     closed_by_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("helpdesk_users.id"), nullable=True
     )
+    # When the moderators were told that this request waits too long (once per request).
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     scenario: Mapped[Scenario] = relationship(lazy="joined", innerjoin=True)
 
@@ -189,3 +191,21 @@ class HelpdeskSetting(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DeskEvent(Base):
+    """Something that concerns one person (a message, a request taken, declined or closed),
+    kept for their live event stream (`GET /api/helpdesk/events`) to read in order."""
+
+    __tablename__ = "helpdesk_events"
+    __table_args__ = (Index("ix_helpdesk_events_user", "user_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("helpdesk_users.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    demand_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("helpdesk_demands.id", ondelete="CASCADE")
+    )
+    message_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

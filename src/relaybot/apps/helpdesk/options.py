@@ -16,6 +16,8 @@ class DeskOptions:
     """How many past messages a helper or moderator is shown on joining a request."""
     list_limit: int = 10
     """How many requests a list in the chat shows."""
+    escalate_after_minutes: int = 30
+    """How long a request may wait for a helper before every moderator is told."""
 
     @classmethod
     def from_bot(cls, bot_name: str, options: dict[str, Any]) -> DeskOptions:

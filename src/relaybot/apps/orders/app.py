@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,11 +18,16 @@ from relaybot import (
     Flow,
     FlowView,
     Phone,
-    Router,
     Settings,
     Step,
 )
 
+if TYPE_CHECKING:
+    from fastapi import APIRouter
+
+    from relaybot import SessionMaker
+
+from .chat import announce, build_router
 from .models import Order
 from .validators import AddressRule, clean_bottles
 
@@ -62,6 +67,7 @@ def build_flow(phone_regions: tuple[str, ...], *, needs_house: bool = True) -> F
         ],
         on_complete=_place_order,
         summary_title=N_("Please check your order:"),
+        menu=True,
     )
 
 
@@ -73,16 +79,21 @@ async def _place_order(ctx: Context, data: dict[str, Any]) -> str:
         source=ctx.bot.channel,
         bot=ctx.bot.name,
         client_id=ctx.update.user_id,
+        chat_id=ctx.update.chat_id,
+        language=ctx.locale,
+        chat2desk_client_id=ctx.update.user_id if ctx.bot.channel == "chat2desk" else None,
         status="new",
         created_at=ctx.now,
         updated_at=ctx.now,
     )
     ctx.db.add(order)
     await ctx.db.flush()
+    await announce(ctx, order)
     return ctx.t(
         N_(
             "Thank you! Your order No. {number} is accepted. "
-            "We will call {phone} to agree on the delivery time."
+            "We will call {phone} to agree on the delivery time. "
+            "Send /orders to see your orders."
         ),
         number=order.id,
         phone=order.client_phone,
@@ -101,11 +112,16 @@ class OrdersApp(App):
             regions = [regions]
         needs_house = bool(bot.options.get("address_needs_house", True))
         self.flow = build_flow(tuple(regions), needs_house=needs_house)
-        self.router = Router()
-        self.router.flow(self.flow, command="start", fallback=True)
+        self.router = build_router(self.flow)
 
     @classmethod
     def cli(cls) -> click.Group:
         from .cli import orders
 
         return orders
+
+    @classmethod
+    def api_router(cls, settings: Settings, sessions: SessionMaker) -> APIRouter:
+        from .api import build_router as build_api
+
+        return build_api(settings, sessions)

@@ -7,9 +7,10 @@ import contextlib
 import json
 import random
 import re
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 import structlog
@@ -33,10 +34,16 @@ from pydantic import ValidationError
 from relaybot.channels.limits import window_limit
 from relaybot.channels.options import read_options, require_token
 from relaybot.channels.progress import PartialDeliveries, fingerprint
-from relaybot.channels.store import KEY_PREFIX, PayloadStore
+from relaybot.channels.store import (
+    KEY_PREFIX,
+    ChatMemoryStore,
+    PayloadStore,
+    menu_payload,
+    menu_rows,
+)
 from relaybot.channels.telegram.options import TelegramOptions
 from relaybot.channels.telegram.parse import to_update
-from relaybot.channels.telegram.render import Method, plan
+from relaybot.channels.telegram.render import Menu, Method, menu_markup, plan
 from relaybot.channels.telegram.session import JsonAiohttpSession
 from relaybot.channels.verify import same_secret
 from relaybot.config import BotConfig
@@ -54,6 +61,9 @@ log = structlog.get_logger("relaybot.telegram")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 CALLBACK_DATA_BYTES = 64
+MENU_LABEL_CHARS = 64  # longer texts are never a menu label: no look-up for them
+MENU_CACHE_SECONDS = 5.0  # another process's new menu is seen within this
+MENU_CACHE_CHATS = 10_000
 KEYBOARD_CACHE = 256  # keyboards kept built, most recently used first
 T = TypeVar("T")
 
@@ -91,6 +101,8 @@ class TelegramAdapter:
         self.client = telegram_bot(bot, timeout=self.options.request_timeout)
         self._session = _delivering_session(self.client)
         self.payloads = PayloadStore(deps.sessions, bot.name)
+        self.memory = ChatMemoryStore(deps.sessions, bot.name)
+        self._menus: OrderedDict[str, tuple[float, list[Any] | None]] = OrderedDict()
         self._partial = PartialDeliveries()
         self._answering: set[asyncio.Task[None]] = set()
         self._keyboards: OrderedDict[tuple[tuple[Button, ...], ...], InlineKeyboardMarkup] = (
@@ -118,7 +130,7 @@ class TelegramAdapter:
         core = to_update(update, bot=self.bot.name)
         if core is None:
             return WebhookResult([])
-        core = await self._resolve_payload(core)
+        core = await self._inbound(core)
         if update.callback_query is not None:
             # Telegram runs a method given in the webhook's answer: the button stops spinning
             # without a call of our own, and only once the update is stored.
@@ -127,11 +139,21 @@ class TelegramAdapter:
             return WebhookResult([core], body)
         return WebhookResult([core])
 
-    async def _resolve_payload(self, update: Update) -> Update:
+    async def _inbound(self, update: Update) -> Update:
+        """A short key back into its long payload; a tap on the chat's menu (Telegram sends
+        a reply keyboard's button as its label) into that button's press."""
         payload = update.payload
-        if payload is None or not payload.startswith(KEY_PREFIX):
-            return update
-        return msgspec.structs.replace(update, payload=await self.payloads.resolve(payload))
+        if payload is not None and payload.startswith(KEY_PREFIX):
+            return msgspec.structs.replace(update, payload=await self.payloads.resolve(payload))
+        if (
+            update.kind == "message"
+            and not update.attachments
+            and 0 < len(update.text) <= MENU_LABEL_CHARS
+        ):
+            pressed = menu_payload(await self._shown_menu(update.chat_id), update.text)
+            if pressed is not None:
+                return msgspec.structs.replace(update, kind="button", payload=pressed)
+        return update
 
     # -- polling ----------------------------------------------------------------------------
     async def poll(self, ingest: Ingest, stop: asyncio.Event) -> None:
@@ -152,7 +174,7 @@ class TelegramAdapter:
                     ),
                 )
                 updates = [to_update(u, bot=self.bot.name) for u in batch]
-                found = [await self._resolve_payload(u) for u in updates if u is not None]
+                found = [await self._inbound(u) for u in updates if u is not None]
                 if found:
                     await ingest(found)
                 failures = 0
@@ -222,9 +244,10 @@ class TelegramAdapter:
     # -- out --------------------------------------------------------------------------------
     async def send(self, chat_id: str, message: OutgoingMessage) -> list[str]:
         markup = await self._keyboard(message)
+        menu, new_menu = await self._menu(chat_id, message)
         target: int | str = int(chat_id) if _is_int(chat_id) else chat_id
         try:
-            methods = plan(target, message, markup)
+            methods = plan(target, message, markup, menu)
         except ValueError as exc:
             raise PermanentDeliveryError(f"cannot render the message: {exc}") from None
         key = fingerprint(chat_id, message)
@@ -236,7 +259,41 @@ class TelegramAdapter:
             if len(methods) > 1:
                 self._partial.advance(key, position + 1)
         self._partial.finish(key)
+        if new_menu is not None:
+            await self.memory.set(chat_id, menu=new_menu)
+            self._remember_menu(chat_id, new_menu)
         return ids
+
+    async def _shown_menu(self, chat_id: str) -> list[Any] | None:
+        """The menu the chat has, from memory for a few seconds: a flood of texts from one
+        chat costs one look-up, and this process's own sends keep it exact."""
+        now = time.monotonic()
+        cached = self._menus.get(chat_id)
+        if cached is not None and cached[0] > now:
+            self._menus.move_to_end(chat_id)
+            return cached[1]
+        memory = await self.memory.get(chat_id)
+        self._remember_menu(chat_id, memory.menu if memory is not None else None)
+        return memory.menu if memory is not None else None
+
+    def _remember_menu(self, chat_id: str, menu: list[Any] | None) -> None:
+        self._menus[chat_id] = (time.monotonic() + MENU_CACHE_SECONDS, menu)
+        self._menus.move_to_end(chat_id)
+        if len(self._menus) > MENU_CACHE_CHATS:
+            self._menus.popitem(last=False)
+
+    async def _menu(
+        self, chat_id: str, message: OutgoingMessage
+    ) -> tuple[Menu | None, list[list[dict[str, str]]] | None]:
+        """The reply keyboard to send, when the message changes the chat's menu, and the menu
+        to remember once it is sent. The same menu again sends nothing: it is still up."""
+        if message.menu is None:
+            return None, None
+        rows = menu_rows(message.menu)
+        shown = await self._shown_menu(chat_id)
+        if shown == rows or (shown is None and not rows):
+            return None, None  # still up, or nothing ever shown that could be taken away
+        return menu_markup(message.menu), rows
 
     async def _keyboard(self, message: OutgoingMessage) -> InlineKeyboardMarkup | None:
         if not message.buttons:

@@ -2,10 +2,13 @@
 
 Long texts are split at 4096 characters and captions kept within 1024; photos and videos
 in a row travel as albums of up to ten; buttons ride on the last part, since an album
-cannot carry a keyboard. A text with `meta["reply_to"]` (a message id) answers that
-message (in a discussion group: under the channel post). A message with `meta["edit"]`
-(a message id) replaces the text of that message instead: its caption when the message
-carries media, else its text. `meta["invoice"]` makes it an invoice (`sendInvoice`).
+cannot carry a keyboard. A new persistent menu (a reply keyboard) rides on the last part
+too, unless that part has inline buttons: a message holds one keyboard, so the menu then
+follows in a short message of its own. A text with `meta["reply_to"]` (a message id)
+answers that message (in a discussion group: under the channel post). A message with
+`meta["edit"]` (a message id) replaces the text of that message instead: its caption when
+the message carries media, else its text. `meta["invoice"]` makes it an invoice
+(`sendInvoice`).
 """
 
 from __future__ import annotations
@@ -33,12 +36,15 @@ from aiogram.types import (
     InputMediaLivePhoto,
     InputMediaPhoto,
     InputMediaVideo,
+    KeyboardButton,
     LabeledPrice,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
     ReplyParameters,
 )
 
 from relaybot.channels.text import split_text
-from relaybot.core.types import Attachment, OutgoingMessage
+from relaybot.core.types import Attachment, Button, OutgoingMessage
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -48,22 +54,44 @@ _ALBUM_KINDS = {"photo", "video"}
 _NO_CAPTION = {"location", "contact"}  # sent by methods that carry no caption
 
 Method = TelegramMethod[Any]
+Menu = ReplyKeyboardMarkup | ReplyKeyboardRemove
+Markup = InlineKeyboardMarkup | Menu
 AlbumItem = (
     InputMediaAudio | InputMediaDocument | InputMediaLivePhoto | InputMediaPhoto | InputMediaVideo
 )
 
 
+def menu_markup(menu: tuple[tuple[Button, ...], ...]) -> Menu:
+    """The chat's persistent menu as a reply keyboard that stays up; () takes it away."""
+    rows = [[KeyboardButton(text=b.text) for b in row] for row in menu if row]
+    if not rows:
+        return ReplyKeyboardRemove(remove_keyboard=True)
+    return ReplyKeyboardMarkup(keyboard=rows, is_persistent=True, resize_keyboard=True)
+
+
 def plan(
-    chat_id: int | str, message: OutgoingMessage, markup: InlineKeyboardMarkup | None
+    chat_id: int | str,
+    message: OutgoingMessage,
+    markup: InlineKeyboardMarkup | None,
+    menu: Menu | None = None,
 ) -> list[Method]:
+    if menu is None:
+        return _plan(chat_id, message, markup)
+    if markup is not None:
+        return [*_plan(chat_id, message, markup), *_texts(chat_id, EMPTY_TEXT, menu)]
+    return _plan(chat_id, message, menu)
+
+
+def _plan(chat_id: int | str, message: OutgoingMessage, markup: Markup | None) -> list[Method]:
     media = list(message.media)
     text = message.text.strip() and message.text
+    inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
     invoice = message.meta.get("invoice")
     if isinstance(invoice, dict):
-        return [_invoice(chat_id, invoice, markup)]
+        return [_invoice(chat_id, invoice, inline)]
     edit = message.meta.get("edit")
     if edit is not None:
-        return [_edit(chat_id, str(edit), text or EMPTY_TEXT, markup, caption=bool(media))]
+        return [_edit(chat_id, str(edit), text or EMPTY_TEXT, inline, caption=bool(media))]
     if not media:
         texts = _texts(chat_id, text or EMPTY_TEXT, markup)
         reply_to = message.meta.get("reply_to")
@@ -138,7 +166,7 @@ def _edit(
     )
 
 
-def _texts(chat_id: int | str, text: str, markup: InlineKeyboardMarkup | None) -> list[Method]:
+def _texts(chat_id: int | str, text: str, markup: Markup | None) -> list[Method]:
     parts = split_text(text, TEXT_LIMIT)
     return [
         SendMessage(
@@ -178,7 +206,7 @@ def _single(
     item: Attachment,
     *,
     caption: str | None,
-    markup: InlineKeyboardMarkup | None,
+    markup: Markup | None,
 ) -> Method:
     caption = caption or item.caption
     if caption is not None and len(caption) > CAPTION_LIMIT:

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
+from relaybot.channels.store import menu_rows
+from relaybot.channels.webchat import files, store
 from relaybot.channels.webchat.live import WebchatHub
 from relaybot.config import BotConfig
 from relaybot.core.channel import Limit, WebhookRejected, WebhookResult
@@ -41,10 +43,16 @@ class WebchatAdapter:
         raise WebhookRejected(404, "the web chat receives messages at /chat/api/, not a webhook")
 
     async def send(self, chat_id: str, message: OutgoingMessage) -> None:
-        """Store the reply; one sent again after a crash (same `delivery_id`) is kept once."""
+        """Store the reply, and the chat's new menu with it; one sent again after a crash
+        (same `delivery_id`) is kept once."""
         buttons, media = message_to_json(message)
         delivery_id = message.meta.get("delivery_id")
         async with self.sessions() as session, session.begin():
+            await files.grant(session, chat_id=chat_id, media=message.media)
+            if message.menu is not None:
+                await store.set_menu(
+                    session, chat_id=chat_id, bot=self.bot.name, rows=menu_rows(message.menu)
+                )
             await session.execute(
                 upsert_insert(session, WebchatMessage)
                 .values(

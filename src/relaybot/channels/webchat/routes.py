@@ -10,15 +10,16 @@ import asyncio
 import contextlib
 import time
 from pathlib import Path
+from typing import Annotated, Any
 
 import msgspec
 from fastapi import APIRouter, HTTPException, Query, Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field, JsonValue
 from starlette.requests import HTTPConnection
 
 from relaybot.channels.registry import RouteDeps
-from relaybot.channels.webchat import store
+from relaybot.channels.webchat import files, store
 from relaybot.channels.webchat.clientid import checked_client_id
 from relaybot.channels.webchat.live import SocketCounter, WebchatHub
 from relaybot.channels.webchat.origins import origin_allowed
@@ -30,6 +31,38 @@ COOKIE = "relaybot_session"
 MAX_ID = 2**62
 STATIC = Path(__file__).resolve().parent / "static"
 LIVE_REREAD_SECONDS = 2.0
+_PROBLEM: dict[str, Any] = {
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {"detail": {"type": "string"}},
+                "required": ["detail"],
+            }
+        }
+    }
+}
+_NO_SESSION: dict[int | str, dict[str, Any]] = {
+    403: {**_PROBLEM, "description": "No web chat session (or a foreign Origin)."}
+}
+_NO_BOT: dict[int | str, dict[str, Any]] = {
+    404: {**_PROBLEM, "description": "No web chat bot of that name."}
+}
+_REFUSED_TEXT: dict[int | str, dict[str, Any]] = {
+    422: {
+        "description": "The body does not match the schema, or its id or text is not usable.",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "anyOf": [
+                        {"$ref": "#/components/schemas/HTTPValidationError"},
+                        _PROBLEM["content"]["application/json"]["schema"],
+                    ]
+                }
+            }
+        },
+    }
+}
 
 
 class OutgoingText(BaseModel):
@@ -43,6 +76,54 @@ class OutgoingText(BaseModel):
     text: str = ""
     payload: str | None = Field(default=None, max_length=256)
     locale: str | None = Field(default=None, max_length=16)
+    files: list[Annotated[str, Field(max_length=32)]] = Field(
+        default_factory=list,
+        max_length=files.PER_MESSAGE,
+        description="ids of files this visitor uploaded to this bot, sent with the text",
+    )
+
+
+class UploadedFile(BaseModel):
+    """A file the web chat kept (`POST /chat/api/{bot}/files`)."""
+
+    id: str
+    kind: str = Field(description="photo or document")
+    mime_type: str = Field(description="the type its content is, as it is served")
+    name: str
+    size: int = Field(ge=1)
+    url: str = Field(description="where this visitor's page reads it")
+
+
+class MessageProgress(BaseModel):
+    """Where one message the visitor sent stands (`GET /chat/api/{bot}/messages/{id}`)."""
+
+    id: str = Field(description="the page's client id of the message")
+    handled: bool = Field(description="the bot has processed it and committed what it did")
+    settled: bool = Field(
+        description="handled, and every reply then due in this chat is in the history"
+    )
+    last_id: int = Field(ge=0, description="the newest history id of this chat with this bot")
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+def _problems(*statuses: int) -> dict[int | str, dict[str, object]]:
+    reasons = {
+        403: "no web chat session (open the page first), or an origin not allowed",
+        404: "no such web chat bot, or nothing of this session under that id",
+        413: "the file is larger than the web chat accepts",
+        415: "the file's content is not of a type the web chat accepts",
+        422: "a malformed id or request",
+        429: "too many files in this chat",
+    }
+    answers: dict[int | str, dict[str, object]] = {
+        status: {"model": Problem, "description": reasons[status]} for status in statuses
+    }
+    if 422 in statuses:  # the route's own sentence, or FastAPI's list of invalid fields
+        answers[422] = {**_REFUSED_TEXT[422], "description": reasons[422]}
+    return answers
 
 
 def webchat_router(deps: RouteDeps) -> APIRouter:
@@ -71,6 +152,12 @@ def webchat_router(deps: RouteDeps) -> APIRouter:
         )
 
     known = store.SessionCache(sessions)
+    kept = files.FileStore(
+        sessions,
+        settings.webchat_files_dir,
+        max_bytes=settings.webchat_file_max_bytes,
+        per_chat=settings.webchat_files_per_chat,
+    )
     sockets = SocketCounter(
         per_visitor=settings.webchat_sockets_per_visitor,
         per_address=settings.webchat_sockets_per_address,
@@ -106,7 +193,7 @@ def webchat_router(deps: RouteDeps) -> APIRouter:
             set_cookie(response, token, secure)
         return response
 
-    @router.get("/chat/api/bots")
+    @router.get("/chat/api/bots", responses=_NO_SESSION)
     async def bots(
         request: Request, locale: str | None = Query(None, max_length=16)
     ) -> JSONResponse:
@@ -125,7 +212,7 @@ def webchat_router(deps: RouteDeps) -> APIRouter:
             )
         return JSONResponse({"bots": result})
 
-    @router.get("/chat/api/{bot}/history")
+    @router.get("/chat/api/{bot}/history", responses={**_NO_SESSION, **_NO_BOT})
     async def bot_history(
         bot: str, request: Request, after: int = Query(0, ge=0, le=MAX_ID)
     ) -> JSONResponse:
@@ -133,9 +220,14 @@ def webchat_router(deps: RouteDeps) -> APIRouter:
         if bot not in webchat_bots():
             raise HTTPException(404, "no such web chat bot")
         items = await store.history(sessions, chat_id=visitor.chat_id, bot=bot, after=after)
-        return JSONResponse({"messages": items})
+        menu = await store.menus(sessions, chat_id=visitor.chat_id, bots={bot})
+        return JSONResponse({"messages": items, "menu": menu[bot]})
 
-    @router.post("/chat/api/{bot}/messages", status_code=202)
+    @router.post(
+        "/chat/api/{bot}/messages",
+        status_code=202,
+        responses={**_NO_SESSION, **_NO_BOT, **_REFUSED_TEXT},
+    )
     async def post_message(bot: str, body: OutgoingText, request: Request) -> JSONResponse:
         if not origin_ok(request):
             raise HTTPException(403, "origin not allowed")
@@ -147,12 +239,17 @@ def webchat_router(deps: RouteDeps) -> APIRouter:
         except ValueError as problem:
             raise HTTPException(422, str(problem)) from None
         text = body.text.strip()
-        if not text and not body.payload:
-            raise HTTPException(422, "send some text or press a button")
+        if not text and not body.payload and not body.files:
+            raise HTTPException(422, "send some text, a file or press a button")
         if len(text) > max_text:
             raise HTTPException(
                 422, f"the message is too long: {len(text)} characters, at most {max_text}"
             )
+        try:
+            attached = await kept.owned(chat_id=visitor.chat_id, bot=bot, ids=body.files)
+        except LookupError:
+            raise HTTPException(422, "a file of the message was not sent to this chat") from None
+        attachments = tuple(f.attachment(text) for f in attached)
         update = Update(
             channel="webchat",
             bot=bot,
@@ -162,6 +259,7 @@ def webchat_router(deps: RouteDeps) -> APIRouter:
             kind="button" if body.payload else "message",
             text=text,
             payload=body.payload,
+            attachments=() if body.payload else attachments,
             language=body.locale,
             received_at=time.time(),
         )
@@ -175,11 +273,99 @@ def webchat_router(deps: RouteDeps) -> APIRouter:
         # The visitor's line goes into the history before the update can reach the worker,
         # so the bot's answer is always shown after it.
         fresh = await store.add_incoming(
-            sessions, chat_id=visitor.chat_id, bot=bot, client_id=client_id, text=text
+            sessions,
+            chat_id=visitor.chat_id,
+            bot=bot,
+            client_id=client_id,
+            text=text,
+            media=[msgspec.to_builtins(a) for a in update.attachments],
         )
         (accepted,) = await ingest.store(screened)
         hub.publish(visitor.chat_id)
         return JSONResponse({"accepted": accepted, "duplicate": not fresh}, status_code=202)
+
+    @router.post(
+        "/chat/api/{bot}/files",
+        status_code=201,
+        response_model=UploadedFile,
+        responses=_problems(403, 404, 413, 415, 422, 429),
+        summary="Keep a photo or document to send with a message",
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "description": f"the file itself: {files.ACCEPTED_WORDS}",
+                "content": {
+                    mime: {"schema": {"type": "string", "format": "binary"}}
+                    for mime in files.ACCEPTED
+                },
+            }
+        },
+    )
+    async def upload(
+        bot: str, request: Request, name: str | None = Query(None, max_length=255)
+    ) -> UploadedFile:
+        """The body is the file; its type is what its content is, whatever it is called."""
+        if not origin_ok(request):
+            raise HTTPException(403, "origin not allowed")
+        visitor = await visitor_of(request)
+        if bot not in webchat_bots():
+            raise HTTPException(404, "no such web chat bot")
+        try:
+            stored = await kept.keep(
+                chat_id=visitor.chat_id, bot=bot, name=name, content=await request.body()
+            )
+        except files.FileRefused as refused:
+            raise HTTPException(refused.status, refused.detail) from None
+        return UploadedFile(**stored.as_json())
+
+    @router.get(
+        "/chat/api/files/{file_id}",
+        response_class=Response,
+        responses={
+            200: {
+                "description": "the file, as the type its content is",
+                "content": {m: {} for m in files.ACCEPTED},
+            },
+            **_problems(403, 404),
+        },
+        summary="A file of this visitor's chats",
+    )
+    async def read_file(file_id: str, request: Request) -> Response:
+        """Only to a chat the file was sent from or shown in; any other asker gets 404."""
+        visitor = await visitor_of(request)
+        found = await kept.readable(chat_id=visitor.chat_id, file_id=file_id)
+        if found is None:
+            raise HTTPException(404, "no such file in your chats")
+        stored, path = found
+        return FileResponse(
+            path,
+            media_type=stored.mime_type,
+            filename=stored.name,
+            content_disposition_type="inline" if stored.kind == "photo" else "attachment",
+            headers=_FILE_HEADERS,
+        )
+
+    @router.get(
+        "/chat/api/{bot}/messages/{client_id}",
+        response_model=MessageProgress,
+        responses=_problems(403, 404, 422),
+        summary="How far a message the visitor sent has gone",
+    )
+    async def message_progress(bot: str, client_id: str, request: Request) -> MessageProgress:
+        """Lets a client wait for exactly the answer to its message instead of for silence."""
+        visitor = await visitor_of(request)
+        if bot not in webchat_bots():
+            raise HTTPException(404, "no such web chat bot")
+        try:
+            checked = checked_client_id(client_id)
+        except ValueError as problem:
+            raise HTTPException(422, str(problem)) from None
+        found = await store.progress(sessions, chat_id=visitor.chat_id, bot=bot, client_id=checked)
+        if found is None:
+            raise HTTPException(404, "this chat sent no message with that id")
+        return MessageProgress(
+            id=found.client_id, handled=found.handled, settled=found.settled, last_id=found.last_id
+        )
 
     @router.websocket("/chat/ws")
     async def live(websocket: WebSocket) -> None:
@@ -211,7 +397,11 @@ def webchat_router(deps: RouteDeps) -> APIRouter:
                     )
                     if items:
                         after = items[-1]["id"]
-                        await websocket.send_text(msgspec.json.encode({"messages": items}).decode())
+                        # A bot's message may have changed its menu: the new one comes along.
+                        said = {m["bot"] for m in items if m["direction"] == "out"}
+                        menus = await store.menus(sessions, chat_id=visitor.chat_id, bots=said)
+                        pushed = {"messages": items, "menus": menus}
+                        await websocket.send_text(msgspec.json.encode(pushed).decode())
                         continue
                     with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(LIVE_REREAD_SECONDS):
@@ -256,6 +446,11 @@ _TOO_MANY_VISITORS = (
     "<p>Too many new chats were opened from your address. Please try again in a minute.</p>"
 )
 _STATIC_TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
+_FILE_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+    "Cache-Control": "private, max-age=86400",
+}
 _PAGE_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' data: https:; style-src 'self'; "

@@ -10,7 +10,17 @@ from relaybot import Principal
 from .. import catalog
 from ..models import Place, Resource, Scenario
 from .base import CONFLICT, NOT_FOUND, Api, now
-from .schemas import NamedIn, NamedOut, NamedPatch, Ref, ScenarioIn, ScenarioOut, ScenarioPatch
+from .schemas import (
+    MAX_ID,
+    Id,
+    NamedIn,
+    NamedOut,
+    NamedPatch,
+    Ref,
+    ScenarioIn,
+    ScenarioOut,
+    ScenarioPatch,
+)
 
 
 def _named_out(item: Place | Resource) -> NamedOut:
@@ -56,7 +66,7 @@ def add_catalogue_routes(router: APIRouter, api: Api) -> None:
             return await api.run(go)
 
         @router.get(f"/{plural}/{{item_id}}", summary=f"One {kind}", responses=NOT_FOUND)
-        async def get_item(item_id: int, who: Principal = api.reader) -> NamedOut:
+        async def get_item(item_id: Id, who: Principal = api.reader) -> NamedOut:
             async def go(session: AsyncSession) -> NamedOut:
                 return _named_out(await catalog.get_named(session, model, item_id))
 
@@ -68,7 +78,7 @@ def add_catalogue_routes(router: APIRouter, api: Api) -> None:
             responses={**NOT_FOUND, **CONFLICT},
         )
         async def patch_item(
-            item_id: int, body: NamedPatch, who: Principal = api.editor
+            item_id: Id, body: NamedPatch, who: Principal = api.editor
         ) -> NamedOut:
             async def go(session: AsyncSession) -> NamedOut:
                 item = await catalog.update_named(
@@ -85,7 +95,7 @@ def add_catalogue_routes(router: APIRouter, api: Api) -> None:
             summary=f"Delete a {kind} no scenario uses",
             responses={**NOT_FOUND, **CONFLICT},
         )
-        async def delete_item(item_id: int, who: Principal = api.editor) -> Response:
+        async def delete_item(item_id: Id, who: Principal = api.editor) -> Response:
             async def go(session: AsyncSession) -> None:
                 await catalog.delete_named(session, model, item_id)
                 await api.note(session, who, f"{kind}.delete", f"{kind}:{item_id}")
@@ -101,7 +111,7 @@ def add_catalogue_routes(router: APIRouter, api: Api) -> None:
     async def list_scenarios(
         who: Principal = api.reader,
         active: bool | None = Query(None, description="Only active (true) or inactive (false)."),
-        place_id: int | None = Query(None, gt=0),
+        place_id: int | None = Query(None, gt=0, le=MAX_ID),
     ) -> list[ScenarioOut]:
         async def go(session: AsyncSession) -> list[ScenarioOut]:
             items = await catalog.list_scenarios(session, place_id=place_id)
@@ -131,7 +141,7 @@ def add_catalogue_routes(router: APIRouter, api: Api) -> None:
         return await api.run(go)
 
     @router.get("/scenarios/{scenario_id}", summary="One scenario", responses=NOT_FOUND)
-    async def get_scenario(scenario_id: int, who: Principal = api.reader) -> ScenarioOut:
+    async def get_scenario(scenario_id: Id, who: Principal = api.reader) -> ScenarioOut:
         async def go(session: AsyncSession) -> ScenarioOut:
             return _scenario_out(await catalog.get_scenario(session, scenario_id))
 
@@ -143,7 +153,7 @@ def add_catalogue_routes(router: APIRouter, api: Api) -> None:
         responses=NOT_FOUND,
     )
     async def patch_scenario(
-        scenario_id: int, body: ScenarioPatch, who: Principal = api.editor
+        scenario_id: Id, body: ScenarioPatch, who: Principal = api.editor
     ) -> ScenarioOut:
         async def go(session: AsyncSession) -> ScenarioOut:
             item = await catalog.update_scenario(
@@ -160,7 +170,7 @@ def add_catalogue_routes(router: APIRouter, api: Api) -> None:
         summary="Delete a scenario that has no requests",
         responses={**NOT_FOUND, **CONFLICT},
     )
-    async def delete_scenario(scenario_id: int, who: Principal = api.editor) -> Response:
+    async def delete_scenario(scenario_id: Id, who: Principal = api.editor) -> Response:
         async def go(session: AsyncSession) -> None:
             await catalog.delete_scenario(session, scenario_id)
             await api.note(session, who, "scenario.delete", f"scenario:{scenario_id}")

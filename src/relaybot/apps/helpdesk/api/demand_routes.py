@@ -13,7 +13,16 @@ from relaybot import Principal
 from ..errors import NotFound
 from ..models import Demand, DemandMessage, Participant
 from .base import NOT_FOUND, Api
-from .schemas import DemandDetail, DemandOut, DemandPage, MessageOut, ParticipantOut, Status
+from .schemas import (
+    MAX_ID,
+    DemandDetail,
+    DemandOut,
+    DemandPage,
+    Id,
+    MessageOut,
+    ParticipantOut,
+    Status,
+)
 
 
 def _demand_fields(item: Demand) -> dict[str, Any]:
@@ -40,12 +49,12 @@ def add_demand_routes(router: APIRouter, api: Api) -> None:
     async def list_demands(
         who: Principal = api.reader,
         status_: Status | None = Query(None, alias="status"),
-        scenario_id: int | None = Query(None, gt=0),
+        scenario_id: int | None = Query(None, gt=0, le=MAX_ID),
         user_id: int | None = Query(
-            None, gt=0, description="Requests this user asked for or is helping with."
+            None, gt=0, le=MAX_ID, description="Requests this user asked for or is helping with."
         ),
         limit: int = Query(50, ge=1, le=200),
-        offset: int = Query(0, ge=0),
+        offset: int = Query(0, ge=0, le=MAX_ID),
     ) -> DemandPage:
         async def go(session: AsyncSession) -> DemandPage:
             conditions = []
@@ -82,7 +91,7 @@ def add_demand_routes(router: APIRouter, api: Api) -> None:
         responses=NOT_FOUND,
     )
     async def get_demand(
-        demand_id: int,
+        demand_id: Id,
         who: Principal = api.reader,
         messages_limit: int = Query(200, ge=1, le=1000, description="The latest N messages."),
     ) -> DemandDetail:

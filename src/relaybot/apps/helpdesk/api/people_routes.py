@@ -12,7 +12,7 @@ from ..errors import Conflict, NotFound
 from ..models import HelpdeskUser
 from ..roles import Role
 from .base import CONFLICT, NOT_FOUND, Api, now
-from .schemas import LinkIn, LinkOut, RolesIn, UserOut, UserRole
+from .schemas import MAX_ID, Id, LinkIn, LinkOut, RolesIn, UserOut, UserRole
 
 
 async def _users_out(session: AsyncSession, users: list[HelpdeskUser]) -> list[UserOut]:
@@ -45,7 +45,7 @@ def add_people_routes(router: APIRouter, api: Api) -> None:
         who: Principal = api.reader,
         role: UserRole | None = None,
         limit: int = Query(100, ge=1, le=500),
-        offset: int = Query(0, ge=0),
+        offset: int = Query(0, ge=0, le=MAX_ID),
     ) -> list[UserOut]:
         async def go(session: AsyncSession) -> list[UserOut]:
             users = await people.list_users(
@@ -56,7 +56,7 @@ def add_people_routes(router: APIRouter, api: Api) -> None:
         return await api.run(go)
 
     @router.get("/users/{user_id}", summary="One user", responses=NOT_FOUND)
-    async def get_user(user_id: int, who: Principal = api.reader) -> UserOut:
+    async def get_user(user_id: Id, who: Principal = api.reader) -> UserOut:
         async def go(session: AsyncSession) -> UserOut:
             return (await _users_out(session, [await people.get(session, user_id)]))[0]
 
@@ -67,7 +67,7 @@ def add_people_routes(router: APIRouter, api: Api) -> None:
         summary="Grant or take away moderator and admin",
         responses=NOT_FOUND,
     )
-    async def set_roles(user_id: int, body: RolesIn, who: Principal = api.owner) -> UserOut:
+    async def set_roles(user_id: Id, body: RolesIn, who: Principal = api.owner) -> UserOut:
         async def go(session: AsyncSession) -> UserOut:
             user = await people.get(session, user_id)
             for role, wanted in ((Role.MODERATOR, body.moderator), (Role.ADMIN, body.admin)):
@@ -87,10 +87,10 @@ def add_people_routes(router: APIRouter, api: Api) -> None:
     @router.get("/links", summary="Links of users to scenarios")
     async def list_links(
         who: Principal = api.reader,
-        user_id: int | None = Query(None, gt=0),
-        scenario_id: int | None = Query(None, gt=0),
+        user_id: int | None = Query(None, gt=0, le=MAX_ID),
+        scenario_id: int | None = Query(None, gt=0, le=MAX_ID),
         limit: int = Query(100, ge=1, le=500),
-        offset: int = Query(0, ge=0),
+        offset: int = Query(0, ge=0, le=MAX_ID),
     ) -> list[LinkOut]:
         async def go(session: AsyncSession) -> list[LinkOut]:
             rows = await people.list_links(
@@ -127,7 +127,7 @@ def add_people_routes(router: APIRouter, api: Api) -> None:
         summary="Remove a user's link to a scenario",
         responses=NOT_FOUND,
     )
-    async def delete_link(user_id: int, scenario_id: int, who: Principal = api.editor) -> Response:
+    async def delete_link(user_id: Id, scenario_id: Id, who: Principal = api.editor) -> Response:
         async def go(session: AsyncSession) -> None:
             if not await people.unlink(session, user_id, scenario_id):
                 raise NotFound(f"user {user_id} is not linked to scenario {scenario_id}")

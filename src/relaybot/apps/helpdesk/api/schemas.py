@@ -3,35 +3,45 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from fastapi import Path
+from pydantic import BaseModel, Field, StrictBool, field_validator
+
+from relaybot import MAX_JSON_INT, NOT_BLANK, STRICT_BODY, PositiveId, is_blank
 
 from ..models import DESCRIPTION_MAX, NAME_MAX
 
 Status = Literal["new", "in_progress", "closed", "cancelled"]
 MemberRole = Literal["requester", "provider", "moderator"]
 UserRole = Literal["requester", "provider", "moderator", "admin"]
+MAX_ID = MAX_JSON_INT
+Id = Annotated[int, Path(gt=0, le=MAX_ID)]
+
+
+class StrictIn(BaseModel):
+    """A request body whose fields take exactly the JSON type the document says."""
+
+    model_config = STRICT_BODY
 
 
 def _not_blank(value: str | None) -> str | None:
     if value is None:
         return None
-    cleaned = " ".join(value.split())
-    if not cleaned:
+    if is_blank(value):
         raise ValueError("must not be blank")
-    return cleaned
+    return " ".join(value.split())
 
 
-class NamedIn(BaseModel):
-    name: str = Field(min_length=1, max_length=NAME_MAX, examples=["Bishkek"])
+class NamedIn(StrictIn):
+    name: str = Field(min_length=1, max_length=NAME_MAX, pattern=NOT_BLANK, examples=["Bishkek"])
     description: str = Field(default="", max_length=DESCRIPTION_MAX)
 
     _name = field_validator("name")(_not_blank)
 
 
-class NamedPatch(BaseModel):
-    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+class NamedPatch(StrictIn):
+    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX, pattern=NOT_BLANK)
     description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
 
     _name = field_validator("name")(_not_blank)
@@ -49,16 +59,16 @@ class Ref(BaseModel):
     name: str
 
 
-class ScenarioIn(BaseModel):
-    place_id: int = Field(gt=0)
-    resource_id: int = Field(gt=0)
+class ScenarioIn(StrictIn):
+    place_id: PositiveId
+    resource_id: PositiveId
     description: str = Field(default="", max_length=DESCRIPTION_MAX)
-    active: bool = True
+    active: StrictBool = True
 
 
-class ScenarioPatch(BaseModel):
+class ScenarioPatch(StrictIn):
     description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
-    active: bool | None = None
+    active: StrictBool | None = None
 
 
 class ScenarioOut(BaseModel):
@@ -71,9 +81,9 @@ class ScenarioOut(BaseModel):
     created_at: datetime
 
 
-class LinkIn(BaseModel):
-    user_id: int = Field(gt=0)
-    scenario_id: int = Field(gt=0)
+class LinkIn(StrictIn):
+    user_id: PositiveId
+    scenario_id: PositiveId
 
 
 class LinkOut(BaseModel):
@@ -82,11 +92,11 @@ class LinkOut(BaseModel):
     created_at: datetime
 
 
-class RolesIn(BaseModel):
+class RolesIn(StrictIn):
     """Only what is given changes; provider comes from links, requester is everyone."""
 
-    moderator: bool | None = None
-    admin: bool | None = None
+    moderator: StrictBool | None = None
+    admin: StrictBool | None = None
 
 
 class UserOut(BaseModel):

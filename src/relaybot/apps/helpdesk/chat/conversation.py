@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from relaybot import N_, Address, Attachment
+from relaybot import N_, Attachment
 
-from .. import demands
+from .. import demands, tidings
 from ..models import OPEN_STATUSES, Demand, DemandMessage, HelpdeskUser
 from .actions import NewRequest
 from .render import (
@@ -20,7 +20,6 @@ from .render import (
     demand_head,
     demand_line,
     history_lines,
-    member_label,
     portable_media,
     role_buttons,
     switch_button,
@@ -56,37 +55,7 @@ async def free_text(desk: Desk) -> None:
 
 async def relay(desk: Desk, demand: Demand, message: DemandMessage, role: str) -> int:
     """Send a participant's message to the other active participants; how many got it."""
-    count = 0
-    for member in await demands.members(desk.db, demand.id):
-        if member.user.id == desk.user.id or not desk.notifier.can_reach(member.user):
-            continue
-        t = desk.notifier.t_for(member.user)
-        media, hidden = portable_media([(message, desk.user)], member.user)
-        if message.text:
-            body = t(
-                N_("#{number} · {role}: {text}"),
-                number=demand.id,
-                role=member_label(t, role),
-                text=message.text,
-            )
-        else:
-            body = t(
-                N_("#{number} · {role} sent an attachment."),
-                number=demand.id,
-                role=member_label(t, role),
-            )
-        if hidden:
-            body += "\n" + t(
-                N_("({count} attachment(s) cannot be shown on this channel.)"), count=hidden
-            )
-        buttons = None
-        if member.user.current_demand_id != demand.id:
-            buttons = [[switch_button(t, demand.id)]]
-        desk.ctx.send(
-            Address(member.user.bot, member.user.chat_id), body, buttons=buttons, media=media
-        )
-        count += 1
-    return count
+    return await tidings.relay(desk.notifier, desk.db, demand, message, role, desk.user)
 
 
 async def mine(desk: Desk) -> None:

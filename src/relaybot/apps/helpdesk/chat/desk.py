@@ -17,13 +17,13 @@ from sqlalchemy import select
 
 from relaybot import N_, Button, Context, Refused, audit
 
-from .. import people, switches
-from ..models import HelpdeskUser, Scenario
+from .. import demands, people, switches
+from ..models import OPEN_STATUSES, HelpdeskUser, Scenario
 from ..options import DeskOptions
 from ..roles import Actor
 from .actions import AboutMe, AllRequests, Help, LeaveConversation, MyRequests, NewRequest, TryRoles
 from .notify import Notifier
-from .render import take_button, text
+from .render import menu_button, role_buttons, take_button, text
 
 MAX_ATTACHMENTS = 10
 _NUMBER = re.compile(r"^#?(\d{1,18})$")
@@ -121,6 +121,25 @@ class Desk:
         rows.append(last)
         return rows
 
+    async def standing_menu(self) -> list[list[Button]]:
+        """The chat's persistent menu: in a request, what the person can do there (close,
+        cancel or decline it, its history, the menu); outside one, where to begin."""
+        await self.reload()
+        t = self.t
+        number = self.user.current_demand_id
+        if number is not None:
+            demand = await demands.find(self.db, number)
+            role = await demands.role_in(self.db, number, self.user.id)
+            if demand is not None and role is not None and demand.status in OPEN_STATUSES:
+                return role_buttons(t, demand, role)
+        return [
+            [
+                NewRequest().button(t(N_("New request"))),
+                MyRequests().button(t(N_("My requests"))),
+            ],
+            [menu_button(t), Help().button(t(N_("Help")))],
+        ]
+
     def menu(self, intro: str | None = None, **values: Any) -> None:
         t = self.t
         parts = [text(t, intro, values)] if intro else []
@@ -150,8 +169,15 @@ async def opened(ctx: Context, options: DeskOptions, notifier: Notifier) -> Asyn
     token = _current.set(current)
     try:
         yield current
+        await _keep_menu(current)
     finally:
         _current.reset(token)
+
+
+async def _keep_menu(current: Desk) -> None:
+    """This person's replies carry the chat's persistent menu as it now stands."""
+    if any(address == current.ctx.address for address, _ in current.ctx.outgoing):
+        current.ctx.set_menu(await current.standing_menu())
 
 
 def desk(ctx: Context | None) -> Desk:

@@ -6,20 +6,20 @@ from typing import TYPE_CHECKING
 
 from relaybot import N_
 
-from .. import demands
+from .. import demands, tidings
 from ..models import Demand, DemandMessage
-from ..queue import former_providers, providers_for, take_next
+from ..queue import take_next
 from ..roles import Label
 from . import conversation
-from .render import preview, role_buttons, switch_button, take_button
+from .render import role_buttons
 
 if TYPE_CHECKING:
     from .desk import Desk
 
 
 async def created(desk: Desk, demand: Demand, message: DemandMessage) -> None:
-    """Tell the requester and every helper of the category about a new request."""
-    helpers = await providers_for(desk.db, demand.scenario_id, exclude=frozenset({desk.user.id}))
+    """Tell the requester; every helper of the category (or the moderators) hears of it."""
+    helped = await tidings.created(desk.notifier, desk.db, demand, message, desk.user)
     parts = [
         desk.t(
             N_(
@@ -30,7 +30,7 @@ async def created(desk: Desk, demand: Demand, message: DemandMessage) -> None:
             category=demand.scenario.title,
         )
     ]
-    if not helpers:
+    if not helped:
         parts.append(
             desk.t(
                 N_(
@@ -40,15 +40,6 @@ async def created(desk: Desk, demand: Demand, message: DemandMessage) -> None:
             )
         )
     desk.ctx.reply("\n\n".join(parts), buttons=role_buttons(desk.t, demand, "requester"))
-    for helper in helpers:
-        desk.notifier.tell(
-            helper,
-            N_("New request #{number} in {category}: {preview}"),
-            buttons=lambda t: [[take_button(t)]],
-            number=demand.id,
-            category=demand.scenario.title,
-            preview=preview(message.text, 200),
-        )
 
 
 async def close(desk: Desk, number: int) -> None:
@@ -66,29 +57,14 @@ async def close(desk: Desk, number: int) -> None:
         await desk.audit("close", f"demand:{number}")
         desk.menu(N_("You closed request #{number}."), number=number)
         who = Label(N_("a moderator"))
-    for member in before:
-        if member.user.id != desk.user.id:
-            desk.notifier.tell(
-                member.user,
-                N_("Request #{number} ({category}) was closed by {who}."),
-                number=number,
-                category=demand.scenario.title,
-                who=who,
-            )
+    tidings.closed(desk.notifier, before, demand, desk.user, who)
 
 
 async def cancel(desk: Desk, number: int) -> None:
     before = await demands.members(desk.db, number)
     demand = await demands.cancel(desk.db, desk.actor, number, now=desk.ctx.now)
     desk.menu(N_("Request #{number} is cancelled."), number=number)
-    for member in before:
-        if member.user.id != desk.user.id:
-            desk.notifier.tell(
-                member.user,
-                N_("Request #{number} ({category}) was cancelled by the requester."),
-                number=number,
-                category=demand.scenario.title,
-            )
+    tidings.cancelled(desk.notifier, before, demand, desk.user)
 
 
 async def take_next_one(desk: Desk) -> None:
@@ -105,24 +81,7 @@ async def take_next_one(desk: Desk) -> None:
         )
         return
     await conversation.enter(desk, demand, "provider", N_("You are now helping with this request."))
-    for member in await demands.members(desk.db, demand.id):
-        if member.user.id == desk.user.id:
-            continue
-        if member.role == "requester":
-            switch = member.user.current_demand_id != demand.id
-            desk.notifier.tell(
-                member.user,
-                N_(
-                    "Good news: a helper has taken your request #{number}. Write here to "
-                    "talk to them."
-                ),
-                buttons=(lambda t: [[switch_button(t, demand.id)]]) if switch else None,
-                number=demand.id,
-            )
-        else:
-            desk.notifier.tell(
-                member.user, N_("A helper has taken request #{number}."), number=demand.id
-            )
+    await tidings.taken(desk.notifier, desk.db, demand, desk.user)
 
 
 async def decline(desk: Desk, number: int) -> None:
@@ -134,29 +93,4 @@ async def decline(desk: Desk, number: int) -> None:
         ),
         number=number,
     )
-    members = await demands.members(desk.db, number)
-    for member in members:
-        if member.role == "requester":
-            desk.notifier.tell(
-                member.user,
-                N_(
-                    "The helper had to step back from your request #{number}. It is first "
-                    "in line for the next helper; you can keep writing here."
-                ),
-                number=number,
-            )
-        else:
-            desk.notifier.tell(
-                member.user,
-                N_("The helper declined request #{number}; it is back in the queue."),
-                number=number,
-            )
-    exclude = await former_providers(desk.db, number) | {m.user.id for m in members}
-    for helper in await providers_for(desk.db, demand.scenario_id, exclude=exclude):
-        desk.notifier.tell(
-            helper,
-            N_("Request #{number} in {category} is waiting for a helper again."),
-            buttons=lambda t: [[take_button(t)]],
-            number=number,
-            category=demand.scenario.title,
-        )
+    await tidings.declined(desk.notifier, desk.db, demand)

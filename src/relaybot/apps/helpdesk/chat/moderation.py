@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from relaybot import N_, Button
 
-from .. import demands
+from .. import demands, tidings
 from ..models import OPEN_STATUSES
 from . import conversation
 from .actions import ByStatus, History, Join, Menu
@@ -69,11 +69,7 @@ async def join(desk: Desk, number: int) -> None:
     role = already or "moderator"
     if already is None:
         await desk.audit("join", f"demand:{number}")
-        for member in await demands.members(desk.db, number):
-            if member.user.id != desk.user.id:
-                desk.notifier.tell(
-                    member.user, N_("A moderator has joined request #{number}."), number=number
-                )
+        await tidings.joined(desk.notifier, desk.db, demand, desk.user)
     await conversation.enter(desk, demand, role, N_("You are in this request as a moderator."))
 
 

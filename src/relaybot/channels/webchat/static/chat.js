@@ -7,12 +7,18 @@ const UI = {
         online: "online", offline: "reconnecting…", pick: "Pick a bot on the left to start.",
         hello: "Say hello to start", sending: "Sending…", notSent: "Not sent.", retry: "Retry",
         refused: "Not sent:", skip: "Skip to message box", language: "Language",
-        conversation: "Conversation", title: "relaybot — web chat" },
+        conversation: "Conversation", title: "relaybot — web chat", menu: "Menu",
+        attach: "Attach a photo or file", toSend: "Files to send", remove: "Remove",
+        uploading: "uploading…", uploadFailed: "could not be sent, try again", photo: "Photo",
+        file: "File" },
   ru: { bots: "Боты", send: "Отправить", placeholder: "Напишите сообщение…", message: "Сообщение",
         online: "на связи", offline: "переподключение…", pick: "Выберите бота слева, чтобы начать.",
         hello: "Начните с приветствия", sending: "Отправляется…", notSent: "Не отправлено.",
         retry: "Повторить", refused: "Не отправлено:", skip: "Перейти к полю сообщения",
-        language: "Язык", conversation: "Переписка", title: "relaybot — веб-чат" },
+        language: "Язык", conversation: "Переписка", title: "relaybot — веб-чат", menu: "Меню",
+        attach: "Прикрепить фото или файл", toSend: "Файлы к отправке", remove: "Убрать",
+        uploading: "загружается…", uploadFailed: "не отправлен, попробуйте ещё раз",
+        photo: "Фото", file: "Файл" },
 };
 // A message still not acknowledged after this long says so and offers a retry (it keeps trying).
 const NOT_SENT_AFTER_MS = 10000;
@@ -20,8 +26,9 @@ const NOT_SENT_AFTER_MS = 10000;
 const state = {
   bots: [], bot: null, lastId: 0, shown: new Set(),
   lang: localStorage.getItem("relaybot.lang") || ((navigator.language || "ru").startsWith("en") ? "en" : "ru"),
-  socket: null, online: false,
+  socket: null, online: false, menuPress: null, files: [],
 };
+const FILES_PER_MESSAGE = 10;
 
 const $ = (id) => document.getElementById(id);
 const newId = () => (crypto.randomUUID ? crypto.randomUUID().replaceAll("-", "") :
@@ -53,7 +60,8 @@ async function post(entry) {
   try {
     response = await fetch(`/chat/api/${encodeURIComponent(entry.bot)}/messages`, {
       method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ id: entry.id, text: entry.text, payload: entry.payload, locale: entry.locale }),
+      body: JSON.stringify({ id: entry.id, text: entry.text, payload: entry.payload, locale: entry.locale,
+                             files: (entry.files || []).map((f) => f.id) }),
     });
   } catch {
     return "retry"; // no answer at all: the server is down or the network is
@@ -69,8 +77,12 @@ async function post(entry) {
 
 const outbox = new Outbox({
   post,
-  onSent: (entry) => bubbleOf(entry.id)?.removeAttribute("data-state"),
+  onSent: (entry) => {
+    bubbleOf(entry.id)?.removeAttribute("data-state");
+    if (entry.id === state.menuPress) releaseMenu();
+  },
   onRefused: (entry, reason) => {
+    if (entry.id === state.menuPress) releaseMenu();
     const li = bubbleOf(entry.id);
     if (!li) return;
     li.dataset.state = "refused";
@@ -115,6 +127,7 @@ async function selectBot(name) {
   state.shown.clear();
   const data = await api(`/chat/api/${encodeURIComponent(name)}/history`);
   data.messages.forEach(render);
+  renderMenu(data.menu);
   for (const entry of outbox.entries()) {
     if (entry.bot === name && !bubbleOf(entry.id)) list.append(pendingBubble(entry));
   }
@@ -130,20 +143,111 @@ function showEmpty() {
   $("messages").append(li);
 }
 
-function bubble(direction, text, at) {
+function bubble(direction, text, at, media = []) {
   const li = document.createElement("li");
   li.className = `msg ${direction}`;
   const body = document.createElement("div");
   body.textContent = text;
+  li.append(body);
+  if (media.length) li.append(mediaOf(media));
   const time = document.createElement("time");
   time.dateTime = at;
   time.textContent = new Date(at).toLocaleTimeString(state.lang, { hour: "2-digit", minute: "2-digit" });
-  li.append(body, time);
+  li.append(time);
   return li;
 }
 
+// Photos are shown, documents offered as links; what the page cannot show is named.
+function mediaOf(media) {
+  const box = document.createElement("div");
+  box.className = "media";
+  for (const item of media) {
+    const url = item.url || (/^https:\/\//.test(item.ref || "") ? item.ref : null);
+    if (url && item.kind === "photo") {
+      const link = document.createElement("a");
+      link.href = url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      const img = document.createElement("img");
+      img.src = url;
+      img.alt = item.name || item.caption || t("photo");
+      img.loading = "lazy";
+      link.append(img);
+      box.append(link);
+    } else if (url) {
+      const link = document.createElement("a");
+      link.href = url;
+      link.className = "file";
+      link.textContent = `📎 ${item.name || t("file")}`;
+      box.append(link);
+    } else {
+      const chip = document.createElement("span");
+      chip.className = "file";
+      chip.textContent = `📎 ${item.name || (item.kind === "photo" ? t("photo") : t("file"))}`;
+      box.append(chip);
+    }
+  }
+  return box;
+}
+
+// Files chosen for the next message: each is uploaded at once and shown with its state.
+async function uploadFile(file) {
+  if (!state.bot || state.files.length >= FILES_PER_MESSAGE) return;
+  const item = { key: newId(), name: file.name, status: "uploading" };
+  state.files.push(item);
+  showAttachments();
+  try {
+    const response = await fetch(`/chat/api/${encodeURIComponent(state.bot)}/files?name=${encodeURIComponent(file.name)}`, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": file.type || "application/octet-stream" }, body: file,
+    });
+    const data = await response.json().catch(() => ({}));
+    if (response.ok) {
+      item.status = "ready";
+      item.file = data;
+    } else {
+      item.status = "refused";
+      item.reason = typeof data.detail === "string" ? data.detail : String(response.status);
+    }
+  } catch {
+    item.status = "refused";
+    item.reason = t("uploadFailed");
+  }
+  showAttachments();
+}
+
+function showAttachments() {
+  const list = $("attachments");
+  list.replaceChildren();
+  for (const item of state.files) {
+    const li = document.createElement("li");
+    li.className = `attachment ${item.status}`;
+    if (item.status === "ready" && item.file.kind === "photo") {
+      const img = document.createElement("img");
+      img.src = item.file.url;
+      img.alt = "";
+      li.append(img);
+    }
+    const name = document.createElement("span");
+    name.textContent = item.status === "refused" ? `${item.name}: ${item.reason}`
+      : item.status === "uploading" ? `${item.name} — ${t("uploading")}` : item.name;
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "remove";
+    remove.textContent = "×";
+    remove.setAttribute("aria-label", `${t("remove")}: ${item.name}`);
+    remove.addEventListener("click", () => {
+      state.files = state.files.filter((f) => f !== item);
+      showAttachments();
+    });
+    li.append(name, remove);
+    list.append(li);
+  }
+  list.hidden = state.files.length === 0;
+}
+
 function pendingBubble(entry) {
-  const li = bubble("in", entry.text, new Date(entry.at).toISOString());
+  const li = bubble("in", entry.text, new Date(entry.at).toISOString(), entry.files || []);
   li.dataset.clientId = entry.id;
   li.dataset.state = "pending";
   li.dataset.since = String(entry.at);
@@ -197,7 +301,7 @@ function render(message) {
     showDelivery(pending);
     return;
   }
-  const li = bubble(message.direction, message.text, message.at);
+  const li = bubble(message.direction, message.text, message.at, message.media || []);
   li.dataset.id = message.id;
   if (message.client_id) li.dataset.clientId = message.client_id;
   if (message.buttons && message.buttons.length) li.insertBefore(buttonsOf(li, message), li.lastChild);
@@ -241,9 +345,39 @@ function refreshButtons() {
   }));
 }
 
-function send(text, payload, id = newId()) {
+// The chat's persistent menu: what is always possible with this bot, under the message box.
+function renderMenu(rows) {
+  const bar = $("chat-menu");
+  bar.replaceChildren();
+  for (const row of rows || []) {
+    for (const b of row) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = b.text;
+      button.disabled = Boolean(state.menuPress);
+      button.addEventListener("click", () => pressMenu(b));
+      bar.append(button);
+    }
+  }
+  bar.hidden = bar.children.length === 0;
+}
+
+// A press counts once: the bar waits until the server has it, however often it is clicked.
+function pressMenu(b) {
+  if (state.menuPress) return;
+  state.menuPress = newId();
+  $("chat-menu").querySelectorAll("button").forEach((button) => { button.disabled = true; });
+  send(b.text, b.payload, state.menuPress);
+}
+
+function releaseMenu() {
+  state.menuPress = null;
+  $("chat-menu").querySelectorAll("button").forEach((button) => { button.disabled = false; });
+}
+
+function send(text, payload, id = newId(), files = []) {
   if (!state.bot) return;
-  const entry = { id, bot: state.bot, text, payload: payload || null, locale: state.lang, at: Date.now() };
+  const entry = { id, bot: state.bot, text, payload: payload || null, locale: state.lang, at: Date.now(), files };
   if (bubbleOf(id) || !outbox.add(entry)) return;
   const list = $("messages");
   list.querySelector(".empty")?.remove();
@@ -264,6 +398,7 @@ function connect() {
   socket.addEventListener("message", (event) => {
     const data = JSON.parse(event.data);
     data.messages.forEach(render);
+    if (data.menus && state.bot in data.menus) renderMenu(data.menus[state.bot]);
     refreshButtons();
   });
   socket.addEventListener("close", () => {
@@ -289,9 +424,19 @@ function setup() {
     event.preventDefault();
     const input = $("composer-input");
     const text = input.value.trim();
-    if (!text || !state.bot) return;
+    if (!state.bot || state.files.some((f) => f.status === "uploading")) return;
+    const ready = state.files.filter((f) => f.status === "ready").map((f) => f.file);
+    if (!text && !ready.length) return;
     input.value = "";
-    send(text, null);
+    state.files = [];
+    showAttachments();
+    send(text, null, newId(), ready);
+  });
+  $("attach").addEventListener("click", () => $("file-input").click());
+  $("file-input").addEventListener("change", (event) => {
+    const chosen = [...event.target.files];
+    event.target.value = "";
+    chosen.forEach(uploadFile);
   });
   window.addEventListener("online", () => outbox.kick());
   setInterval(markLate, 1000);

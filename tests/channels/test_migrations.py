@@ -1,0 +1,70 @@
+"""The channels' Alembic branch creates exactly the tables their models describe, and goes
+back down cleanly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, inspect
+
+from relaybot.channels import store as channel_store  # noqa: F401 - registers the tables
+from relaybot.channels.webchat import files  # noqa: F401 - registers the tables
+from relaybot.config import Settings
+from relaybot.store.base import Base
+from relaybot.store.db import create_engine
+from relaybot.store.migrate import alembic_config
+from relaybot.system import CHANNEL_MIGRATIONS, app_classes, open_store
+
+TABLES = ("channel_button_payloads", "channel_chat_memory", "webchat_files", "webchat_file_access")
+
+
+def _ours(diff: Any) -> bool:
+    return any(f"'{table}'" in repr(diff) for table in TABLES)
+
+
+async def test_the_channel_tables_match_their_models_on_sqlite_and_postgresql(
+    make_settings: Callable[..., Settings], database_url: str
+) -> None:
+    async with open_store(make_settings(database_url)):
+        pass
+    engine = create_engine(database_url)
+
+    def differences(connection: Connection) -> list[Any]:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return [d for d in compare_metadata(context, Base.metadata) if _ours(d)]
+
+    try:
+        async with engine.connect() as connection:
+            found = await connection.run_sync(differences)
+    finally:
+        await engine.dispose()
+    assert found == []
+
+
+async def test_the_web_chat_files_and_the_menu_column_go_back_down(
+    make_settings: Callable[..., Settings], sqlite_url: str
+) -> None:
+    async with open_store(make_settings(sqlite_url)):
+        pass
+    engine = create_engine(sqlite_url)
+
+    def down_and_look(connection: Connection) -> tuple[set[str], set[str]]:
+        apps = [d for cls in app_classes([]) if (d := cls.migrations_dir()) is not None]
+        config = alembic_config(sqlite_url, [*apps, CHANNEL_MIGRATIONS])
+        config.attributes["connection"] = connection
+        command.downgrade(config, "channels@channels_0001")
+        found = inspect(connection)
+        columns = {c["name"] for c in found.get_columns("channel_chat_memory")}
+        return set(found.get_table_names()), columns
+
+    try:
+        async with engine.begin() as connection:
+            tables, columns = await connection.run_sync(down_and_look)
+    finally:
+        await engine.dispose()
+    assert "webchat_files" not in tables and "webchat_file_access" not in tables
+    assert "menu" not in columns and "options" in columns

@@ -1,0 +1,97 @@
+"""`st run --checks all` against relaybot's own OpenAPI document, as an API client's author
+would run it: every status code, body, bound, type, content type and `Allow` header the
+document promises is what relaybot answers, and schemathesis finds no failure at all."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from relaybot.apps.helpdesk import catalog
+from relaybot.apps.helpdesk.api.events_routes import issue_token
+from relaybot.apps.helpdesk.models import HelpdeskUser, Place, Resource, UserScenario
+from tests.hostile.hostile_support import ADMIN_TOKEN, ThreadedRelaybot, store_problems
+
+ST = Path(sys.executable).with_name("st")
+# A fixed seed, so a failure found once is found again by whoever runs the suite next.
+SEED = "18180"
+
+
+def st_run(relaybot: ThreadedRelaybot, token: str, cwd: Path, *options: str) -> str:
+    """`st run --checks all` with `token`; the closing summary, asserting no failure."""
+    run = subprocess.run(
+        [
+            str(ST),
+            "run",
+            f"{relaybot.url}/api/openapi.json",
+            "--checks",
+            "all",
+            "--header",
+            f"Authorization: Bearer {token}",
+            "--max-examples",
+            "30",
+            "--seed",
+            SEED,
+            "--workers",
+            "1",
+            "--no-color",
+            *options,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=540,
+        cwd=cwd,
+    )
+    summary = run.stdout[-6000:]
+    assert run.returncode == 0, summary
+    assert " passed" in summary and "failures" not in summary, summary
+    return summary
+
+
+async def a_signed_in_helper(relaybot: ThreadedRelaybot) -> str:
+    """A help desk moderator linked to a scenario, and an access token for them."""
+    system = relaybot.server.system
+    assert system is not None
+    now = datetime.now(UTC)
+    async with system.sessions() as session, session.begin():
+        place = await catalog.add_named(session, Place, "Contract place", "", now)
+        kind = await catalog.add_named(session, Resource, "Contract help", "", now)
+        scenario = await catalog.add_scenario(
+            session, place_id=place.id, resource_id=kind.id, description="", now=now
+        )
+        user = HelpdeskUser(
+            bot="helpdesk",
+            chat_id="contract-helper",
+            channel="webchat",
+            user_id="contract-helper",
+            is_moderator=True,
+            is_admin=False,
+            created_at=now,
+            last_seen=now,
+        )
+        session.add(user)
+        await session.flush()
+        session.add(UserScenario(user_id=user.id, scenario_id=scenario.id, created_at=now))
+        user_id = user.id
+    return issue_token(relaybot.server.settings, system.sessions, user_id)[0]
+
+
+def test_schemathesis_with_every_check_finds_no_contract_failure(
+    relaybot: ThreadedRelaybot, http: httpx.Client, tmp_path: Path
+) -> None:
+    st_run(relaybot, ADMIN_TOKEN, tmp_path)
+    assert http.get("/health").status_code == 200
+    assert relaybot.run(store_problems(relaybot)) == []
+
+
+def test_the_help_desk_calls_of_a_signed_in_person_keep_their_contract_too(
+    relaybot: ThreadedRelaybot, http: httpx.Client, tmp_path: Path
+) -> None:
+    token = relaybot.run(a_signed_in_helper(relaybot))
+    # The event stream stays open for minutes by design; tests/apps/helpdesk reads it.
+    st_run(relaybot, token, tmp_path, "--include-path-regex", "^/api/helpdesk/(me|requests)")
+    assert relaybot.run(store_problems(relaybot)) == []
