@@ -22,6 +22,7 @@ from relaybot.core.calls import CallResult, HttpCall, TaskCall, TaskFunction
 from relaybot.core.i18n import N_, Translator, normalize_locale, translator
 from relaybot.core.jobs import Job, JobContext
 from relaybot.core.notify import Matrix, Notice, Outlet, Recipient, Route, route
+from relaybot.core.receipts import Receipt, receipt_meta, receipt_of
 from relaybot.core.strict import MAX_JSON_INT, NOT_BLANK, STRICT_BODY, JsonInt, PositiveId, is_blank
 from relaybot.core.types import Address, Attachment, Button, OutgoingMessage, Update
 from relaybot.flows import (
@@ -103,6 +104,7 @@ __all__ = [
     "PositiveId",
     "Principal",
     "Progress",
+    "Receipt",
     "Recipient",
     "Refused",
     "Reopen",
@@ -130,6 +132,8 @@ __all__ = [
     "minute_cell",
     "normalize_locale",
     "print_rows",
+    "receipt_meta",
+    "receipt_of",
     "room",
     "route",
     "settings_of",

@@ -177,6 +177,7 @@ class System:
             limiter=self.limiter,
             clock=self.clock,
             wake=self.sender_signal,
+            receipts=self.ingest.store,
         )
 
     def scheduler(self, *, holder: str | None = None) -> Scheduler:

@@ -47,6 +47,7 @@ RUN_AS_WRITTEN = {
     ("audit", "list"),
     ("bots", "list"),
     ("booking", "list"),
+    ("classifieds", "list"),
     ("dlq", "list"),
     ("helpdesk", "demands", "list"),
     ("helpdesk", "scenarios", "list"),

@@ -10,6 +10,8 @@ BUNDLED: dict[str, str] = {
     "orders": "relaybot.apps.orders.app:OrdersApp",
     "helpdesk": "relaybot.apps.helpdesk.app:HelpdeskApp",
     "booking": "relaybot.apps.booking.app:BookingApp",
+    "classifieds": "relaybot.apps.classifieds.app:ClassifiedsApp",
+    "classifieds-filter": "relaybot.apps.classifieds.filter_app:ClassifiedsFilterApp",
 }
 
 

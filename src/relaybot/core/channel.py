@@ -48,8 +48,9 @@ class ChannelAdapter(Protocol):
         """Verify the caller, then parse its body into updates (raise `WebhookRejected`)."""
         ...
 
-    async def send(self, chat_id: str, message: OutgoingMessage) -> None:
-        """Deliver or raise one of `relaybot.core.errors`."""
+    async def send(self, chat_id: str, message: OutgoingMessage) -> Sequence[str] | None:
+        """Deliver or raise one of `relaybot.core.errors`; return the channel's ids of what
+        was sent, in order, when the channel has them (they become a delivery receipt)."""
         ...
 
     def limits(self, chat_id: str) -> list[Limit]:

@@ -23,9 +23,10 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from relaybot.config import Settings
-from relaybot.core.channel import ChannelAdapter
+from relaybot.core.channel import ChannelAdapter, Ingest
 from relaybot.core.clock import Clock, SystemClock
 from relaybot.core.errors import ChatBlocked, PermanentDeliveryError, RetryAfter
+from relaybot.core.receipts import RECEIPT_META, Receipt, receipt_update
 from relaybot.core.types import OutgoingMessage, decode_message
 from relaybot.runtime import metrics
 from relaybot.runtime.ratelimit import MemoryRateLimiter, RateLimiter
@@ -77,8 +78,10 @@ class Sender:
         limiter: RateLimiter | None = None,
         clock: Clock | None = None,
         wake: Signal | None = None,
+        receipts: Ingest | None = None,
     ) -> None:
         self.settings = settings
+        self.receipts = receipts
         self.sessions = sessions
         self.adapters = adapters
         self.clock = clock or SystemClock()
@@ -252,9 +255,11 @@ class Sender:
             )
         structlog.contextvars.bind_contextvars(trace_id=row.trace_id, bot=row.bot)
         try:
+            message = _with_delivery_id(row)
             async with self._semaphore, asyncio.timeout(self.settings.send_timeout):
-                await adapter.send(row.chat_id, _with_delivery_id(row))
+                ids = await adapter.send(row.chat_id, message)
             metrics.MESSAGES_SENT.labels(row.channel, "sent").inc()
+            await self._hand_back_receipt(row, message, ids)
             return _Result(row, "sent")
         except RetryAfter as exc:
             await self.limiter.pause(row.bot, exc.seconds)
@@ -284,6 +289,31 @@ class Sender:
             return _Result(row, "retry", error, delay=delay)
         finally:
             structlog.contextvars.unbind_contextvars("trace_id", "bot")
+
+    async def _hand_back_receipt(
+        self, row: _Due, message: OutgoingMessage, ids: Sequence[str] | None
+    ) -> None:
+        """A message that asked for a receipt gets its channel ids back as an update; it is
+        stored before the row is marked sent, so a crash between the two repeats the receipt
+        under the same update id, which the queue keeps once."""
+        tag = message.meta.get(RECEIPT_META)
+        if not isinstance(tag, str) or not ids or self.receipts is None:
+            return
+        receipt = Receipt(tag=tag, chat_id=row.chat_id, message_ids=tuple(str(i) for i in ids))
+        try:
+            await self.receipts(
+                [
+                    receipt_update(
+                        channel=row.channel,
+                        bot=row.bot,
+                        chat_id=row.chat_id,
+                        delivery=f"outbox:{row.id}",
+                        receipt=receipt,
+                    )
+                ]
+            )
+        except Exception:  # the message went; a lost receipt must not send it again
+            log.exception("could not store a delivery receipt", tag=tag)
 
     async def _record(self, results: Sequence[_Result]) -> None:
         now = self.clock.now()

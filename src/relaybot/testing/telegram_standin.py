@@ -42,7 +42,14 @@ MEDIA_METHODS = {
     "sendVoice": "voice",
     "sendAnimation": "animation",
 }
-JSON_PARAMS = {"reply_markup", "media", "allowed_updates", "reply_parameters", "entities"}
+JSON_PARAMS = {
+    "reply_markup",
+    "media",
+    "allowed_updates",
+    "reply_parameters",
+    "entities",
+    "prices",
+}
 
 
 class ApiError(Exception):
@@ -79,6 +86,8 @@ class BotMessage:
     media_group_id: str | None = None
     at: float = field(default_factory=time.time)
     raw: dict[str, Any] = field(default_factory=dict)
+    edits: list[str] = field(default_factory=list)
+    """The texts (or captions) the bot replaced this message's with, oldest first."""
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
@@ -120,6 +129,8 @@ class TelegramStandin(StandinServer):
         self._callback_ids = itertools.count(1)
         self._media_groups = itertools.count(1)
         self._http: httpx.AsyncClient | None = None
+        self.discussions: dict[int, int] = {}
+        self._forwards: set[asyncio.Task[Any]] = set()
 
     # -- state ------------------------------------------------------------------------------
     def bot(self, token: str) -> BotState:
@@ -140,6 +151,41 @@ class TelegramStandin(StandinServer):
         if chat_id > 0:
             return {"id": chat_id, "type": "private", "first_name": f"User {chat_id}"}
         return {"id": chat_id, "type": "supergroup", "title": f"Group {chat_id}"}
+
+    def link_discussion(self, channel_id: int, group_id: int, *, title: str = "Ads") -> None:
+        """Make `channel_id` a channel whose posts Telegram copies into the discussion group
+        `group_id`, as automatic forwards the bot receives there."""
+        self.chats[channel_id] = {"id": channel_id, "type": "channel", "title": title}
+        self.chats[group_id] = {"id": group_id, "type": "supergroup", "title": f"{title} chat"}
+        self.discussions[channel_id] = group_id
+
+    def _forward_to_discussion(self, state: BotState, post: dict[str, Any]) -> None:
+        """What Telegram does with a channel post when the channel has a discussion group."""
+        channel = post["chat"]
+        group_id = self.discussions[int(channel["id"])]
+        copied = {
+            k: v for k, v in post.items() if k in ("text", "caption", "photo", "media_group_id")
+        }
+        message = {
+            "message_id": self.next_message_id(group_id),
+            "date": int(time.time()),
+            "chat": self.chat(group_id),
+            "from": {"id": 777000, "is_bot": False, "first_name": "Telegram"},
+            "sender_chat": channel,
+            "is_automatic_forward": True,
+            "forward_origin": {
+                "type": "channel",
+                "chat": channel,
+                "message_id": post["message_id"],
+                "date": post["date"],
+            },
+            **copied,
+        }
+        task = asyncio.get_running_loop().create_task(
+            self.push_update(state.token, {"message": message})
+        )
+        self._forwards.add(task)
+        task.add_done_callback(self._forwards.discard)
 
     def next_message_id(self, chat_id: int) -> int:
         return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
@@ -296,6 +342,10 @@ class TelegramStandin(StandinServer):
                     )
                 )
             return results
+        if method in ("editMessageText", "editMessageCaption"):
+            return self._edit(state, method, params)
+        if method == "sendInvoice":
+            return self._invoice(state, params)
         if method == "sendLocation":
             chat_id = self._target(params)
             ref = f"{params.get('latitude')},{params.get('longitude')}"
@@ -365,6 +415,68 @@ class TelegramStandin(StandinServer):
                 async with asyncio.timeout(remaining):
                     await state.new_update.wait()
 
+    def _edit(self, state: BotState, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """editMessageText / editMessageCaption of a message this bot sent to that chat."""
+        chat_id = self._target(params)
+        try:
+            message_id = int(str(params.get("message_id")))
+        except ValueError:
+            raise ApiError(400, "Bad Request: message to edit not found") from None
+        found = next(
+            (
+                m
+                for m in self.sent
+                if m.chat_id == chat_id and m.message_id == message_id and m.token == state.token
+            ),
+            None,
+        )
+        if found is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        field_name = "text" if method == "editMessageText" else "caption"
+        if (found.kind == "text") != (field_name == "text"):
+            raise ApiError(400, "Bad Request: there is no caption in the message to edit")
+        new = str(params.get(field_name) or "")
+        limit = TEXT_LIMIT if field_name == "text" else CAPTION_LIMIT
+        if field_name == "text" and not new.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if len(new) > limit:
+            raise ApiError(400, f"Bad Request: message {field_name} is too long")
+        if new == found.text:
+            raise ApiError(400, "Bad Request: message is not modified")
+        found.text = new
+        found.raw[field_name] = new
+        found.edits.append(new)
+        markup = _check_markup(params.get("reply_markup"))
+        if markup is not None:
+            found.reply_markup = markup
+            found.raw["reply_markup"] = markup
+        return found.raw
+
+    def _invoice(self, state: BotState, params: dict[str, Any]) -> dict[str, Any]:
+        """sendInvoice: Telegram Stars (XTR) need no provider token and exactly one price."""
+        chat_id = self._target(params)
+        for name in ("title", "description", "payload", "currency", "prices"):
+            if not params.get(name):
+                raise ApiError(400, f"Bad Request: {name} is empty")
+        prices = params["prices"]
+        if not isinstance(prices, list) or not all(
+            isinstance(p, dict) and isinstance(p.get("amount"), int) for p in prices
+        ):
+            raise ApiError(400, "Bad Request: can't parse prices JSON object")
+        if params["currency"] == "XTR" and (len(prices) != 1 or params.get("provider_token")):
+            raise ApiError(400, "Bad Request: XTR invoices take one price and no provider token")
+        stored = self._store(state, chat_id, "invoice", text=str(params["title"]))
+        invoice = {
+            "title": params["title"],
+            "description": params["description"],
+            "start_parameter": "",
+            "currency": params["currency"],
+            "total_amount": sum(int(p["amount"]) for p in prices),
+        }
+        stored["invoice"] = invoice
+        self.sent[-1].raw = stored
+        return stored
+
     def _target(self, params: dict[str, Any]) -> int:
         raw = params.get("chat_id")
         try:
@@ -400,6 +512,8 @@ class TelegramStandin(StandinServer):
         }
         if kind == "text":
             raw["text"] = text
+        elif kind == "invoice":
+            pass  # the caller adds the invoice object
         elif kind == "location":
             lat, lon = (media or ["0,0"])[0].split(",")
             raw["location"] = {"latitude": float(lat), "longitude": float(lon)}
@@ -426,6 +540,8 @@ class TelegramStandin(StandinServer):
             raw["media_group_id"] = media_group_id
         if reply_markup is not None:
             raw["reply_markup"] = reply_markup
+        if chat_id in self.discussions and kind != "invoice":
+            self._forward_to_discussion(state, raw)
         self.sent.append(
             BotMessage(
                 chat_id=chat_id,
@@ -481,6 +597,7 @@ class TelegramStandin(StandinServer):
 
     async def stop(self) -> None:
         self.stopping = True
+        await asyncio.gather(*self._forwards, return_exceptions=True)
         for state in self.bots.values():
             state.new_update.set()
         if self._http is not None:

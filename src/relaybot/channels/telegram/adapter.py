@@ -242,7 +242,7 @@ class TelegramAdapter:
         task.add_done_callback(self._answering.discard)
 
     # -- out --------------------------------------------------------------------------------
-    async def send(self, chat_id: str, message: OutgoingMessage) -> None:
+    async def send(self, chat_id: str, message: OutgoingMessage) -> list[str]:
         markup = await self._keyboard(message)
         menu, new_menu = await self._menu(chat_id, message)
         target: int | str = int(chat_id) if _is_int(chat_id) else chat_id
@@ -251,16 +251,18 @@ class TelegramAdapter:
         except ValueError as exc:
             raise PermanentDeliveryError(f"cannot render the message: {exc}") from None
         key = fingerprint(chat_id, message)
+        ids: list[str] = []
         for position, method in enumerate(methods):
             if position < self._partial.sent_parts(key):
                 continue
-            await self._call(method)
+            ids.extend(str(i) for i in await self._call(method))
             if len(methods) > 1:
                 self._partial.advance(key, position + 1)
         self._partial.finish(key)
         if new_menu is not None:
             await self.memory.set(chat_id, menu=new_menu)
             self._remember_menu(chat_id, new_menu)
+        return ids
 
     async def _shown_menu(self, chat_id: str) -> list[Any] | None:
         """The menu the chat has, from memory for a few seconds: a flood of texts from one
@@ -315,9 +317,9 @@ class TelegramAdapter:
             return cached
         return _markup(message.buttons, await self.payloads.shorten(long))
 
-    async def _call(self, method: Method) -> None:
+    async def _call(self, method: Method) -> list[int]:
         try:
-            await self._session.deliver(self.client, method)
+            return await self._session.deliver(self.client, method)
         except TelegramRetryAfter as exc:
             raise RetryAfter(float(exc.retry_after)) from None
         except TelegramForbiddenError as exc:

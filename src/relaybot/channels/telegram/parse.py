@@ -37,6 +37,9 @@ def _from_message(message: types.Message, *, update_id: int, bot: str) -> Update
         raw["media_group_id"] = message.media_group_id
     if user is not None and user.username:
         raw["username"] = user.username
+    origin = _forwarded_from(message)
+    if origin is not None:
+        raw["forwarded_from"] = origin
     return Update(
         channel="telegram",
         bot=bot,
@@ -54,12 +57,32 @@ def _from_message(message: types.Message, *, update_id: int, bot: str) -> Update
     )
 
 
+def _forwarded_from(message: types.Message) -> dict[str, Any] | None:
+    """Where a message forwarded from a channel came from: the channel's chat id, the
+    message's id there, and whether Telegram forwarded it itself (a channel post copied into
+    the channel's linked discussion group)."""
+    origin = message.forward_origin
+    if isinstance(origin, types.MessageOriginChannel):
+        chat_id, message_id = origin.chat.id, origin.message_id
+    elif message.forward_from_chat is not None and message.forward_from_message_id is not None:
+        chat_id, message_id = message.forward_from_chat.id, message.forward_from_message_id
+    else:
+        return None
+    return {
+        "chat_id": str(chat_id),
+        "message_id": str(message_id),
+        "automatic": bool(message.is_automatic_forward),
+    }
+
+
 def _from_callback(query: types.CallbackQuery, *, update_id: int, bot: str) -> Update:
     message = query.message
     chat_id = query.from_user.id
     chat_type = "private"
     label = ""
     raw: dict[str, Any] = {"callback_query_id": query.id}
+    if query.from_user.username:
+        raw["username"] = query.from_user.username
     if message is not None:
         chat_id = message.chat.id
         chat_type = message.chat.type

@@ -4,7 +4,11 @@ Long texts are split at 4096 characters and captions kept within 1024; photos an
 in a row travel as albums of up to ten; buttons ride on the last part, since an album
 cannot carry a keyboard. A new persistent menu (a reply keyboard) rides on the last part
 too, unless that part has inline buttons: a message holds one keyboard, so the menu then
-follows in a short message of its own.
+follows in a short message of its own. A text with `meta["reply_to"]` (a message id)
+answers that message (in a discussion group: under the channel post). A message with
+`meta["edit"]` (a message id) replaces the text of that message instead: its caption when
+the message carries media, else its text. `meta["invoice"]` makes it an invoice
+(`sendInvoice`).
 """
 
 from __future__ import annotations
@@ -12,9 +16,12 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram.methods import (
+    EditMessageCaption,
+    EditMessageText,
     SendAudio,
     SendContact,
     SendDocument,
+    SendInvoice,
     SendLocation,
     SendMediaGroup,
     SendMessage,
@@ -30,8 +37,10 @@ from aiogram.types import (
     InputMediaPhoto,
     InputMediaVideo,
     KeyboardButton,
+    LabeledPrice,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
+    ReplyParameters,
 )
 
 from relaybot.channels.text import split_text
@@ -76,8 +85,21 @@ def plan(
 def _plan(chat_id: int | str, message: OutgoingMessage, markup: Markup | None) -> list[Method]:
     media = list(message.media)
     text = message.text.strip() and message.text
+    inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
+    invoice = message.meta.get("invoice")
+    if isinstance(invoice, dict):
+        return [_invoice(chat_id, invoice, inline)]
+    edit = message.meta.get("edit")
+    if edit is not None:
+        return [_edit(chat_id, str(edit), text or EMPTY_TEXT, inline, caption=bool(media))]
     if not media:
-        return _texts(chat_id, text or EMPTY_TEXT, markup)
+        texts = _texts(chat_id, text or EMPTY_TEXT, markup)
+        reply_to = message.meta.get("reply_to")
+        if isinstance(reply_to, str) and reply_to.isdigit() and isinstance(texts[0], SendMessage):
+            texts[0] = texts[0].model_copy(
+                update={"reply_parameters": ReplyParameters(message_id=int(reply_to))}
+            )
+        return texts
     if len(media) == 1 and media[0].kind not in _NO_CAPTION and len(text) <= CAPTION_LIMIT:
         return [_single(chat_id, media[0], caption=text or None, markup=markup)]
     caption: str | None = None
@@ -97,6 +119,51 @@ def _plan(chat_id: int | str, message: OutgoingMessage, markup: Markup | None) -
     if text or markup is not None:
         methods.extend(_texts(chat_id, text or EMPTY_TEXT, markup))
     return methods
+
+
+def _invoice(
+    chat_id: int | str, invoice: dict[str, Any], markup: InlineKeyboardMarkup | None
+) -> Method:
+    """`meta["invoice"]`: title, description, payload, currency and a whole `amount` (for
+    Telegram Stars, currency "XTR", the number of stars; no provider token)."""
+    try:
+        amount = int(invoice["amount"])
+        return SendInvoice(
+            chat_id=chat_id,
+            title=str(invoice["title"])[:32],
+            description=str(invoice["description"])[:255],
+            payload=str(invoice["payload"])[:128],
+            currency=str(invoice["currency"]),
+            prices=[
+                LabeledPrice(label=str(invoice.get("label") or invoice["title"]), amount=amount)
+            ],
+            reply_markup=markup,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(
+            f"an invoice needs title, description, payload, currency, amount: {exc}"
+        ) from None
+
+
+def _edit(
+    chat_id: int | str,
+    message_id: str,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+    *,
+    caption: bool,
+) -> Method:
+    if not message_id.isdigit():
+        raise ValueError(f"cannot edit message {message_id!r}: not a Telegram message id")
+    if caption:
+        if len(text) > CAPTION_LIMIT:
+            text = text[: CAPTION_LIMIT - 1] + "…"
+        return EditMessageCaption(
+            chat_id=chat_id, message_id=int(message_id), caption=text, reply_markup=markup
+        )
+    return EditMessageText(
+        chat_id=chat_id, message_id=int(message_id), text=text[:TEXT_LIMIT], reply_markup=markup
+    )
 
 
 def _texts(chat_id: int | str, text: str, markup: Markup | None) -> list[Method]:

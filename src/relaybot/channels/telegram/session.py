@@ -90,8 +90,9 @@ class JsonAiohttpSession(AiohttpSession):
             return cast(TelegramType, result)
         return cast(TelegramType, self._failed(bot, method, status, raw))
 
-    async def deliver(self, bot: Bot, method: TelegramMethod[Any]) -> None:
-        """Make the call and raise aiogram's error if it failed; the answer itself is dropped."""
+    async def deliver(self, bot: Bot, method: TelegramMethod[Any]) -> list[int]:
+        """Make the call and raise aiogram's error if it failed; of the answer only the ids
+        of the messages it made are read (none for a call that makes no message)."""
         if type(method) is SendMessage and bot.default == _NO_DEFAULTS:
             params: dict[str, Any] | None = method.model_dump(
                 mode="json", exclude_none=True, exclude_defaults=True
@@ -99,11 +100,13 @@ class JsonAiohttpSession(AiohttpSession):
         else:
             params = self._params(bot, method)
         if params is None:
-            await super().make_request(bot, method)
-            return
+            made = await super().make_request(bot, method)
+            return _message_ids(made if isinstance(made, list) else [made])
         status, raw, answer = await self._post(bot, method, params, None)
         if not _succeeded(status, answer):
             self._failed(bot, method, status, raw)
+        result = answer["result"]
+        return _message_ids(result if isinstance(result, list) else [result])
 
     def _params(self, bot: Bot, method: TelegramMethod[Any]) -> dict[str, Any] | None:
         """The call's parameters as JSON values; None when a file makes it an upload."""
@@ -163,3 +166,16 @@ def _succeeded(status: int, answer: Any) -> bool:
         and answer.get("ok") is True
         and "result" in answer
     )
+
+
+def _message_ids(results: list[Any]) -> list[int]:
+    """`message_id` of each Message in an answer (a dict on the JSON path, a model otherwise)."""
+    found: list[int] = []
+    for item in results:
+        if isinstance(item, dict):
+            value = item.get("message_id")
+        else:
+            value = getattr(item, "message_id", None)
+        if isinstance(value, int):
+            found.append(value)
+    return found
