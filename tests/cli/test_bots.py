@@ -82,6 +82,8 @@ def test_an_operator_adds_changes_disables_and_removes_bots(
     rows = {row["name"]: row for row in listed(cli_env)}
     assert {name: row["source"] for name, row in rows.items()} == {
         "booking": "bundled",
+        "classifieds": "bundled",
+        "classifieds-filter": "bundled",
         "helpdesk": "bundled",
         "kiosk": "database",
         "orders": "bundled",

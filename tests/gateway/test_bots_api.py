@@ -45,6 +45,8 @@ async def test_a_web_chat_bot_added_over_rest_answers_at_once(server):
         names = {b["name"]: b["source"] for b in (await http.get("/api/bots")).json()}
         assert names == {
             "booking": "bundled",
+            "classifieds": "bundled",
+            "classifieds-filter": "bundled",
             "desk": "relaybot.toml",
             "helpdesk": "bundled",
             "kiosk": "database",
@@ -65,7 +67,8 @@ async def test_only_admin_tokens_change_bots_and_readers_see_them_masked(server)
     _info, reader = await api_tokens.create(
         server.system.sessions, name="dashboard", role="readonly", actor="test", channel="cli"
     )
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    # The first Telegram bot of a process loads Telegram's library: seconds on a busy machine.
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
         assert (await http.get("/api/bots")).status_code == 401
         wrong = await http.get("/api/bots", headers=bearer("rbt_not-a-token"))
         assert wrong.status_code == 401
@@ -96,8 +99,8 @@ async def test_only_admin_tokens_change_bots_and_readers_see_them_masked(server)
     ("body", "loc", "message"),
     [
         ({"channel": "telegram", "token": "12:ab"}, ["body", "token"], "not a Telegram token"),
-        ({"app": "nope"}, ["body", "app"], "unknown app 'nope'"),
-        ({"app": "..relative:Nope"}, ["body", "app"], "module:Class path"),
+        ({"app": "nope"}, ["body", "app"], "one of booking, classifieds"),
+        ({"app": "tests.somewhere:Nope"}, ["body", "app"], "one of booking, classifieds"),
         ({"channel": "mattermost", "token": "mm-token-0123"}, ["body", "api_base"], "URL"),
         ({"channel": "chat2desk", "token": "c2d-token-0123"}, ["body", "webhook_secret"], ""),
         ({"name": "no spaces"}, ["body", "name"], ""),
@@ -201,9 +204,21 @@ async def test_openapi_lists_every_status_of_every_bots_route(server):
         schema = (await http.get("/api/openapi.json")).json()
     expected = {
         ("get", "/api/bots"): {"200", "401", "403", "422", "429", "503"},
-        ("post", "/api/bots"): {"201", "401", "403", "409", "422", "429", "503"},
+        # 400 and 413: the body layers in front of every route that takes a body
+        ("post", "/api/bots"): {"201", "400", "401", "403", "409", "413", "422", "429", "503"},
         ("get", "/api/bots/{name}"): {"200", "401", "403", "404", "422", "429", "503"},
-        ("patch", "/api/bots/{name}"): {"200", "401", "403", "404", "409", "422", "429", "503"},
+        ("patch", "/api/bots/{name}"): {
+            "200",
+            "400",
+            "401",
+            "403",
+            "404",
+            "409",
+            "413",
+            "422",
+            "429",
+            "503",
+        },
         ("delete", "/api/bots/{name}"): {"200", "401", "403", "404", "409", "422", "429", "503"},
         ("post", "/api/bots/{name}/enable"): {
             "200",

@@ -5,14 +5,9 @@ from __future__ import annotations
 import importlib
 
 from relaybot.core.app import App
+from relaybot.core.bots import BUNDLED_APPS
 
-BUNDLED: dict[str, str] = {
-    "orders": "relaybot.apps.orders.app:OrdersApp",
-    "helpdesk": "relaybot.apps.helpdesk.app:HelpdeskApp",
-    "booking": "relaybot.apps.booking.app:BookingApp",
-    "classifieds": "relaybot.apps.classifieds.app:ClassifiedsApp",
-    "classifieds-filter": "relaybot.apps.classifieds.filter_app:ClassifiedsFilterApp",
-}
+BUNDLED: dict[str, str] = BUNDLED_APPS
 
 
 def load_app_class(name: str) -> type[App]:

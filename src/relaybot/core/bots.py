@@ -21,3 +21,13 @@ class BotConfig(BaseModel):
     mode: Literal["webhook", "polling"] = "webhook"
     api_base: str | None = None
     options: dict[str, Any] = Field(default_factory=dict)
+
+
+# The apps relaybot ships, by the name a bot's `app` gives, and where each one's class is.
+BUNDLED_APPS: dict[str, str] = {
+    "orders": "relaybot.apps.orders.app:OrdersApp",
+    "helpdesk": "relaybot.apps.helpdesk.app:HelpdeskApp",
+    "booking": "relaybot.apps.booking.app:BookingApp",
+    "classifieds": "relaybot.apps.classifieds.app:ClassifiedsApp",
+    "classifieds-filter": "relaybot.apps.classifieds.filter_app:ClassifiedsFilterApp",
+}

@@ -20,7 +20,7 @@ from relaybot.store.bots import BotInvalid
 TELEGRAM_TOKEN = re.compile(r"^[0-9]{3,20}:[A-Za-z0-9_-]{20,100}$")
 WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 MAX_TOKEN = 4096
-APP_NAME = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*(:[A-Za-z_]\w*)?$", re.ASCII)
+APP_NAME = re.compile(r"^[A-Za-z_][\w-]*(\.[A-Za-z_]\w*)*(:[A-Za-z_]\w*)?$", re.ASCII)
 
 
 def invalid(field: str, message: str) -> BotInvalid:

@@ -233,11 +233,13 @@ class Router:
 
         return register
 
-    def fallback(self) -> Callable[[H], H]:
-        """Handle what nothing else in the router tree matched."""
+    def fallback(self, *, flow: Flow | None = None) -> Callable[[H], H]:
+        """Handle what nothing else in the router tree matched. With `flow` (a flow this
+        router declares), the handler also gets that flow's buttons pressed when no dialog is
+        in progress (a menu's Cancel, an old prompt's choice), as a fallback flow would."""
 
         def register(handler: H) -> H:
-            self._entries.append(_Fallback(handler, _Guard()))
+            self._entries.append(_Fallback(handler, _Guard(), flow))
             return handler
 
         return register

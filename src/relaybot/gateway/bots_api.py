@@ -12,10 +12,11 @@ from typing import Annotated, Any, Literal, Protocol
 
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
 
 from relaybot.config import Settings
 from relaybot.core.bots import BOT_NAME_PATTERN
+from relaybot.core.bots import BUNDLED_APPS as BUNDLED
 from relaybot.security.auth import Authenticator, Principal
 from relaybot.store.bots import BotProblem, BotUnavailable
 from relaybot.store.db import SessionMaker
@@ -70,13 +71,31 @@ class BotAdmin(Protocol):
     async def check(self, name: str) -> Found: ...
 
 
+def _bundled_app(value: str) -> str:
+    if value not in BUNDLED:
+        raise ValueError(f"one of {', '.join(sorted(BUNDLED))}")
+    return value
+
+
+RestApp = Annotated[
+    str,
+    AfterValidator(_bundled_app),
+    Field(
+        json_schema_extra={"enum": sorted(BUNDLED)},
+        description=(
+            "A bundled app. Over REST a bot runs an app this installation ships; a module:Class "
+            "app is named from the shell (`relaybot bots add --app`), where the code lives."
+        ),
+    ),
+]
+"""The apps REST may name: never a module path, which would make the server import it."""
+
+
 class NewBot(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     name: str = Field(pattern=BOT_NAME_PATTERN, description="Part of the webhook URL.")
-    app: str = Field(
-        min_length=1, max_length=200, description="orders, helpdesk, booking or module:Class."
-    )
+    app: RestApp
     channel: ChannelName = "webchat"
     title: str | None = Field(default=None, min_length=1, max_length=200)
     token: str | None = Field(default=None, min_length=1, max_length=4096)
@@ -97,7 +116,7 @@ class BotChange(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    app: str | None = Field(default=None, min_length=1, max_length=200)
+    app: RestApp | None = None
     channel: ChannelName | None = None
     title: str | None = Field(default=None, min_length=1, max_length=200)
     token: str | None = Field(default=None, min_length=1, max_length=4096)

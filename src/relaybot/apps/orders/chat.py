@@ -205,7 +205,7 @@ def build_router(order_flow: Flow) -> Router:
 
     router.flow(order_flow, command="start")
 
-    @router.fallback()
+    @router.fallback(flow=order_flow)
     async def begin(ctx: Context) -> None:
         if await in_operators_chat(ctx):
             # Operators talk among themselves in a group: only a private chat is answered.
