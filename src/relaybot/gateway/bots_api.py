@@ -91,6 +91,10 @@ RestApp = Annotated[
 """The apps REST may name: never a module path, which would make the server import it."""
 
 
+HTTP_URL = r"^https?://[A-Za-z0-9._~%!$&'()*+,;=:@\[\]-]+(/[^\s]*)?$"
+"""What the channel's own API address must look like: http(s), a host, any path."""
+
+
 class NewBot(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
@@ -106,7 +110,9 @@ class NewBot(BaseModel):
         description="Telegram in webhook mode: generated when not given.",
     )
     mode: Mode = "webhook"
-    api_base: str | None = Field(default=None, min_length=1, max_length=500)
+    api_base: str | None = Field(
+        default=None, min_length=1, max_length=500, pattern=HTTP_URL, description="An http(s) URL."
+    )
     options: Options = Field(default_factory=dict)
     enabled: bool = True
 
@@ -122,7 +128,9 @@ class BotChange(BaseModel):
     token: str | None = Field(default=None, min_length=1, max_length=4096)
     webhook_secret: str | None = Field(default=None, min_length=1, max_length=256)
     mode: Mode | None = None
-    api_base: str | None = Field(default=None, min_length=1, max_length=500)
+    api_base: str | None = Field(
+        default=None, min_length=1, max_length=500, pattern=HTTP_URL, description="An http(s) URL."
+    )
     options: Options | None = None
     remove_options: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(
         default_factory=list, max_length=100
