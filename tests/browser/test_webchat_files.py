@@ -67,3 +67,25 @@ async def test_a_photo_goes_to_the_bot_and_comes_back_in_the_browser(tmp_path, b
         await server.stop()
     kept = [p for p in (tmp_path / "data" / "webchat-files").rglob("*") if p.is_file()]
     assert len(kept) == 1, "the refused file was never kept"
+
+
+async def test_the_russian_page_says_why_a_file_was_refused_in_russian(tmp_path, browser):
+    from playwright.async_api import expect
+
+    server = RelaybotProcess.embedded(
+        tmp_path, free_port(), RELAYBOT_BOTS=json.dumps([PHOTO_BACK]), PYTHONPATH=str(ROOT)
+    )
+    await server.start()
+    try:
+        page = await browser.new_page(viewport={"width": 1100, "height": 760}, locale="ru-RU")
+        await page.goto(f"{server.url}/?bot=photoback")
+        await page.get_by_role("button", name="RU", exact=True).click()
+        await page.set_input_files(
+            "#file-input",
+            files=[{"name": "virus.png", "mimeType": "image/png", "buffer": EXE}],
+        )
+        chosen = page.locator("#attachments li")
+        await expect(chosen).to_contain_text("принимаются только фото", timeout=10_000)
+        assert "accepts" not in (await chosen.inner_text())
+    finally:
+        await server.stop()

@@ -18,8 +18,13 @@ const UI = {
         language: "Язык", conversation: "Переписка", title: "relaybot — веб-чат", menu: "Меню",
         attach: "Прикрепить фото или файл", toSend: "Файлы к отправке", remove: "Убрать",
         uploading: "загружается…", uploadFailed: "не отправлен, попробуйте ещё раз",
-        photo: "Фото", file: "Файл" },
+        photo: "Фото", file: "Файл",
+        // Why a file was refused, in the page's language (the English page shows the server's).
+        fileTooBig: "файл слишком большой", fileWrongType: "принимаются только фото (JPEG, PNG, GIF, WebP) и PDF",
+        fileTooMany: "в этом чате уже слишком много файлов" },
 };
+// An upload's refusal by its status: the Russian page says it itself.
+const FILE_REFUSALS = { 413: "fileTooBig", 415: "fileWrongType", 429: "fileTooMany" };
 // A message still not acknowledged after this long says so and offers a retry (it keeps trying).
 const NOT_SENT_AFTER_MS = 10000;
 
@@ -207,7 +212,8 @@ async function uploadFile(file) {
       item.file = data;
     } else {
       item.status = "refused";
-      item.reason = typeof data.detail === "string" ? data.detail : String(response.status);
+      const own = (UI[state.lang] || {})[FILE_REFUSALS[response.status]];
+      item.reason = own || (typeof data.detail === "string" ? data.detail : String(response.status));
     }
   } catch {
     item.status = "refused";
