@@ -99,8 +99,8 @@ async def test_only_admin_tokens_change_bots_and_readers_see_them_masked(server)
     ("body", "loc", "message"),
     [
         ({"channel": "telegram", "token": "12:ab"}, ["body", "token"], "not a Telegram token"),
-        ({"app": "nope"}, ["body", "app"], "one of booking, classifieds"),
-        ({"app": "tests.somewhere:Nope"}, ["body", "app"], "one of booking, classifieds"),
+        ({"app": "nope"}, ["body", "app"], "unknown app 'nope'"),
+        ({"app": "..relative:Nope"}, ["body", "app"], "module:Class path"),
         ({"channel": "mattermost", "token": "mm-token-0123"}, ["body", "api_base"], "URL"),
         ({"channel": "chat2desk", "token": "c2d-token-0123"}, ["body", "webhook_secret"], ""),
         ({"name": "no spaces"}, ["body", "name"], ""),

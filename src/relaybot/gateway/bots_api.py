@@ -12,11 +12,10 @@ from typing import Annotated, Any, Literal, Protocol
 
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse, Response
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from relaybot.config import Settings
 from relaybot.core.bots import BOT_NAME_PATTERN
-from relaybot.core.bots import BUNDLED_APPS as BUNDLED
 from relaybot.security.auth import Authenticator, Principal
 from relaybot.store.bots import BotProblem, BotUnavailable
 from relaybot.store.db import SessionMaker
@@ -71,24 +70,14 @@ class BotAdmin(Protocol):
     async def check(self, name: str) -> Found: ...
 
 
-def _bundled_app(value: str) -> str:
-    if value not in BUNDLED:
-        raise ValueError(f"one of {', '.join(sorted(BUNDLED))}")
-    return value
-
-
 RestApp = Annotated[
     str,
-    AfterValidator(_bundled_app),
     Field(
-        json_schema_extra={"enum": sorted(BUNDLED)},
-        description=(
-            "A bundled app. Over REST a bot runs an app this installation ships; a module:Class "
-            "app is named from the shell (`relaybot bots add --app`), where the code lives."
-        ),
+        min_length=1,
+        max_length=200,
+        description="orders, helpdesk, booking, classifieds, classifieds-filter or module:Class.",
     ),
 ]
-"""The apps REST may name: never a module path, which would make the server import it."""
 
 
 HTTP_URL = r"^https?://[A-Za-z0-9._~%!$&'()*+,;=:@\[\]-]+(/[^\s]*)?$"
