@@ -21,9 +21,10 @@ from relaybot.gateway.health import health_router
 from relaybot.gateway.host import GatewayHost
 from relaybot.gateway.limits import OUT_OF_RANGE, BodyLimitMiddleware, number_out_of_range
 from relaybot.gateway.responses import install_method_not_allowed, truthful_openapi
-from relaybot.gateway.unavailable import store_unavailable, unavailable
+from relaybot.gateway.unavailable import unavailable
 from relaybot.gateway.webhooks import WebhookLane
 from relaybot.runtime.ratelimit import MemoryRateLimiter
+from relaybot.store.unavailable import store_unavailable
 
 log = structlog.get_logger("relaybot.gateway")
 WEBCHAT_UPLOADS = re.compile(r"/chat/api/[^/]+/files")  # a file's bytes, not JSON

@@ -8,11 +8,7 @@ from __future__ import annotations
 
 from fastapi.responses import JSONResponse
 
-from relaybot.store.unavailable import store_unavailable
-
 RETRY_AFTER_SECONDS = 5
-
-__all__ = ["store_unavailable", "unavailable"]
 
 
 def unavailable() -> JSONResponse:

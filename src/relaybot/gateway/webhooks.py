@@ -20,8 +20,9 @@ from relaybot.config import BotConfig
 from relaybot.core.channel import ChannelAdapter, Ingest, WebhookRejected
 from relaybot.gateway.headers import add_security_headers
 from relaybot.gateway.limits import read_body, replaying
-from relaybot.gateway.unavailable import store_unavailable, unavailable
+from relaybot.gateway.unavailable import unavailable
 from relaybot.runtime import metrics
+from relaybot.store.unavailable import store_unavailable
 
 log = structlog.get_logger("relaybot.gateway")
 

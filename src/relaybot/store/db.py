@@ -60,7 +60,8 @@ def in_use(database: Path) -> bool:
 
 
 def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
-    if database_url.startswith("sqlite"):
+    sqlite = database_url.startswith("sqlite")
+    if sqlite:
         engine = _sqlite_engine(database_url, pool_size=pool_size)
     else:
         engine = create_async_engine(
@@ -69,7 +70,7 @@ def create_engine(database_url: str, *, pool_size: int = 10) -> AsyncEngine:
             max_overflow=pool_size,
             pool_pre_ping=True,
         )
-    _watch_writes_and_time(engine)
+    _watch_writes_and_time(engine, begin_at_first_write=sqlite)
     return engine
 
 
@@ -102,15 +103,6 @@ def _sqlite_engine(database_url: str, *, pool_size: int) -> AsyncEngine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "before_cursor_execute")
-    def _begin_at_first_write(
-        conn: Connection, cursor: Any, statement: str, _p: Any, context: Any, _many: bool
-    ) -> None:
-        if not (_writes(statement, context) or statement.startswith("SAVEPOINT")):
-            return
-        if not conn.connection.driver_connection.in_transaction:  # type: ignore[union-attr]
-            cursor.execute("BEGIN IMMEDIATE")
-
     return engine
 
 
@@ -125,16 +117,22 @@ def _writes(statement: str, context: Any) -> bool:
     return statement.lstrip()[:7].upper().startswith(_WRITE_VERBS)
 
 
-def _watch_writes_and_time(engine: AsyncEngine) -> None:
+def _watch_writes_and_time(engine: AsyncEngine, *, begin_at_first_write: bool) -> None:
     """Note on each connection whether its transaction wrote, and how long each task waited
-    on the database: what the worker needs to group commits and to find slow handlers."""
+    on the database: what the worker needs to group commits and to find slow handlers. On
+    SQLite (`begin_at_first_write`) the first write, or a SAVEPOINT, opens the transaction
+    with the write lock (see `_sqlite_engine`)."""
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
     def _started(
-        conn: Connection, _c: Any, statement: str, _p: Any, context: Any, _many: bool
+        conn: Connection, cursor: Any, statement: str, _p: Any, context: Any, _many: bool
     ) -> None:
-        if _writes(statement, context):
+        writes = _writes(statement, context)
+        if writes:
             conn.info[_WROTE] = True
+        opens = begin_at_first_write and (writes or statement.startswith("SAVEPOINT"))
+        if opens and not conn.connection.driver_connection.in_transaction:  # type: ignore[union-attr]
+            cursor.execute("BEGIN IMMEDIATE")
         conn.info["relaybot_started"] = time.perf_counter()
 
     @event.listens_for(engine.sync_engine, "after_cursor_execute")
