@@ -117,6 +117,9 @@ class Settings(BaseSettings):
     # Fernet key. Unset, the key is read from `bots_key_file`; on SQLite (the embedded default)
     # a missing file is created with a new key, readable by its owner only.
     bots_key: SecretStr | None = None
+    # Apps besides the bundled ones that an admin token may name over REST (`module:Class`).
+    # `relaybot bots add` at the shell may name any; a token reaches only these.
+    api_apps: list[str] = Field(default_factory=list)
     bots_key_file: Path = Path("./data/bots.key")
     # How often every process looks for bot changes it was not told about.
     bots_reload_seconds: float = Field(default=2.0, gt=0, le=60)

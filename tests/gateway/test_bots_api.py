@@ -100,8 +100,12 @@ async def test_only_admin_tokens_change_bots_and_readers_see_them_masked(server)
     [
         ({"channel": "telegram", "token": "12:ab"}, ["body", "token"], "not a Telegram token"),
         ({"app": "nope"}, ["body", "app"], "unknown app 'nope'"),
-        ({"app": "..relative:Nope"}, ["body", "app"], "module:Class path"),
-        ({"channel": "mattermost", "token": "mm-token-0123"}, ["body", "api_base"], "URL"),
+        ({"app": "..relative:Nope"}, ["body", "app"], "unknown app"),
+        (
+            {"channel": "mattermost", "token": "mm-token-0123", "webhook_secret": "slash-token"},
+            ["body", "api_base"],
+            "Mattermost server's URL",
+        ),
         ({"channel": "chat2desk", "token": "c2d-token-0123"}, ["body", "webhook_secret"], ""),
         ({"name": "no spaces"}, ["body", "name"], ""),
         ({"colour": "red"}, ["body", "colour"], ""),
@@ -109,8 +113,8 @@ async def test_only_admin_tokens_change_bots_and_readers_see_them_masked(server)
         ({"channel": "pigeon"}, ["body", "channel"], ""),
         (
             {"options": {"per_bot_burst": 0}, "channel": "telegram", "token": TOKEN},
-            ["body", "options"],
-            "per_bot_burst",
+            ["body", "options", "per_bot_burst"],
+            "greater than or equal to 1",
         ),
     ],
 )
@@ -148,8 +152,10 @@ async def test_taken_names_and_relaybot_toml_bots_are_conflicts(server):
             changed.json()["bot"]["options"] == {"k": 1} and changed.json()["bot"]["revision"] == 2
         )
         dropped = await http.patch("/api/bots/a", json={"remove_options": ["k", "missing"]})
-        assert dropped.status_code == 422
-        assert dropped.json()["detail"][0]["loc"] == ["body", "options", "missing"]
+        assert dropped.status_code == 200 and dropped.json()["bot"]["options"] == {}
+        assert "option 'missing' was not set" in dropped.json()["notes"]
+        tokened = await http.patch("/api/bots/a", json={"token": "a-token-for-a-web-chat"})
+        assert tokened.status_code == 409 and "token" in tokened.json()["detail"]
         renamed = await http.patch("/api/bots/a", json={"name": "b"})
         assert renamed.status_code == 422
 
@@ -247,9 +253,43 @@ async def test_openapi_lists_every_status_of_every_bots_route(server):
         assert set(responses) == statuses, (method, path)
         for status, response in responses.items():
             assert "application/json" in response["content"], (method, path, status)
-    new_bot = schema["components"]["schemas"]["NewBot"]
-    assert new_bot["additionalProperties"] is False
-    assert new_bot["properties"]["name"]["pattern"] == "^[A-Za-z0-9_-]{1,64}$"
-    assert new_bot["properties"]["token"]["anyOf"][0]["maxLength"] == 4096
+    body = schema["paths"]["/api/bots"]["post"]["requestBody"]
+    assert body["required"] is True
+    shapes = {
+        shape["properties"]["channel"]["const"]: shape
+        for shape in body["content"]["application/json"]["schema"]["oneOf"]
+    }
+    assert set(shapes) == {"webchat", "telegram", "mattermost", "chat2desk"}
+    assert all(shape["additionalProperties"] is False for shape in shapes.values())
+    assert shapes["webchat"]["properties"]["name"]["pattern"] == "^[A-Za-z0-9_-]{1,64}$"
+    assert "token" not in shapes["webchat"]["properties"]
+    assert shapes["telegram"]["properties"]["token"]["pattern"].startswith("^[0-9]{3,20}:")
+    assert {"token", "api_base", "webhook_secret"} <= set(shapes["mattermost"]["required"])
+    assert shapes["telegram"]["properties"]["options"]["properties"]["per_bot_burst"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 10000,
+        "default": 3,
+        "title": "Per Bot Burst",
+    }
+    assert "orders" in shapes["chat2desk"]["properties"]["app"]["enum"]
     invalid = schema["components"]["schemas"]["Invalid"]
     assert invalid["properties"]["detail"]["items"]["$ref"].endswith("FieldError")
+
+
+async def test_an_admin_token_names_only_the_apps_the_operator_allowed(make_settings, sqlite_url):
+    own = "relaybot.testing.counting:CountingApp"
+    settings = make_settings(sqlite_url, admin_token=ADMIN, api_apps=[own])
+    async with (
+        RelaybotServer(settings) as running,
+        httpx.AsyncClient(base_url=running.url, headers=bearer(ADMIN)) as http,
+    ):
+        allowed = await http.post("/api/bots", json={"name": "counter", "app": own})
+        other = await http.post(
+            "/api/bots", json={"name": "other", "app": "relaybot.testing.counting:Other"}
+        )
+        schema = (await http.get("/api/openapi.json")).json()
+    assert allowed.status_code == 201, allowed.text
+    assert other.status_code == 422 and other.json()["detail"][0]["loc"] == ["body", "app"]
+    shapes = schema["paths"]["/api/bots"]["post"]["requestBody"]["content"]["application/json"]
+    assert own in shapes["schema"]["oneOf"][0]["properties"]["app"]["enum"]

@@ -61,6 +61,8 @@ async def test_a_bot_added_at_one_gateway_is_served_by_the_other_and_the_workers
             "RELAYBOT_POLL_INTERVAL": "0.2",
             "RELAYBOT_BOTS_KEY": Fernet.generate_key().decode(),
             "RELAYBOT_ADMIN_TOKEN": ADMIN,
+            # An app of the operator's own that admin tokens may name over REST.
+            "RELAYBOT_API_APPS": '["relaybot.testing.counting:CountingApp"]',
             "RELAYBOT_WEBCHAT_FOR_BUNDLED_APPS": "false",
             "RELAYBOT_LOG_LEVEL": "info",
         }

@@ -244,7 +244,7 @@ def bots_remove(ctx: click.Context, name: str) -> None:
 @click.pass_context
 def bots_check(ctx: click.Context, name: str) -> None:
     """Ask the channel whose credentials bot NAME has (Telegram getMe, Mattermost users/me)."""
-    found = _managed(ctx, lambda m: m.check(name))
+    found = _managed(ctx, lambda m: m.check(name, patient=True))
     if not found.ok:
         raise click.ClickException(found.message)
     click.echo(found.message)

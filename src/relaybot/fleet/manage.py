@@ -19,6 +19,7 @@ from relaybot.channels.registry import AdapterDeps
 from relaybot.config import BotConfig, Settings
 from relaybot.core.app import App
 from relaybot.fleet.definition import has_secrets, split, to_config, view
+from relaybot.fleet.probe import DEADLINE as PROBE_DEADLINE
 from relaybot.fleet.probe import Probe, delete_telegram_webhook, probe, set_telegram_webhook
 from relaybot.fleet.registry import bundled_webchat_bots, import_code_of
 from relaybot.fleet.validate import check_builds, check_fields, invalid, parse
@@ -29,6 +30,7 @@ from relaybot.store.bots import BotConflict, BotMissing, BotUnavailable, StoredB
 Announce = Callable[[str], Awaitable[None]]
 Prepare = Callable[[type[App]], Awaitable[None]]
 FIELDS = ("name", "app", "channel", "title", "token", "webhook_secret", "mode", "api_base")
+_ABSENT = object()
 
 
 @dataclass
@@ -166,10 +168,9 @@ class BotManager:
                 fields[key] = value
             else:
                 raise invalid(key, "not a field of a bot")
-        for key in remove_options:
-            if key not in options:
-                raise invalid(f"options.{key}", "no such option to remove")
-            options.pop(key)
+        # Removing an option that is not set changes nothing (the change may be sent twice);
+        # the answer says so, in case the name was mistyped.
+        unset = [key for key in remove_options if options.pop(key, _ABSENT) is _ABSENT]
         fields["options"] = options
         bot = await self._validated(fields)
         columns, sealed = self._seal(bot)
@@ -178,7 +179,8 @@ class BotManager:
             self.sessions, name, {**columns, "credentials": sealed}, actor=actor, channel=channel
         )
         await self._announce(name)
-        notes = await self._connect(bot) if stored.enabled else []
+        notes = [f"option {key!r} was not set" for key in unset]
+        notes += await self._connect(bot) if stored.enabled else []
         if current.mode == "webhook" and bot.mode == "polling" and stored.enabled:
             notes += await self._disconnect(current)
         return Outcome(self._view(stored), notes)
@@ -212,10 +214,16 @@ class BotManager:
         await self._announce(name)
         return await self._disconnect(bot) if bot is not None and row.enabled else []
 
-    async def check(self, name: str) -> Probe:
+    async def check(self, name: str, *, patient: bool = False) -> Probe:
+        """Ask the channel. Over HTTP (`patient` False) the answer comes within a deadline even
+        while the channel's code still loads; at the shell it may wait for it."""
         found = await self._defined(name)
         bot = found[0] if found is not None else self._open(await self._stored(name))
-        await asyncio.to_thread(import_code_of, bot)
+        try:
+            async with asyncio.timeout(None if patient else PROBE_DEADLINE):
+                await asyncio.to_thread(import_code_of, bot)
+        except TimeoutError:
+            return Probe(False, f"{bot.channel}: still loading its code; check again shortly")
         return await probe(bot)
 
     # -- helpers ----------------------------------------------------------------------------

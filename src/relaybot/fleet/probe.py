@@ -6,6 +6,7 @@ answer says what was found or why the channel refused; a token never appears in 
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,8 @@ from relaybot.config import BotConfig
 from relaybot.runtime.logs import scrub
 
 TIMEOUT = 10.0
+DEADLINE = 8.0
+"""A check answers within this, whatever the channel does: a hung server is an answer too."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,14 @@ def _clean(text: str, bot: BotConfig) -> str:
 
 async def probe(bot: BotConfig) -> Probe:
     try:
+        async with asyncio.timeout(DEADLINE):
+            return await _asked(bot)
+    except TimeoutError:
+        return Probe(False, f"{bot.channel} did not answer within {DEADLINE:g} s")
+
+
+async def _asked(bot: BotConfig) -> Probe:
+    try:
         if bot.channel == "telegram":
             return await _telegram(bot)
         if bot.channel == "mattermost":
@@ -43,7 +54,18 @@ async def probe(bot: BotConfig) -> Probe:
     return Probe(True, f"a {bot.channel} bot has no account elsewhere: nothing to check")
 
 
+def _load_telegram() -> None:
+    import relaybot.channels.telegram.adapter  # noqa: F401 - aiogram with it
+
+
+async def _telegram_loaded() -> None:
+    """aiogram is imported in a thread: the event loop importing it while another thread does
+    (the start-up's warm-up, another check) would wait for that thread, answering nobody."""
+    await asyncio.to_thread(_load_telegram)
+
+
 async def _telegram(bot: BotConfig) -> Probe:
+    await _telegram_loaded()
     from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 
     from relaybot.channels.telegram.adapter import telegram_bot
@@ -105,6 +127,7 @@ def _json(response: httpx.Response) -> Any:
 
 async def set_telegram_webhook(bot: BotConfig, public_url: str) -> Probe:
     """Point Telegram at this bot's webhook, signed with its secret."""
+    await _telegram_loaded()
     from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 
     from relaybot.channels.options import read_options
@@ -127,6 +150,7 @@ async def set_telegram_webhook(bot: BotConfig, public_url: str) -> Probe:
 
 
 async def delete_telegram_webhook(bot: BotConfig) -> Probe:
+    await _telegram_loaded()
     from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 
     from relaybot.channels.telegram.adapter import telegram_bot

@@ -20,6 +20,7 @@ from relaybot.store.bots import BotInvalid
 TELEGRAM_TOKEN = re.compile(r"^[0-9]{3,20}:[A-Za-z0-9_-]{20,100}$")
 WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 MAX_TOKEN = 4096
+HEADER_SAFE = re.compile(r"^[!-~]+$")
 APP_NAME = re.compile(r"^[A-Za-z_][\w-]*(\.[A-Za-z_]\w*)*(:[A-Za-z_]\w*)?$", re.ASCII)
 
 
@@ -68,6 +69,9 @@ def check_fields(bot: BotConfig) -> None:
     token, secret = _secret(bot.token), _secret(bot.webhook_secret)
     if len(token) > MAX_TOKEN:
         raise invalid("token", f"at most {MAX_TOKEN} characters")
+    for field, value in (("token", token), ("webhook_secret", secret)):
+        if value and not HEADER_SAFE.match(value):  # both travel in HTTP headers
+            raise invalid(field, "printable ASCII letters, digits and signs, without spaces")
     _url("api_base", bot.api_base)
     if bot.channel == "telegram":
         if not token:

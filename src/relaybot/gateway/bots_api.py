@@ -10,20 +10,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Annotated, Any, Literal, Protocol
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, create_model
 
 from relaybot.config import Settings
-from relaybot.core.bots import BOT_NAME_PATTERN
+from relaybot.core.bots import BOT_NAME_PATTERN, BUNDLED_APPS
+from relaybot.gateway.bot_bodies import HTTP_URL, bot_bodies, options_model, parsed_body
 from relaybot.security.auth import Authenticator, Principal
-from relaybot.store.bots import BotProblem, BotUnavailable
+from relaybot.store.bots import BotInvalid, BotProblem, BotUnavailable
 from relaybot.store.db import SessionMaker
 
 ChannelName = Literal["webchat", "telegram", "mattermost", "chat2desk"]
 Mode = Literal["webhook", "polling"]
 BotName = Annotated[str, Path(pattern=BOT_NAME_PATTERN, description="The bot's name.")]
-Options = Annotated[dict[str, JsonValue], Field(max_length=100)]
 
 
 class Outcome(Protocol):
@@ -70,48 +70,11 @@ class BotAdmin(Protocol):
     async def check(self, name: str) -> Found: ...
 
 
-RestApp = Annotated[
-    str,
-    Field(
-        min_length=1,
-        max_length=200,
-        description="orders, helpdesk, booking, classifieds, classifieds-filter or module:Class.",
-    ),
-]
-
-
-HTTP_URL = r"^https?://[A-Za-z0-9._~%!$&'()*+,;=:@\[\]-]+(/[^\s]*)?$"
-"""What the channel's own API address must look like: http(s), a host, any path."""
-
-
-class NewBot(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    name: str = Field(pattern=BOT_NAME_PATTERN, description="Part of the webhook URL.")
-    app: RestApp
-    channel: ChannelName = "webchat"
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    token: str | None = Field(default=None, min_length=1, max_length=4096)
-    webhook_secret: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=256,
-        description="Telegram in webhook mode: generated when not given.",
-    )
-    mode: Mode = "webhook"
-    api_base: str | None = Field(
-        default=None, min_length=1, max_length=500, pattern=HTTP_URL, description="An http(s) URL."
-    )
-    options: Options = Field(default_factory=dict)
-    enabled: bool = True
-
-
-class BotChange(BaseModel):
+class BotChangeBase(BaseModel):
     """Only the fields given change; `options` are merged into the bot's options."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    app: RestApp | None = None
     channel: ChannelName | None = None
     title: str | None = Field(default=None, min_length=1, max_length=200)
     token: str | None = Field(default=None, min_length=1, max_length=4096)
@@ -120,7 +83,6 @@ class BotChange(BaseModel):
     api_base: str | None = Field(
         default=None, min_length=1, max_length=500, pattern=HTTP_URL, description="An http(s) URL."
     )
-    options: Options | None = None
     remove_options: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(
         default_factory=list, max_length=100
     )
@@ -189,6 +151,13 @@ TAKEN: dict[int | str, dict[str, Any]] = {
         "description": "The name is taken, or the bot is defined in relaybot.toml.",
     }
 }
+CHANGE_CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: {
+        "model": Problem,
+        "description": "The bot is defined in relaybot.toml, or the change would leave it "
+        "without what its channel or app needs; `detail` names the field.",
+    }
+}
 UNAVAILABLE: dict[int | str, dict[str, Any]] = {
     503: {"model": Problem, "description": "This process manages no stored bots."}
 }
@@ -207,7 +176,22 @@ def _changed(outcome: Outcome, status: int = 200) -> JSONResponse:
     return JSONResponse({"bot": outcome.bot, "notes": outcome.notes}, status_code=status)
 
 
+def change_body(apps: tuple[str, ...]) -> type[BaseModel]:
+    """A change names its app from the same list as a new bot."""
+    named: Any = Literal[apps]
+    options: Any = options_model(None)  # the bot's channel checks them once merged
+    return create_model(
+        "BotChange",
+        __base__=BotChangeBase,
+        app=(named | None, None),
+        options=(options | None, Field(default=None, description="Merged into the bot's.")),
+    )
+
+
 def bots_router(settings: Settings, sessions: SessionMaker, admin: BotAdmin | None) -> APIRouter:
+    apps = (*BUNDLED_APPS, *(a for a in settings.api_apps if a not in BUNDLED_APPS))
+    bodies = bot_bodies(apps)
+    BotChange = change_body(apps)
     auth = Authenticator(settings, sessions)
     changer = Depends(auth.admin("admin"))
     reader = Depends(auth.admin("admin", "operator", "readonly"))
@@ -241,22 +225,24 @@ def bots_router(settings: Settings, sessions: SessionMaker, admin: BotAdmin | No
         response_model=BotChanged,
         summary="Add a bot",
         responses=TAKEN,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": bodies.schema()}},
+            }
+        },
     )
-    async def add_bot(body: NewBot, who: Principal = changer) -> Response:
-        """Served by every relaybot process within seconds."""
+    async def add_bot(request: Request, who: Principal = changer) -> Response:
+        """Served by every relaybot process within seconds. What a bot needs depends on its
+        channel: the body is one of the four shapes below."""
+        fields = await parsed_body(request, bodies)
         try:
-            outcome = await manager().add(body.model_dump(), actor=who.actor, channel="rest")
+            outcome = await manager().add(fields, actor=who.actor, channel="rest")
         except BotProblem as problem:
             return _refused(problem)
         return _changed(outcome, 201)
 
-    @router.patch(
-        "/{name}",
-        response_model=BotChanged,
-        summary="Change a bot",
-        responses={**MISSING, **TAKEN},
-    )
-    async def update_bot(name: BotName, body: BotChange, who: Principal = changer) -> Response:
+    async def update_bot(name: BotName, body: BotChangeBase, who: Principal = changer) -> Response:
         changes = body.model_dump(exclude_unset=True, exclude={"remove_options"})
         try:
             outcome = await manager().update(
@@ -266,9 +252,24 @@ def bots_router(settings: Settings, sessions: SessionMaker, admin: BotAdmin | No
                 actor=who.actor,
                 channel="rest",
             )
+        except BotInvalid as problem:
+            # The body fits the schema; the bot it would make does not work (a token on a web
+            # chat bot, an option the app refuses): a conflict with what the bot is.
+            return JSONResponse({"detail": str(problem)}, status_code=409)
         except BotProblem as problem:
             return _refused(problem)
         return _changed(outcome)
+
+    # The body's model is this process's (its apps), so FastAPI is given the class itself.
+    update_bot.__annotations__["body"] = BotChange
+    router.add_api_route(
+        "/{name}",
+        update_bot,
+        methods=["PATCH"],
+        response_model=BotChanged,
+        summary="Change a bot",
+        responses={**MISSING, **CHANGE_CONFLICT},
+    )
 
     def _switch(get: Any, enabled: bool) -> Any:
         async def switch(name: BotName, who: Principal = changer) -> Response:

@@ -89,7 +89,7 @@ def truthful_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
             if not isinstance(route, APIRoute) or not context.include_in_schema:
                 continue
             codes = _guard_codes(route.dependant)
-            if route.body_field is not None:
+            if route.body_field is not None or "requestBody" in (route.openapi_extra or {}):
                 codes |= set(BODY_LAYERS)
             for method in context.methods or ():
                 operation = schema["paths"].get(context.path_format, {}).get(method.lower())
