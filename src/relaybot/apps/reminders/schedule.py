@@ -9,6 +9,7 @@ its first showing only.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from croniter import croniter
@@ -62,8 +63,10 @@ def check_cron(line: str) -> str:
     return tidy
 
 
+@lru_cache(maxsize=8192)
 def next_after(cron: str, timezone: str, after: float) -> float:
-    """The first due time strictly after `after` (epoch seconds)."""
+    """The first due time strictly after `after` (epoch seconds). Remembered: jobs on the
+    same line and zone come due together, and the engine asks for each of them."""
     tz = zone(timezone)
     wall = datetime.fromtimestamp(after, tz).replace(tzinfo=None)
     steps = croniter(cron, wall)
