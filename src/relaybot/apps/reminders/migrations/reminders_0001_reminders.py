@@ -153,6 +153,11 @@ def upgrade() -> None:
         sa.Column("value", ID, nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_reminders_marks")),
     )
+    # Refusals of messages sent before the app existed are none of its business.
+    op.execute(
+        "INSERT INTO reminders_marks (name, value) "
+        "SELECT 'refusals', COALESCE(MAX(id), 0) FROM outbox"
+    )
 
 
 def downgrade() -> None:
