@@ -19,7 +19,7 @@ from .world import Engine, a_job, an_account, at, job_row, reminder_settings, ru
 
 @pytest.fixture
 async def system(make_settings: Callable[..., Settings], sqlite_url: str) -> AsyncIterator[System]:
-    built = await build_system(reminder_settings(make_settings, sqlite_url))
+    built = await build_system(reminder_settings(make_settings, sqlite_url, default_locale="en"))
     try:
         yield built
     finally:

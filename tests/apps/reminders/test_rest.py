@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from relaybot.apps.reminders.models import ReminderBot, ReminderJob
 from relaybot.config import Settings
 from relaybot.security.access import AccessTokens
+from relaybot.store import bots as bots_store
 from relaybot.testing import RelaybotServer
 
 from .rest import API, JWT_SECRET, Person, a_job, field_of
@@ -245,3 +246,41 @@ async def test_refresh_tokens_rotate_and_a_password_change_revokes_every_token(
     await aigul.sign_in()
     assert aigul.access != old_access
     assert (await aigul.get("/bots")).status_code == 200
+
+
+async def test_a_bot_of_the_registry_running_the_app_is_a_relay_too(
+    server: RelaybotServer, http: httpx.AsyncClient
+) -> None:
+    assert server.system is not None
+    await bots_store.insert(
+        server.system.sessions,
+        {"name": "ops-reminders", "app": "reminders", "channel": "webchat", "enabled": True},
+        actor="test",
+        channel="cli",
+    )
+    aigul = await Person.registered(http, "aigul")
+    made = await aigul.post("/bots", {"name": "Ops", "via": "ops-reminders", "job": a_job()})
+    assert made.status_code == 201, made.text
+    assert made.json()["via"] == "ops-reminders"
+
+
+async def test_guessing_passwords_is_answered_429_after_a_few_tries(
+    make_settings: Callable[..., Settings], sqlite_url: str
+) -> None:
+    settings = reminder_settings(
+        make_settings, sqlite_url, jwt_secret=JWT_SECRET, auth_failures_per_minute=3
+    )
+    async with (
+        RelaybotServer(settings) as running,
+        httpx.AsyncClient(base_url=running.url, timeout=30) as http,
+    ):
+        aigul = await Person.registered(http, "aigul")
+        guesses = [
+            (
+                await http.post(f"{API}/token", json={"login": "aigul", "password": f"guess {n}"})
+            ).status_code
+            for n in range(4)
+        ]
+        assert guesses == [401, 401, 401, 429]
+        right = await http.post(f"{API}/token", json={"login": "aigul", "password": aigul.password})
+        assert right.status_code == 429

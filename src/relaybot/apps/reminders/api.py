@@ -14,8 +14,9 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
 from pydantic import BaseModel, Field
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from relaybot import (
@@ -227,6 +228,15 @@ def _fields(body: JobIn) -> service.JobFields:
     )
 
 
+async def stored_relays(session: AsyncSession) -> list[str]:
+    """The bots of the bot registry (the `bots` table, `relaybot bots add`) that run this app
+    and are enabled: a reminder bot may post through those too."""
+    rows = await session.execute(
+        text("SELECT name FROM bots WHERE app = :app AND enabled"), {"app": "reminders"}
+    )
+    return [str(name) for (name,) in rows]
+
+
 def build_router(settings: Settings, sessions: SessionMaker, relays: Collection[str]) -> APIRouter:
     auth = Authenticator(settings, sessions)
     signed_in = auth.user()
@@ -295,14 +305,22 @@ def build_router(settings: Settings, sessions: SessionMaker, relays: Collection[
     @router.post(
         "/token",
         summary="Sign in: an access token and a refresh token",
-        responses={401: {"model": Problem, "description": "Wrong login or password."}},
+        responses={
+            401: {"model": Problem, "description": "Wrong login or password."},
+            429: {"model": Problem, "description": "Too many failed attempts from this address."},
+        },
     )
-    async def sign_in(body: SignIn) -> TokenOut:
+    async def sign_in(body: SignIn, request: Request) -> TokenOut:
+        client = request.client.host if request.client else "unknown"
+        moment = time.monotonic()
+        if auth.throttle.blocked(client, moment):
+            raise HTTPException(429, "too many failed sign-in attempts; try again in a minute")
         try:
             async with sessions() as session, session.begin():
                 grant = await accounts.sign_in(session, body.login, body.password, time.time())
                 return tokens_for(grant.account, grant.refresh_token)
         except accounts.SignInFailed:
+            auth.throttle.failed(client, moment)
             raise HTTPException(
                 401, "wrong login or password", headers={"WWW-Authenticate": "Bearer"}
             ) from None
@@ -377,7 +395,7 @@ def build_router(settings: Settings, sessions: SessionMaker, relays: Collection[
                     body.name,
                     body.via,
                     _fields(body.job),
-                    relays=relays,
+                    relays=[*relays, *await stored_relays(session)],
                     now=time.time(),
                 )
                 await audit(

@@ -136,6 +136,8 @@ def describe(cron: str, timezone: str, t: Translator) -> str:
         )
     if days:
         return t(N_("{when} on {days}, {timezone}"), when=words, days=days, timezone=timezone)
+    if hour == "*":  # "every 30 minutes" says every day already
+        return t(N_("{when}, {timezone}"), when=words, timezone=timezone)
     return t(N_("{when} every day, {timezone}"), when=words, timezone=timezone)
 
 
