@@ -5,14 +5,19 @@ deleted only after its jobs are shown and the confirmation is pressed."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from relaybot.apps.reminders.models import ReminderJob
 from relaybot.config import BotConfig, Settings
+from relaybot.store.models import OutboxMessage
 from relaybot.testing import RelaybotServer
 from relaybot.testing.mattermost_standin import MattermostStandin, MattermostUser, Post
+from relaybot.testing.waiting import eventually
 
 BOT_TOKEN = "mm-reminders-bot-access-token"
 COMMAND_TOKEN = "mm-reminders-slash-token"
@@ -171,10 +176,41 @@ async def test_a_reminder_made_on_mattermost_is_posted_to_its_channel(
     assert server.system is not None
     scheduler = server.system.scheduler()
     [engine] = [j for j in scheduler.jobs if j.name == "reminders.engine"]
-    import time
-
     assert await scheduler.run_job(engine, time.time() + 61)
     server.system.sender_signal.notify()
     await mattermost.wait_until(lambda: bool(mattermost.posts_in(standup)))
     [post] = mattermost.posts_in(standup)
     assert post.message == "**Stand-up** in 10 minutes"
+
+
+async def test_a_channel_that_refuses_the_bot_switches_the_reminder_off_and_tells_its_owner(
+    server: RelaybotServer, mattermost: MattermostStandin
+) -> None:
+    aida = mattermost.user("aida")
+    await open_action(mattermost, aida, "Create a bot")
+    await aida.submit({**OFFICE, "target": "a-channel-that-is-gone", "cron": "* * * * *"})
+    assert server.system is not None
+    scheduler = server.system.scheduler()
+    [engine] = [j for j in scheduler.jobs if j.name == "reminders.engine"]
+    assert await scheduler.run_job(engine, time.time() + 61)
+    server.system.sender_signal.notify()
+
+    async def refused() -> bool:
+        assert server.system is not None
+        async with server.system.sessions() as session:
+            status = await session.scalar(
+                select(OutboxMessage.status).where(
+                    OutboxMessage.chat_id == "a-channel-that-is-gone"
+                )
+            )
+        return status == "blocked"
+
+    await eventually(refused, timeout=10)
+    before = len(aida.messages)
+    assert await scheduler.run_job(engine, time.time() + 122)
+    server.system.sender_signal.notify()
+    told = await aida.replies(before)
+    assert "The reminder standup of bot Office is switched off" in texts(told)
+    async with server.system.sessions() as session:
+        [job] = await session.scalars(select(ReminderJob))
+    assert not job.active and job.off_reason is not None and "403" in job.off_reason
