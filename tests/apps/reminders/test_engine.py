@@ -4,11 +4,14 @@ a target that refuses the bot."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
+from datetime import date
 
 import pytest
 from sqlalchemy import text, update
 
+from relaybot.apps.reminders import service
 from relaybot.apps.reminders.models import ChatLink
 from relaybot.config import Settings
 from relaybot.store.models import OutboxMessage
@@ -191,3 +194,53 @@ async def test_a_target_that_refuses_the_bot_switches_its_jobs_off_and_tells_the
             text("SELECT count(*) FROM outbox WHERE chat_id = 'gone-channel'")
         )
     assert count == 1
+
+
+async def test_a_job_with_an_end_date_runs_through_its_last_day_and_then_switches_off(
+    system: System,
+) -> None:
+    owner = await an_account(system)
+    async with system.sessions() as session, session.begin():
+        _, job = await service.create_bot(
+            session,
+            owner,
+            "course",
+            "reminders",
+            service.JobFields(
+                "pill",
+                "me",
+                "Take the pill",
+                "0 8 * * *",
+                "Asia/Bishkek",
+                ends_on=date(2026, 12, 8),
+            ),
+            relays=["reminders"],
+            now=at("2026-12-06T12:00+06:00"),
+        )
+        job_id = job.id
+    engine = Engine.of(system)
+    assert await engine.run_at(at("2026-12-07T08:00+06:00")) == [("me", "Take the pill")]
+    assert await engine.run_at(at("2026-12-08T08:00+06:00")) == [("me", "Take the pill")]
+    row = await job_row(system, job_id)
+    assert not row.active and row.next_due_at is None and row.off_reason == "ended"
+    assert await engine.run_at(at("2026-12-09T08:00+06:00")) == []
+
+
+async def test_three_schedulers_ticking_at_once_post_each_due_time_once(
+    make_settings: Callable[..., Settings], database_url: str
+) -> None:
+    built = await build_system(reminder_settings(make_settings, database_url))
+    try:
+        owner = await an_account(built)
+        job = await a_job(built, owner, now=at("2026-12-06T12:00+06:00"))
+        engines = [Engine.of(built, holder=name) for name in ("a", "b", "c")]
+        for moment in (at("2026-12-07T09:00+06:00"), at("2026-12-08T09:00:01+06:00")):
+            ran = await asyncio.gather(*(e.scheduler.run_job(e.job, moment) for e in engines))
+            assert sum(ran) == 1, ran
+        assert await runs_of(built, job) == [
+            ("2026-12-07 03:00", "sent"),
+            ("2026-12-08 03:00", "sent"),
+        ]
+        assert len(await engines[0].driver.collect()) == 2
+    finally:
+        await built.close()

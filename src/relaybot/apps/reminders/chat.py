@@ -114,6 +114,13 @@ async def _chosen(view: FlowView) -> ReminderBot | None:
         return None
 
 
+async def which_bot(view: FlowView) -> str:
+    """The bot question; with no bot yet it says where to begin instead of offering none."""
+    if not await my_bots(view):
+        return view.t(N_("You have no reminder bots yet: Cancel, then choose “Create a bot”."))
+    return view.t(N_("Which bot?"))
+
+
 # -- the rules of each field, said in the person's language -------------------------------------
 async def free_bot_name(name: str, view: FlowView) -> None:
     ctx = _ctx(view)
@@ -335,7 +342,7 @@ def build_router(bot: BotConfig, settings: Settings) -> Router:
         )
         return None
 
-    bot_step = Select("bot", N_("Which bot?"), choices=my_bots, label=N_("Bot"))
+    bot_step = Select("bot", which_bot, choices=my_bots, label=N_("Bot"))
     job_name = Text(
         "short_name",
         N_("Which job? Its short name."),
