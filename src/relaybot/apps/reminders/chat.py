@@ -255,9 +255,31 @@ def _refused(ctx: Context, problem: Refused | Missing) -> str:
 
 
 # -- what each dialog does ----------------------------------------------------------------------
+LINK_FIRST = N_(
+    "Link this chat to your account first: sign in to the REST API, ask "
+    "POST /api/reminders/me/link-code for a code, then send /remind link CODE."
+)
+ACCOUNT_MODES = ("auto", "link")
+
+
 def build_router(bot: BotConfig, settings: Settings) -> Router:
+    """The menu and the link command for everyone; the actions for chat identities with an
+    account: any, when accounts are made on the fly (option `accounts = "auto"`, the
+    default), or linked ones only (`accounts = "link"`)."""
+    mode = bot.options.get("accounts", "auto")
+    if mode not in ACCOUNT_MODES:
+        raise ValueError(f"bot {bot.name!r}: option accounts is one of {', '.join(ACCOUNT_MODES)}")
     router = Router()
+    actions = Router(roles={"member"}, refusal=LINK_FIRST)
     relay = bot.name
+
+    async def linked(ctx: Context) -> bool:
+        found = await accounts.account_of_chat(ctx.db, ctx.bot.name, ctx.update.user_id)
+        return found is not None
+
+    @router.roles
+    async def roles_of(ctx: Context) -> set[str]:
+        return {"member"} if mode == "auto" or await linked(ctx) else set()
 
     async def created(ctx: Context, data: dict[str, Any]) -> str:
         try:
@@ -462,7 +484,9 @@ def build_router(bot: BotConfig, settings: Settings) -> Router:
         if len(words) == 2 and words[0].lower() == "link":
             await link(ctx, words[1])
             return
-        await owner(ctx)
+        if mode == "link" and not await linked(ctx):
+            ctx.reply(ctx.t(LINK_FIRST))
+            return
         ctx.reply(
             ctx.t(N_("Reminders: what would you like to do?")),
             buttons=[[kind().button(ctx.t(label))] for kind, label in MENU],
@@ -485,9 +509,9 @@ def build_router(bot: BotConfig, settings: Settings) -> Router:
         ctx.reply(ctx.t(N_("This chat is now linked to the account {login}."), login=account.login))
 
     for payload, flow in flows:
-        router.flow(flow, button=payload)
+        actions.flow(flow, button=payload)
 
-    @router.button(ConfirmDelete)
+    @actions.button(ConfirmDelete)
     async def confirmed(ctx: Context, press: ConfirmDelete) -> None:
         try:
             chosen = await service.bot_of(ctx.db, await owner(ctx), press.bot)
@@ -500,4 +524,5 @@ def build_router(bot: BotConfig, settings: Settings) -> Router:
             ctx.t(N_("The bot {bot} is deleted with its {count} job(s)."), bot=name, count=count)
         )
 
+    router.include_router(actions)
     return router
