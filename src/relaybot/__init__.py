@@ -53,7 +53,9 @@ from relaybot.flows import (
     Time,
 )
 from relaybot.runtime.notify import broadcast, room
+from relaybot.runtime.outbox import Refusal, refused_since
 from relaybot.security.auth import Authenticator, Principal
+from relaybot.security.passwords import WeakPassword, hash_password_async, verify_password_async
 from relaybot.store.audit import audit
 from relaybot.store.base import Base, BigId, UTCDateTime, utcnow
 from relaybot.store.db import SessionMaker
@@ -106,6 +108,7 @@ __all__ = [
     "Progress",
     "Receipt",
     "Recipient",
+    "Refusal",
     "Refused",
     "Reopen",
     "Route",
@@ -123,10 +126,12 @@ __all__ = [
     "Translator",
     "UTCDateTime",
     "Update",
+    "WeakPassword",
     "__version__",
     "audit",
     "broadcast",
     "cli_actor",
+    "hash_password_async",
     "is_blank",
     "json_option",
     "minute_cell",
@@ -134,11 +139,13 @@ __all__ = [
     "print_rows",
     "receipt_meta",
     "receipt_of",
+    "refused_since",
     "room",
     "route",
     "settings_of",
     "translator",
     "upsert_insert",
     "utcnow",
+    "verify_password_async",
     "with_store",
 ]

@@ -87,6 +87,7 @@ def test_an_operator_adds_changes_disables_and_removes_bots(
         "helpdesk": "bundled",
         "kiosk": "database",
         "orders": "bundled",
+        "reminders": "bundled",
         "shop1": "database",
     }
     assert rows["shop1"]["token"] == "123456789:***"

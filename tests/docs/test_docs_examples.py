@@ -54,6 +54,9 @@ RUN_AS_WRITTEN = {
     ("helpdesk", "users"),
     ("migrate",),
     ("orders", "list"),
+    ("reminders", "bots", "list"),
+    ("reminders", "jobs", "list"),
+    ("reminders", "users", "list"),
     ("tokens", "list"),
 }
 _COMMAND = re.compile(r"^(?:ExecStart=)?(?:\S*/)?relaybot(?=\s)")

@@ -51,6 +51,7 @@ async def test_a_web_chat_bot_added_over_rest_answers_at_once(server):
             "helpdesk": "bundled",
             "kiosk": "database",
             "orders": "bundled",
+            "reminders": "bundled",
         }
         disabled = await http.post("/api/bots/kiosk/disable")
         assert disabled.status_code == 200 and disabled.json()["bot"]["enabled"] is False

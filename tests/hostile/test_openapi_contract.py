@@ -14,6 +14,9 @@ import httpx
 from relaybot.apps.helpdesk import catalog
 from relaybot.apps.helpdesk.api.events_routes import issue_token
 from relaybot.apps.helpdesk.models import HelpdeskUser, Place, Resource, UserScenario
+from relaybot.apps.reminders import service as reminders_service
+from relaybot.apps.reminders.models import Account
+from relaybot.security.auth import access_tokens
 from tests.hostile.hostile_support import ADMIN_TOKEN, ThreadedRelaybot, store_problems
 
 ST = Path(sys.executable).with_name("st")
@@ -113,4 +116,52 @@ def test_the_help_desk_calls_of_a_signed_in_person_keep_their_contract_too(
     token = relaybot.run(a_signed_in_helper(relaybot))
     # The event stream stays open for minutes by design; tests/apps/helpdesk reads it.
     st_run(relaybot, token, tmp_path, "--include-path-regex", "^/api/helpdesk/(me|requests)")
+    assert relaybot.run(store_problems(relaybot)) == []
+
+
+async def a_signed_in_reminders_account(relaybot: ThreadedRelaybot) -> str:
+    """An account of the reminders constructor with a bot and a job, and its access token."""
+    system = relaybot.server.system
+    assert system is not None
+    async with system.sessions() as session, session.begin():
+        account = Account(login="contract", password_hash=None, role="user", token_version=1)
+        session.add(account)
+        await session.flush()
+        await reminders_service.create_bot(
+            session,
+            reminders_service.Owner(account.id),
+            "Contract",
+            "reminders",
+            reminders_service.JobFields(
+                short_name="standup",
+                target="contract",
+                text="Stand-up",
+                cron="0 9 * * 1-5",
+                timezone="Asia/Bishkek",
+            ),
+            relays=["reminders"],
+            now=datetime.now(UTC).timestamp(),
+        )
+        account_id = account.id
+    return access_tokens(relaybot.server.settings).issue(
+        f"reminders:{account_id}", role="user", extra={"ver": 1}
+    )
+
+
+def test_the_reminders_calls_of_a_signed_in_person_keep_their_contract_too(
+    relaybot: ThreadedRelaybot, http: httpx.Client, tmp_path: Path
+) -> None:
+    """Every check but one: a cron line that never comes due, a time zone that is no IANA
+    name and a short name the bot already has are rules of the data the schema does not spell
+    out; they are refused with 422 naming the field (tests/apps/reminders)."""
+    token = relaybot.run(a_signed_in_reminders_account(relaybot))
+    st_run(
+        relaybot,
+        token,
+        tmp_path,
+        "--include-path-regex",
+        "^/api/reminders",
+        "--exclude-checks",
+        "positive_data_acceptance",
+    )
     assert relaybot.run(store_problems(relaybot)) == []

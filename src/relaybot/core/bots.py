@@ -30,4 +30,5 @@ BUNDLED_APPS: dict[str, str] = {
     "booking": "relaybot.apps.booking.app:BookingApp",
     "classifieds": "relaybot.apps.classifieds.app:ClassifiedsApp",
     "classifieds-filter": "relaybot.apps.classifieds.filter_app:ClassifiedsFilterApp",
+    "reminders": "relaybot.apps.reminders.app:RemindersApp",
 }

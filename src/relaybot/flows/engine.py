@@ -283,7 +283,8 @@ class _Turn:
             state.data[PATH] = self.flow.walk(self._view(state.data))[0]
             state.step = errors[0].step.name
             drafts = {e.step.name: e.submitted for e in errors}
-            await self._prompt(errors[0].step, form=True, drafts=drafts)
+            wrong = {e.step.name: self.t(e.error.message, **e.error.values) for e in errors}
+            await self._prompt(errors[0].step, form=True, drafts=drafts, errors=wrong)
             await self._save()
             return
         state.data[PATH] = self.flow.walk(self._view(state.data))[0]
@@ -545,13 +546,14 @@ class _Turn:
         *,
         form: bool = False,
         drafts: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
         fresh: bool = True,
     ) -> None:
         data = self.state.data if self.state is not None else {}
         view = self._view(data)
         meta = None
         if form and self.flow.fits_form:
-            meta = {"form": await form_spec(self.flow, view, drafts=drafts)}
+            meta = {"form": await form_spec(self.flow, view, drafts=drafts, errors=errors)}
         buttons = self._tied(await self._keyboard(step), fresh=fresh)
         self.ctx.reply(await step.ask(view), buttons=buttons, meta=meta)
 

@@ -38,9 +38,14 @@ class FieldError:
 
 
 async def form_spec(
-    flow: Flow, view: FlowView, *, drafts: Mapping[str, str] | None = None
+    flow: Flow,
+    view: FlowView,
+    *,
+    drafts: Mapping[str, str] | None = None,
+    errors: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The form for `flow`, with answers known so far (or rejected drafts) filled in."""
+    """The form for `flow`, with answers known so far (or rejected drafts) filled in, and
+    what was wrong with each rejected one (`errors`, by step name), to show on its field."""
     t, data = view.t, view.data
     fields = []
     for step in flow.steps:
@@ -55,6 +60,8 @@ async def form_spec(
         }
         if drafts and step.name in drafts:
             entry["value"] = drafts[step.name]
+        if errors and step.name in errors:
+            entry["error"] = errors[step.name]
         elif data.get(step.name) is not None:
             entry["value"] = step.as_text(data[step.name])
         fields.append(entry)

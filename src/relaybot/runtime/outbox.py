@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from relaybot.config import BotConfig
@@ -60,3 +61,45 @@ def outbox_rows(
             }
         )
     return rows
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A message its chat refused for good: the bot was blocked or removed, the chat is gone."""
+
+    id: int
+    bot: str
+    chat_id: str
+    error: str
+
+
+async def refused_since(
+    session: AsyncSession, after: int, *, limit: int = 1000
+) -> tuple[list[Refusal], int]:
+    """The refused messages among the outbox rows after row `after`, and the row up to which
+    every row's fate is known (a pending row stops the reading: it may still be refused).
+
+    For apps that act on a refusal (switch a reminder off): they keep the returned mark and
+    pass it back next time.
+    """
+    rows = await session.execute(
+        select(
+            OutboxMessage.id,
+            OutboxMessage.bot,
+            OutboxMessage.chat_id,
+            OutboxMessage.status,
+            OutboxMessage.last_error,
+        )
+        .where(OutboxMessage.id > after)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    refused: list[Refusal] = []
+    mark = after
+    for row_id, bot, chat_id, status, error in rows:
+        if status == "pending":
+            break
+        if status == "blocked":
+            refused.append(Refusal(row_id, bot, chat_id, error or ""))
+        mark = row_id
+    return refused, mark

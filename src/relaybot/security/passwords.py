@@ -50,4 +50,5 @@ async def hash_password_async(password: str) -> str:
 
 
 async def verify_password_async(stored_hash: str, password: str) -> bool:
+    """`verify_password` off the event loop, for the same reason."""
     return await asyncio.to_thread(verify_password, stored_hash, password)

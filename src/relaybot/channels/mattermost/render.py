@@ -77,6 +77,8 @@ def dialog(form: dict[str, Any], *, fallback_title: str, state: str) -> dict[str
                 element["placeholder"] = ", ".join(c["label"] for c in choices)[:HINT_LIMIT]
         if field.get("help"):
             element["help_text"] = str(field["help"])[:HINT_LIMIT]
+        if field.get("error"):  # a rejected answer: what was wrong, on its own field
+            element["help_text"] = f"⚠ {field['error']}"[:HINT_LIMIT]
         if field.get("value") is not None:
             element["default"] = str(field["value"])
         if field.get("optional"):

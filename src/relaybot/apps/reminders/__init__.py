@@ -1,0 +1,1 @@
+"""The reminders constructor: people create bots and cron reminders through REST and chat."""
