@@ -22,6 +22,18 @@ from relaybot.core.calls import CallResult, HttpCall, TaskCall, TaskFunction
 from relaybot.core.i18n import N_, Translator, normalize_locale, translator
 from relaybot.core.jobs import Job, JobContext
 from relaybot.core.notify import Matrix, Notice, Outlet, Recipient, Route, route
+from relaybot.core.panel import (
+    PanelAction,
+    PanelActor,
+    PanelColumn,
+    PanelField,
+    PanelFilter,
+    PanelQuery,
+    PanelRefused,
+    PanelRows,
+    PanelSection,
+    PanelTable,
+)
 from relaybot.core.receipts import Receipt, receipt_meta, receipt_of
 from relaybot.core.strict import MAX_JSON_INT, NOT_BLANK, STRICT_BODY, JsonInt, PositiveId, is_blank
 from relaybot.core.types import Address, Attachment, Button, OutgoingMessage, Update
@@ -98,6 +110,16 @@ __all__ = [
     "Notice",
     "OutgoingMessage",
     "Outlet",
+    "PanelAction",
+    "PanelActor",
+    "PanelColumn",
+    "PanelField",
+    "PanelFilter",
+    "PanelQuery",
+    "PanelRefused",
+    "PanelRows",
+    "PanelSection",
+    "PanelTable",
     "Payload",
     "Phone",
     "Photo",

@@ -20,6 +20,7 @@ from relaybot.gateway.headers import SecurityHeadersMiddleware
 from relaybot.gateway.health import health_router
 from relaybot.gateway.host import GatewayHost
 from relaybot.gateway.limits import OUT_OF_RANGE, BodyLimitMiddleware, number_out_of_range
+from relaybot.gateway.panel import mount_panel
 from relaybot.gateway.responses import install_method_not_allowed, truthful_openapi
 from relaybot.gateway.unavailable import unavailable
 from relaybot.gateway.webhooks import WebhookLane
@@ -130,6 +131,7 @@ def create_app(
         router = app_type.api_router(host.settings, host.sessions)
         if router is not None:
             app.include_router(router)
+    mount_panel(app, host)
     install_method_not_allowed(app)
     app.openapi = truthful_openapi(app)  # type: ignore[method-assign]
     return app
