@@ -69,6 +69,7 @@ from relaybot.security.auth import Authenticator, Principal
 from relaybot.store.audit import audit
 from relaybot.store.base import Base, BigId, UTCDateTime, utcnow
 from relaybot.store.db import SessionMaker
+from relaybot.store.panel_query import panel_page
 from relaybot.store.sql import upsert_insert
 
 __all__ = [
@@ -153,6 +154,7 @@ __all__ = [
     "json_option",
     "minute_cell",
     "normalize_locale",
+    "panel_page",
     "print_rows",
     "receipt_meta",
     "receipt_of",

@@ -50,10 +50,14 @@ class PanelQuery:
     limit: int
     bots: frozenset[str] | None = None
     """The bots whose rows the viewer may see; None for all of them."""
+    time_zone: str = "UTC"
+    """The operator's zone, for filters that name a day."""
 
 
 @dataclass(frozen=True)
 class PanelRows:
+    """A page of a table's rows (column key to value) and how many rows match in all."""
+
     rows: Sequence[Mapping[str, Any]]
     total: int
 
@@ -102,6 +106,9 @@ class PanelAction:
 
 @dataclass(frozen=True)
 class PanelTable:
+    """A table of the console: its columns, how to fetch a page, its filters and actions;
+    `key` is the column that names a row to its actions."""
+
     name: str
     title: str
     columns: tuple[PanelColumn, ...]

@@ -36,7 +36,9 @@ class Console:
     async def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return await self.http.get(path, **kwargs)
 
-    async def post(self, path: str, data: dict[str, Any] | None = None, *, csrf: bool = True) -> httpx.Response:
+    async def post(
+        self, path: str, data: dict[str, Any] | None = None, *, csrf: bool = True
+    ) -> httpx.Response:
         body = dict(data or {})
         if csrf:
             body["csrf"] = self.csrf
@@ -51,7 +53,11 @@ async def server(make_settings: Any, sqlite_url: str) -> AsyncIterator[RelaybotS
 
 
 async def make_account(
-    server: RelaybotServer, username: str, role: str = "admin", grants: Sequence[str] = (), **extra: Any
+    server: RelaybotServer,
+    username: str,
+    role: str = "admin",
+    grants: Sequence[str] = (),
+    **extra: Any,
 ) -> panel_accounts.Account:
     assert server.system is not None
     return await panel_accounts.create(

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import ColumnElement, select
 
 from relaybot.core.i18n import N_
 from relaybot.core.panel import (
@@ -23,30 +21,9 @@ from relaybot.core.panel import (
 from relaybot.store import dlq as dlq_store
 from relaybot.store.db import SessionMaker
 from relaybot.store.models import AuditEntry, Chat, DeadLetter
+from relaybot.store.panel_query import panel_page
 
 MAX_IDS = 500
-
-
-async def page_of(
-    sessions: SessionMaker,
-    query: Select[Any],
-    conditions: list[ColumnElement[bool]],
-    asked: PanelQuery,
-    sorts: Mapping[str, InstrumentedAttribute[Any]],
-    tiebreak: InstrumentedAttribute[Any],
-) -> tuple[list[Any], int]:
-    """One page of `query`'s rows under `conditions`, sorted as asked, and how many match."""
-    column = sorts.get(asked.sort or "", tiebreak)
-    order = column.desc() if asked.descending else column.asc()
-    tie = tiebreak.desc() if asked.descending else tiebreak.asc()
-    async with sessions() as session:
-        total = await session.scalar(
-            select(func.count()).select_from(query.where(*conditions).subquery())
-        )
-        rows = await session.execute(
-            query.where(*conditions).order_by(order, tie).offset(asked.offset).limit(asked.limit)
-        )
-        return list(rows.scalars()), int(total or 0)
 
 
 def parse_ids(keys: str) -> list[int]:
@@ -72,7 +49,7 @@ def dead_letters(sessions: SessionMaker) -> PanelTable:
             conditions.append(DeadLetter.bot == asked.filters["bot"])
         if "error" in asked.filters:
             conditions.append(DeadLetter.last_error.contains(asked.filters["error"]))
-        rows, total = await page_of(
+        rows, total = await panel_page(
             sessions, select(DeadLetter), conditions, asked, sorts, DeadLetter.id
         )
         return PanelRows(
@@ -156,7 +133,9 @@ def chats(sessions: SessionMaker) -> PanelTable:
                 | Chat.user_name.contains(wanted)
                 | Chat.chat_id.contains(wanted)
             )
-        rows, total = await page_of(sessions, select(Chat), conditions, asked, sorts, Chat.chat_id)
+        rows, total = await panel_page(
+            sessions, select(Chat), conditions, asked, sorts, Chat.chat_id
+        )
         return PanelRows(
             [
                 {
@@ -209,7 +188,7 @@ def audit_log(sessions: SessionMaker) -> PanelTable:
         ):
             if key in asked.filters:
                 conditions.append(column.contains(asked.filters[key]))
-        rows, total = await page_of(
+        rows, total = await panel_page(
             sessions, select(AuditEntry), conditions, asked, sorts, AuditEntry.id
         )
         return PanelRows(

@@ -405,7 +405,9 @@ def panel_router(
     async def table_csv(request: Request, section: str, name: str) -> Response:
         viewer = await gate.viewer(request)
         table, allowed = table_of(viewer, section, name)
-        return await csv_response(table, parse(request, table, allowed, limit=PAGE_SIZE), viewer)
+        zone = viewer.account.time_zone
+        asked = parse(request, table, allowed, limit=PAGE_SIZE, time_zone=zone)
+        return await csv_response(table, asked, viewer)
 
     async def _table(
         request: Request,
@@ -417,7 +419,7 @@ def panel_router(
         status: int = 200,
     ) -> Response:
         table, allowed = table_of(viewer, section, name)
-        asked = parse(request, table, allowed, limit=PAGE_SIZE)
+        asked = parse(request, table, allowed, limit=PAGE_SIZE, time_zone=viewer.account.time_zone)
         found = await table.fetch(asked.query)
         owner = sections.get(section)
         tabs = [(t.name, t.title) for t in owner.tables] if owner is not None else []

@@ -41,7 +41,14 @@ class Asked:
         return "?" + urlencode(merged)
 
 
-def parse(request: Request, table: PanelTable, bots: frozenset[str] | None, *, limit: int) -> Asked:
+def parse(
+    request: Request,
+    table: PanelTable,
+    bots: frozenset[str] | None,
+    *,
+    limit: int,
+    time_zone: str = "UTC",
+) -> Asked:
     params = dict(request.query_params)
     filters: dict[str, str] = {}
     known = {f.key: f for f in table.filters}
@@ -74,6 +81,7 @@ def parse(request: Request, table: PanelTable, bots: frozenset[str] | None, *, l
         offset=(page - 1) * limit,
         limit=limit,
         bots=bots,
+        time_zone=time_zone,
     )
     kept = {k: v for k, v in params.items() if k not in ("csrf",)}
     return Asked(query, page, kept)
@@ -99,6 +107,7 @@ async def csv_response(table: PanelTable, asked: Asked, viewer: Viewer) -> Respo
         offset=0,
         limit=CSV_LIMIT,
         bots=asked.query.bots,
+        time_zone=asked.query.time_zone,
     )
     found = await table.fetch(full)
     columns = visible_columns(table, viewer)
