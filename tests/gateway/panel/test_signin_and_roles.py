@@ -64,8 +64,16 @@ async def a_dead_letter(server: RelaybotServer) -> int:
     assert server.system is not None
     async with server.system.sessions() as session, session.begin():
         letter = DeadLetter(
-            outbox_id=1, bot="orders", channel="webchat", chat_id="c-1", payload=b"{}",
-            attempts=8, last_error="HTTP 500", trace_id="", created_at=0.0, failed_at=1.0,
+            outbox_id=1,
+            bot="orders",
+            channel="webchat",
+            chat_id="c-1",
+            payload=b"{}",
+            attempts=8,
+            last_error="HTTP 500",
+            trace_id="",
+            created_at=0.0,
+            failed_at=1.0,
         )
         session.add(letter)
         await session.flush()

@@ -20,6 +20,7 @@ from relaybot.store.db import SessionMaker
 from relaybot.store.models import DialogOutcome, MessageLog
 
 MAX_ROWS = 200_000
+FIRST_STEP = "start"  # the step a message is logged in before any dialog began
 
 
 @dataclass
@@ -100,6 +101,8 @@ async def funnel(
         for state in {s for s, _ in path}:
             figures[state].entered += 1
         for (state, at), (after, then) in pairwise(path):
+            if after == FIRST_STEP:
+                continue  # a new dialog began: how the last one ended is in its outcome
             step = figures[state]
             if rank[after] >= rank[state]:
                 step.moved_on += 1
