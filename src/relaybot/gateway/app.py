@@ -131,7 +131,7 @@ def create_app(
         router = app_type.api_router(host.settings, host.sessions)
         if router is not None:
             app.include_router(router)
-    mount_panel(app, host)
     install_method_not_allowed(app)
+    mount_panel(app, host)  # after: its error pages wrap the 405 handler for other paths
     app.openapi = truthful_openapi(app)  # type: ignore[method-assign]
     return app

@@ -3,6 +3,8 @@ for the people who run the bots."""
 
 from __future__ import annotations
 
+import inspect
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -23,11 +25,16 @@ def mount_panel(app: FastAPI, host: GatewayHost) -> None:
         panel_router(host.settings, host.sessions, host.bots, sections, host.bot_admin)
     )
 
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if not request.url.path.startswith("/admin") or isinstance(exc, SignInNeeded):
-            if isinstance(exc, SignInNeeded):
-                return Response(status_code=exc.status_code, headers=exc.headers)
+    others = app.exception_handlers.get(StarletteHTTPException)
+
+    async def _http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if isinstance(exc, SignInNeeded):
+            return Response(status_code=exc.status_code, headers=exc.headers)
+        if not request.url.path.startswith("/admin/") and request.url.path != "/admin":
+            if others is not None:
+                answer = others(request, exc)
+                return await answer if inspect.isawaitable(answer) else answer
             return JSONResponse(
                 {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
             )
@@ -40,6 +47,8 @@ def mount_panel(app: FastAPI, host: GatewayHost) -> None:
             heading=HEADINGS.get(exc.status_code, "Something is wrong"),
             reason=str(exc.detail),
         )
+
+    app.add_exception_handler(StarletteHTTPException, _http_error)
 
 
 __all__ = ["Forbidden", "mount_panel"]
