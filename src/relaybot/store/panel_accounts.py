@@ -244,6 +244,11 @@ async def sign_in(
         row.failed_logins = 0
         row.locked_until = None
         row.last_login_at = now
+        await session.execute(
+            delete(ConsoleSession).where(
+                ConsoleSession.account_id == row.id, ConsoleSession.expires_at <= now
+            )
+        )
         token = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(32)
         session.add(

@@ -8,7 +8,7 @@ token, sent as a form field or, by htmx, as the `X-CSRF-Token` header.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from fastapi import HTTPException, Request
@@ -83,8 +83,19 @@ def secure_cookie(request: Request, settings: Settings) -> bool:
     )
 
 
+def same_origin(request: Request) -> bool:
+    """A browser names the page a form was sent from; one of another site is refused (the
+    sign-in form too, so no site can sign a visitor in to an account of its choosing)."""
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return origin is None
+    return urlsplit(origin).netloc == request.headers.get("host", "")
+
+
 async def read_form(request: Request) -> MultiDict:
     """The urlencoded body of a console form (no multipart: the console uploads nothing)."""
+    if not same_origin(request):
+        raise Forbidden("the form was sent from another site")
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         raise HTTPException(413, "the form is too large")
