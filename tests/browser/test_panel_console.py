@@ -16,6 +16,7 @@ from tests.gateway.panel.seeds import (
     a_dead_letter,
     an_ad_waiting,
     chat_of,
+    day_of,
     order_water,
     the_scenarios,
 )
@@ -55,6 +56,7 @@ async def test_an_operator_runs_the_bots_from_the_console(
         orders_chat = await chat_of(server, "orders")
         await visitor.say("/start")
         booking = await a_booking_for(server, await chat_of(server, "booking"))
+        booking_day = await day_of(server, booking, "Asia/Bishkek")
         await author.say("/start")
         ad = await an_ad_waiting(server, await chat_of(server, "classifieds"))
         await the_scenarios(server)
@@ -110,7 +112,11 @@ async def test_an_operator_runs_the_bots_from_the_console(
         await expect(page.get_by_role("status")).to_contain_text("The scenario is saved.")
         await expect(page.locator("table.grid")).to_contain_text("Groceries brought to the door")
 
-        # A booking cancelled: the client is told.
+        # The day's calendar shows the booking under its specialist, then it is cancelled and
+        # the client is told.
+        await page.goto(f"{server.url}/admin/booking/calendar?f.day={booking_day}")
+        await check("booking calendar")
+        await expect(page.locator("table.grid")).to_contain_text(f"(No. {booking})")
         start = len(visitor.received)
         await page.goto(f"{server.url}/admin/booking/bookings")
         await check("booking")

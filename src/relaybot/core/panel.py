@@ -28,6 +28,9 @@ class PanelColumn:
     kind: ColumnKind = "text"
     sortable: bool = True
     person: bool = False
+    link: str | None = None
+    """A console page the cell leads to, with the row's values in braces, URL-quoted:
+    `/admin/helpdesk/messages?f.demand={id}`."""
 
 
 @dataclass(frozen=True)

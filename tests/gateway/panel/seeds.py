@@ -4,6 +4,7 @@ the help desk's scenarios, an ad waiting for a moderator and a message that coul
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -68,6 +69,15 @@ async def a_booking_for(server: RelaybotServer, chat_id: str) -> int:
         assert visitor is not None, "the visitor has not greeted the booking bot"
         booking.client_id = visitor.id
         return booking.id
+
+
+async def day_of(server: RelaybotServer, booking_id: int, zone: str) -> str:
+    """The day a booking starts on, as an operator in `zone` names it."""
+    assert server.system is not None
+    async with server.system.sessions() as session:
+        booking = await session.get(Booking, booking_id)
+    assert booking is not None
+    return booking.starts_at.astimezone(ZoneInfo(zone)).date().isoformat()
 
 
 async def the_scenarios(server: RelaybotServer) -> None:

@@ -47,6 +47,7 @@ from .slots import SlotCache
 from .users import Actor, booking_bots
 
 NOTICE_RATE = 30.0
+FIRST_HOUR, LAST_HOUR = 8, 20  # the calendar's columns; earlier and later go to the ends
 
 
 class _Outbox:
@@ -182,6 +183,42 @@ def panel(settings: Settings, sessions: SessionMaker) -> PanelSection:
             count=len(outbox.messages),
         )
 
+    async def calendar(asked: PanelQuery) -> PanelRows:
+        """One row per specialist, one column per hour of the day the operator chose (today in
+        their zone by default), each booking in the hour it starts."""
+        zone = ZoneInfo(asked.time_zone)
+        wanted = asked.filters.get("day") or datetime.now(zone).date().isoformat()
+        bounds = _day_bounds(wanted, asked.time_zone)
+        if bounds is None:
+            raise PanelRefused(N_("A day is written as 2026-12-31."))
+        sorts = {"name": Specialist.name}
+        people, total = await panel_page(
+            sessions, select(Specialist), [], asked, sorts, Specialist.id
+        )
+        rows: dict[int, dict[str, object]] = {
+            p.id: {"id": p.id, "name": p.name, "day": wanted} for p in people
+        }
+        async with sessions() as session:
+            found = await session.execute(
+                select(Booking, Service.name)
+                .join(Service, Service.id == Booking.service_id)
+                .where(
+                    Booking.specialist_id.in_(list(rows)),
+                    Booking.starts_at >= bounds[0],
+                    Booking.starts_at < bounds[1],
+                    Booking.status.in_(("pending", "confirmed", "done", "no_show")),
+                )
+                .order_by(Booking.starts_at)
+            )
+            for booking, service in found:
+                local = booking.starts_at.astimezone(zone)
+                hour = min(max(local.hour, FIRST_HOUR), LAST_HOUR)
+                cell = f"{local:%H:%M} {service} (No. {booking.id})"
+                row = rows[booking.specialist_id]
+                key = f"h{hour:02d}"
+                row[key] = f"{row[key]}; {cell}" if key in row else cell
+        return PanelRows(list(rows.values()), total)
+
     async def services(asked: PanelQuery) -> PanelRows:
         sorts = {"id": Service.id, "name": Service.name, "duration_min": Service.duration_min}
         rows, total = await panel_page(sessions, select(Service), [], asked, sorts, Service.id)
@@ -243,6 +280,21 @@ def panel(settings: Settings, sessions: SessionMaker) -> PanelSection:
         app="booking",
         title=N_("Booking"),
         tables=(
+            PanelTable(
+                name="calendar",
+                title=N_("Day by specialist"),
+                columns=(
+                    PanelColumn("name", N_("Specialist")),
+                    PanelColumn("day", N_("Day"), sortable=False),
+                    *(
+                        PanelColumn(f"h{hour:02d}", f"{hour:02d}:00", sortable=False)
+                        for hour in range(FIRST_HOUR, LAST_HOUR + 1)
+                    ),
+                ),
+                fetch=calendar,
+                filters=(PanelFilter("day", N_("Day (2026-12-31)")),),
+                default_sort="name",
+            ),
             PanelTable(
                 name="bookings",
                 title=N_("Bookings"),

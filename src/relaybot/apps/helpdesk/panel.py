@@ -218,7 +218,12 @@ def panel(settings: Settings, sessions: SessionMaker) -> PanelSection:
                 name="queue",
                 title=N_("Requests"),
                 columns=(
-                    PanelColumn("id", N_("No."), kind="number"),
+                    PanelColumn(
+                        "id",
+                        N_("No."),
+                        kind="number",
+                        link="/admin/helpdesk/messages?f.demand={id}",
+                    ),
                     PanelColumn("status", N_("Status")),
                     PanelColumn("scenario", N_("Scenario"), sortable=False),
                     PanelColumn("description", N_("Request"), sortable=False, person=True),
@@ -284,7 +289,9 @@ def panel(settings: Settings, sessions: SessionMaker) -> PanelSection:
                 name="people",
                 title=N_("People"),
                 columns=(
-                    PanelColumn("id", N_("No."), kind="number"),
+                    PanelColumn(
+                        "id", N_("No."), kind="number", link="/admin/helpdesk/links?f.person={id}"
+                    ),
                     PanelColumn("bot", N_("Bot")),
                     PanelColumn("channel", N_("Channel"), sortable=False),
                     PanelColumn("name", N_("Name"), sortable=False, person=True),

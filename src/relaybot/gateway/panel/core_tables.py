@@ -159,7 +159,9 @@ def chats(sessions: SessionMaker) -> PanelTable:
         columns=(
             PanelColumn("bot", N_("Bot")),
             PanelColumn("channel", N_("Channel"), sortable=False),
-            PanelColumn("chat_id", N_("Chat"), sortable=False),
+            PanelColumn(
+                "chat_id", N_("Chat"), sortable=False, link="/admin/conversation/{bot}/{chat_id}"
+            ),
             PanelColumn("user_name", N_("Person"), sortable=False, person=True),
             PanelColumn("user_id", N_("Person's id"), sortable=False, person=True),
             PanelColumn("last_seen", N_("Last message"), kind="time"),

@@ -30,6 +30,7 @@ from relaybot.gateway.panel.tables import (
     cell,
     csv_response,
     find_action,
+    link,
     parse,
     run_action,
     visible_columns,
@@ -443,6 +444,7 @@ def panel_router(
             single=[a for a in table.actions if not a.bulk],
             quote=quote,
             cellof=lambda row, c: cell(row.get(c.key), c.kind, viewer),
+            linkof=link,
         )
 
     @router.get("/{section}/{name}")

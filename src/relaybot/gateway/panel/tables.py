@@ -9,12 +9,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import HTTPException, Request
 from fastapi.responses import Response
 
-from relaybot.core.panel import PanelAction, PanelActor, PanelQuery, PanelRefused, PanelTable
+from relaybot.core.panel import (
+    PanelAction,
+    PanelActor,
+    PanelColumn,
+    PanelQuery,
+    PanelRefused,
+    PanelTable,
+)
 from relaybot.gateway.panel.auth import Forbidden, Viewer
 from relaybot.gateway.panel.render import local_time
 
@@ -93,6 +100,17 @@ def cell(value: Any, kind: str, viewer: Viewer) -> str:
     if kind == "time" and isinstance(value, datetime | int | float):
         return local_time(value, viewer)
     return str(value)
+
+
+def link(row: Mapping[str, Any], column: PanelColumn) -> str | None:
+    """Where a cell leads: only ever a console page, with the row's values quoted."""
+    if column.link is None or not column.link.startswith("/admin/"):
+        return None
+    values = {k: quote("" if v is None else str(v), safe="") for k, v in row.items()}
+    try:
+        return column.link.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return None
 
 
 def visible_columns(table: PanelTable, viewer: Viewer) -> list[Any]:
