@@ -19,7 +19,7 @@ from relaybot.store.models import (
     MessageLog,
     OutboxMessage,
 )
-from relaybot.testing import RelaybotServer
+from relaybot.testing import RelaybotServer, eventually
 from tests.gateway.panel.conftest import PASSWORD, Console, make_account
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -195,6 +195,11 @@ async def test_an_admin_adds_and_disables_a_bot_and_an_operator_may_not(server, 
         "/admin/bots", {"name": "kiosk", "app": "orders", "channel": "webchat"}
     )
     assert added.status_code == 200 and "The bot kiosk is added." in added.text
+
+    async def on_the_overview() -> bool:
+        return '<th scope="row">kiosk</th>' in (await console.get("/admin/overview/live")).text
+
+    await eventually(on_the_overview)
     refused = await console.post("/admin/bots", {"name": "Bad Name", "app": "orders"})
     assert refused.status_code == 422 and 'class="notice bad"' in refused.text
     await console.sign_in("clerk")

@@ -35,6 +35,11 @@ ACTIONS = [
     "/admin/ops/dlq/act/drop",
     "/admin/bots",
     "/admin/bots/orders/check",
+    "/admin/bots/orders/disable",
+    "/admin/booking/bookings/act/cancel",
+    "/admin/helpdesk/scenarios/act/edit",
+    "/admin/classifieds/moderation/act/approve",
+    "/admin/classifieds/ads/act/lock",
     "/admin/logout",
 ]
 
