@@ -15,7 +15,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-ColumnKind = Literal["text", "time", "number"]
+ColumnKind = Literal["text", "time", "number", "word"]
+"""`word`: a text marked with `N_`, shown in the operator's language (a status, yes or no)."""
 
 
 @dataclass(frozen=True)

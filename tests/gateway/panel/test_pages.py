@@ -144,6 +144,9 @@ async def test_a_russian_operator_reads_the_console_in_russian(server, console: 
     assert '<html lang="ru">' in home.text and "Обзор" in home.text and "Выйти" in home.text
     table = await console.get("/admin/ops/audit")
     assert "Журнал действий" in table.text and "Выгрузить CSV" in table.text
+    await orders(server, 2)
+    listed = await console.get("/admin/orders/orders")
+    assert "Заказы" in listed.text and ">новый<" in listed.text.replace("\n", "")
     login = await console.get("/admin/login", params={"lang": "ru"})
     assert "Вход в консоль" in login.text
 

@@ -306,7 +306,7 @@ def panel(settings: Settings, sessions: SessionMaker) -> PanelSection:
                     PanelColumn("service", N_("Service"), sortable=False),
                     PanelColumn("client", N_("Client"), sortable=False, person=True),
                     PanelColumn("phone", N_("Phone"), sortable=False, person=True),
-                    PanelColumn("status", N_("Status")),
+                    PanelColumn("status", N_("Status"), kind="word"),
                 ),
                 fetch=day,
                 filters=(
@@ -334,7 +334,7 @@ def panel(settings: Settings, sessions: SessionMaker) -> PanelSection:
                     PanelColumn("name", N_("Name")),
                     PanelColumn("duration_min", N_("Minutes"), kind="number"),
                     PanelColumn("price", N_("Price"), sortable=False),
-                    PanelColumn("active", N_("Offered"), sortable=False),
+                    PanelColumn("active", N_("Offered"), sortable=False, kind="word"),
                 ),
                 fetch=services,
                 actions=(toggler("service"),),
@@ -346,7 +346,7 @@ def panel(settings: Settings, sessions: SessionMaker) -> PanelSection:
                 columns=(
                     PanelColumn("id", N_("No."), kind="number"),
                     PanelColumn("name", N_("Name")),
-                    PanelColumn("active", N_("Working"), sortable=False),
+                    PanelColumn("active", N_("Working"), sortable=False, kind="word"),
                 ),
                 fetch=specialists,
                 actions=(toggler("specialist"),),

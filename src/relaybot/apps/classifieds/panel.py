@@ -171,8 +171,8 @@ def panel(settings: Settings, sessions: SessionMaker) -> PanelSection:
         PanelColumn("kind", N_("Kind"), sortable=False),
         PanelColumn("title", N_("Title"), sortable=False),
         PanelColumn("author", N_("Author"), sortable=False, person=True),
-        PanelColumn("status", N_("Status")),
-        PanelColumn("locked", N_("Locked"), sortable=False),
+        PanelColumn("status", N_("Status"), kind="word"),
+        PanelColumn("locked", N_("Locked"), sortable=False, kind="word"),
         PanelColumn("created_at", N_("Created"), kind="time"),
         PanelColumn("updated_at", N_("Changed"), kind="time"),
     )

@@ -115,7 +115,7 @@ def panel(settings: Settings, sessions: SessionMaker) -> PanelSection:
                 title=N_("Orders"),
                 columns=(
                     PanelColumn("id", N_("No."), kind="number"),
-                    PanelColumn("status", N_("Status")),
+                    PanelColumn("status", N_("Status"), kind="word"),
                     PanelColumn("client_phone", N_("Phone"), sortable=False, person=True),
                     PanelColumn("delivery_address", N_("Address"), sortable=False, person=True),
                     PanelColumn("bottles_count", N_("Bottles"), kind="number"),

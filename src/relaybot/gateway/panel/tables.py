@@ -99,6 +99,8 @@ def cell(value: Any, kind: str, viewer: Viewer) -> str:
         return ""
     if kind == "time" and isinstance(value, datetime | int | float):
         return local_time(value, viewer)
+    if kind == "word":
+        return viewer.t(str(value))
     return str(value)
 
 
