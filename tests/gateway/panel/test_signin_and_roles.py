@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import httpx
 from sqlalchemy import select, update
 
 from relaybot.apps.orders.models import Order
@@ -227,3 +228,15 @@ async def test_sign_in_leads_only_to_console_pages(server, console: Console):
         data={"username": "root", "password": PASSWORD, "next": "//evil.example/admin"},
     )
     assert answer.headers["location"] == "/admin"
+
+
+async def test_a_client_guessing_names_or_passwords_is_slowed_down(make_settings, sqlite_url):
+    settings = make_settings(sqlite_url, auth_failures_per_minute=3)
+    async with RelaybotServer(settings) as server:
+        await make_account(server, "alice")
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+            console = Console(http)
+            for name in ("root", "admin", "alice"):
+                assert (await console.sign_in(name, "guess")).status_code == 401
+            slowed = await console.sign_in("alice")
+            assert slowed.status_code == 429 and "try again in a minute" in slowed.text

@@ -7,6 +7,7 @@ needs the session's CSRF token; a page or row of an app or bot the account is no
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -35,6 +36,7 @@ from relaybot.gateway.panel.tables import (
     run_action,
     visible_columns,
 )
+from relaybot.security.auth import FailureThrottle
 from relaybot.store import panel_accounts
 from relaybot.store.bots import BotProblem
 from relaybot.store.db import SessionMaker
@@ -60,6 +62,9 @@ def panel_router(
     bot_admin: BotAdmin | None,
 ) -> APIRouter:
     gate = Gate(sessions)
+    # Each wrong password costs an argon2id hash: a client guessing names or passwords is
+    # slowed down per address, beside the lockout of each account.
+    throttle = FailureThrottle(settings.auth_failures_per_minute)
     router = APIRouter(prefix="/admin", include_in_schema=False)
     core = {
         "dlq": core_tables.dead_letters(sessions),
@@ -137,12 +142,24 @@ def panel_router(
     @router.post("/login")
     async def login(request: Request) -> Response:
         form = await read_form(request)
+        client = request.client.host if request.client else "unknown"
+        if throttle.blocked(client, time.monotonic()):
+            locale = "ru" if form.get("lang") == "ru" else "en"
+            return page(
+                "login.html",
+                None,
+                status=429,
+                locale=locale,
+                next="/admin",
+                error=N_("Too many failed sign-ins from here: try again in a minute."),
+            )
         username = str(form.get("username", ""))[:64]
         password = str(form.get("password", ""))[:1024]
         locale = "ru" if form.get("lang") == "ru" else "en"
         target = _safe_next(str(form.get("next", "")))
         result = await panel_accounts.sign_in(sessions, username, password)
         if isinstance(result, panel_accounts.SignInRefused):
+            throttle.failed(client, time.monotonic())
             error = (
                 N_("Too many wrong passwords: the account is locked for a while.")
                 if result.locked
