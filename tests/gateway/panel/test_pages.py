@@ -147,6 +147,8 @@ async def test_a_russian_operator_reads_the_console_in_russian(server, console: 
     await orders(server, 2)
     listed = await console.get("/admin/orders/orders")
     assert "Заказы" in listed.text and ">новый<" in listed.text.replace("\n", "")
+    refused = await console.get("/admin/orders/orders", params={"page": "0"})
+    assert refused.status_code == 400 and "Запрос неверен" in refused.text
     login = await console.get("/admin/login", params={"lang": "ru"})
     assert "Вход в консоль" in login.text
 

@@ -10,10 +10,11 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from relaybot.gateway.host import GatewayHost
-from relaybot.gateway.panel.auth import Forbidden, SignInNeeded
+from relaybot.gateway.panel.auth import COOKIE, Forbidden, SignInNeeded, Viewer
 from relaybot.gateway.panel.render import page
 from relaybot.gateway.panel.routes import panel_router
 from relaybot.gateway.panel.sections import app_sections
+from relaybot.store import panel_accounts
 
 HEADINGS = {400: "The request is not right", 403: "Not allowed", 404: "Not found", 413: "Too large"}
 
@@ -39,9 +40,10 @@ def mount_panel(app: FastAPI, host: GatewayHost) -> None:
                 {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
             )
         locale = "ru" if "lang=ru" in request.url.query else "en"
+        found = await panel_accounts.session_of(host.sessions, request.cookies.get(COOKIE))
         return page(
             "error.html",
-            None,
+            None if found is None else Viewer(found.account, found.csrf_token),
             status=exc.status_code,
             locale=locale,
             heading=HEADINGS.get(exc.status_code, "Something is wrong"),
