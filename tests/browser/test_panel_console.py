@@ -78,6 +78,9 @@ async def test_an_operator_runs_the_bots_from_the_console(
         await page.get_by_role("button", name="Sign in").click()
         await expect(page.get_by_role("heading", name="Overview")).to_be_visible()
         await expect(page.locator("#live")).to_contain_text("orders")
+        async with page.expect_response(lambda r: "/admin/overview/live" in r.url) as polled:
+            pass  # htmx asks for the rows again every 5 seconds
+        assert (await polled.value).status == 200
         await check("overview")
         target = DOCS if UPDATE_SCREENSHOTS else tmp_path
         await page.screenshot(path=str(target / "console-overview.png"), full_page=True)

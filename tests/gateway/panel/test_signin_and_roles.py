@@ -114,6 +114,8 @@ async def test_without_a_session_every_page_and_action_sends_the_browser_to_sign
     assert await state_of(server) == before
     login = await console.get("/admin/login")
     assert login.status_code == 200 and 'name="password"' in login.text
+    polled = await console.get("/admin/overview/live", headers={"HX-Request": "true"})
+    assert polled.status_code == 401 and polled.headers["hx-redirect"].startswith("/admin/login")
 
 
 async def test_an_operator_sees_only_the_apps_granted_and_changes_nothing_else(

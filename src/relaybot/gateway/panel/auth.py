@@ -29,11 +29,12 @@ PEOPLE_GRANT = "people"
 class SignInNeeded(HTTPException):
     """No live session: the browser is sent to the sign-in page (htmx told to go there)."""
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, *, htmx: bool = False) -> None:
         location = f"/admin/login?next={quote(target, safe='/')}"
-        super().__init__(
-            303, "sign in first", headers={"Location": location, "HX-Redirect": location}
-        )
+        if htmx:  # a redirect would be followed inside the request and swapped into the page
+            super().__init__(401, "sign in first", headers={"HX-Redirect": location})
+        else:
+            super().__init__(303, "sign in first", headers={"Location": location})
 
 
 class Forbidden(HTTPException):
@@ -117,9 +118,9 @@ class Gate:
         found = await panel_accounts.session_of(self.sessions, request.cookies.get(COOKIE))
         if found is None:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-            if request.method != "GET":
+            if request.method != "GET" or request.headers.get("HX-Request"):
                 target = "/admin"
-            raise SignInNeeded(target)
+            raise SignInNeeded(target, htmx=bool(request.headers.get("HX-Request")))
         return Viewer(found.account, found.csrf_token)
 
     async def changer(self, request: Request) -> tuple[Viewer, MultiDict]:
