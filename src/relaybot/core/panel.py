@@ -106,6 +106,8 @@ class PanelAction:
     applies: Callable[[Mapping[str, Any]], bool] | None = None
     bulk: bool = False
     """Offered for the rows ticked in the table: `run` gets their keys joined by commas."""
+    adds: bool = False
+    """Offered above the table, for no row (adding one): `run` gets the key `new`."""
 
 
 @dataclass(frozen=True)

@@ -242,3 +242,30 @@ async def test_a_form_from_another_site_is_refused(server, console: Console):
         headers={"Origin": str(console.http.base_url).rstrip("/")},
     )
     assert same.status_code == 303
+
+
+async def test_the_booking_catalogue_gets_a_new_service_and_switches_it_off(
+    server, console: Console
+):
+    await make_account(server, "root")
+    await console.sign_in("root")
+    page = await console.get("/admin/booking/services")
+    assert 'id="do-add"' in page.text
+    bad = await console.post(
+        "/admin/booking/services/act/add", {"name": "Massage", "duration": "60", "price": "lots"}
+    )
+    assert bad.status_code == 409 and "A price is a number" in bad.text
+    odd = await console.post(
+        "/admin/booking/services/act/add", {"name": "Massage", "duration": "7", "price": "1"}
+    )
+    assert odd.status_code == 409
+    added = await console.post(
+        "/admin/booking/services/act/add",
+        {"name": "Massage", "duration": "60", "price": "1500.50"},
+    )
+    assert added.status_code == 200 and "The service is added." in added.text
+    assert "Massage" in added.text and "1500.50 KGS" in added.text
+    off = await console.post("/admin/booking/services/act/toggle", {"key": "1"})
+    assert off.status_code == 200 and "Switched off." in off.text
+    audit = await console.get("/admin/ops/audit", params={"f.action": "booking.service"})
+    assert "booking.service.add" in audit.text and "booking.service.toggle" in audit.text

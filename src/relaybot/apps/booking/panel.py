@@ -24,6 +24,7 @@ from relaybot import (
     PanelAction,
     PanelActor,
     PanelColumn,
+    PanelField,
     PanelFilter,
     PanelQuery,
     PanelRefused,
@@ -47,6 +48,8 @@ from .slots import SlotCache
 from .users import Actor, booking_bots
 
 NOTICE_RATE = 30.0
+DURATIONS = (15, 30, 45, 60, 90, 120)
+MAX_PRICE_MINOR = 10**12
 FIRST_HOUR, LAST_HOUR = 8, 20  # the calendar's columns; earlier and later go to the ends
 
 
@@ -249,6 +252,34 @@ def panel(settings: Settings, sessions: SessionMaker) -> PanelSection:
             total,
         )
 
+    async def add_service(_key: str, values: Mapping[str, str], who: PanelActor) -> str:
+        price = values.get("price", "0").replace(",", ".").strip() or "0"
+        try:
+            minor = round(float(price) * 100)
+        except ValueError:
+            raise PanelRefused(N_("A price is a number, such as 1500 or 1500.50.")) from None
+        if not 0 <= minor <= MAX_PRICE_MINOR:
+            raise PanelRefused(N_("A price is a number, such as 1500 or 1500.50."))
+        try:
+            async with sessions() as session, session.begin():
+                item = await Catalog(session, _console_admin(who)).add_service(
+                    name=values["name"][:100],
+                    duration_min=int(values["duration"]),
+                    price_minor=minor,
+                    currency="KGS",
+                )
+                await audit(
+                    session,
+                    actor=who.actor,
+                    channel="console",
+                    action="booking.service.add",
+                    target=str(item.id),
+                    details={"name": item.name},
+                )
+        except Refused as refused:
+            raise PanelRefused(refused.message) from None
+        return N_("The service is added.")
+
     def toggler(kind: str) -> PanelAction:
         async def toggle(key: str, _values: Mapping[str, str], who: PanelActor) -> str:
             number = _number(key)
@@ -337,7 +368,24 @@ def panel(settings: Settings, sessions: SessionMaker) -> PanelSection:
                     PanelColumn("active", N_("Offered"), sortable=False, kind="word"),
                 ),
                 fetch=services,
-                actions=(toggler("service"),),
+                actions=(
+                    toggler("service"),
+                    PanelAction(
+                        "add",
+                        N_("Add a service"),
+                        add_service,
+                        fields=(
+                            PanelField("name", N_("Name"), max_length=100),
+                            PanelField(
+                                "duration",
+                                N_("Minutes"),
+                                choices=tuple((str(m), str(m)) for m in DURATIONS),
+                            ),
+                            PanelField("price", N_("Price"), max_length=12),
+                        ),
+                        adds=True,
+                    ),
+                ),
                 default_sort="id",
             ),
             PanelTable(

@@ -458,7 +458,8 @@ def panel_router(
             notice=notice,
             ok=ok,
             bulk=[a for a in table.actions if a.bulk],
-            single=[a for a in table.actions if not a.bulk],
+            single=[a for a in table.actions if not a.bulk and not a.adds],
+            adding=[a for a in table.actions if a.adds],
             quote=quote,
             cellof=lambda row, c: cell(row.get(c.key), c.kind, viewer),
             linkof=link,
@@ -474,7 +475,12 @@ def panel_router(
         viewer, form = await gate.changer(request)
         table, _allowed = table_of(viewer, section, name)
         chosen = find_action(table, action)
-        keys = form.getlist("key") if chosen.bulk else [str(form.get("key", ""))]
+        if chosen.adds:
+            keys = ["new"]
+        elif chosen.bulk:
+            keys = form.getlist("key")
+        else:
+            keys = [str(form.get("key", ""))]
         done, told = await run_action(
             chosen, ",".join(str(k) for k in keys), {k: str(v) for k, v in form.items()}, viewer
         )
