@@ -22,6 +22,18 @@ from relaybot.core.calls import CallResult, HttpCall, TaskCall, TaskFunction
 from relaybot.core.i18n import N_, Translator, normalize_locale, translator
 from relaybot.core.jobs import Job, JobContext
 from relaybot.core.notify import Matrix, Notice, Outlet, Recipient, Route, route
+from relaybot.core.panel import (
+    PanelAction,
+    PanelActor,
+    PanelColumn,
+    PanelField,
+    PanelFilter,
+    PanelQuery,
+    PanelRefused,
+    PanelRows,
+    PanelSection,
+    PanelTable,
+)
 from relaybot.core.receipts import Receipt, receipt_meta, receipt_of
 from relaybot.core.strict import MAX_JSON_INT, NOT_BLANK, STRICT_BODY, JsonInt, PositiveId, is_blank
 from relaybot.core.types import Address, Attachment, Button, OutgoingMessage, Update
@@ -59,6 +71,7 @@ from relaybot.security.passwords import WeakPassword, hash_password_async, verif
 from relaybot.store.audit import audit
 from relaybot.store.base import Base, BigId, UTCDateTime, utcnow
 from relaybot.store.db import SessionMaker
+from relaybot.store.panel_query import panel_page
 from relaybot.store.sql import upsert_insert
 
 __all__ = [
@@ -100,6 +113,16 @@ __all__ = [
     "Notice",
     "OutgoingMessage",
     "Outlet",
+    "PanelAction",
+    "PanelActor",
+    "PanelColumn",
+    "PanelField",
+    "PanelFilter",
+    "PanelQuery",
+    "PanelRefused",
+    "PanelRows",
+    "PanelSection",
+    "PanelTable",
     "Payload",
     "Phone",
     "Photo",
@@ -136,6 +159,7 @@ __all__ = [
     "json_option",
     "minute_cell",
     "normalize_locale",
+    "panel_page",
     "print_rows",
     "receipt_meta",
     "receipt_of",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from relaybot.cli import audit, bots, dlq, serve, tokens, upkeep
+from relaybot.cli import admins, audit, bots, dlq, serve, tokens, upkeep
 from relaybot.cli.contributed import contributions
 from relaybot.config import Settings, load_settings
 from relaybot.console import Shell
@@ -62,6 +62,7 @@ for _command in (
     *serve.COMMANDS,
     dlq.dlq,
     tokens.tokens,
+    admins.admins,
     audit.audit,
     bots.bots,
     *upkeep.COMMANDS,

@@ -20,6 +20,7 @@ from relaybot.gateway.headers import SecurityHeadersMiddleware
 from relaybot.gateway.health import health_router
 from relaybot.gateway.host import GatewayHost
 from relaybot.gateway.limits import OUT_OF_RANGE, BodyLimitMiddleware, number_out_of_range
+from relaybot.gateway.panel import mount_panel
 from relaybot.gateway.responses import install_method_not_allowed, truthful_openapi
 from relaybot.gateway.unavailable import unavailable
 from relaybot.gateway.webhooks import WebhookLane
@@ -131,5 +132,6 @@ def create_app(
         if router is not None:
             app.include_router(router)
     install_method_not_allowed(app)
+    mount_panel(app, host)  # after: its error pages wrap the 405 handler for other paths
     app.openapi = truthful_openapi(app)  # type: ignore[method-assign]
     return app
