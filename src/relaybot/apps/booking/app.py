@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 
-from relaybot import N_, App, BotConfig, Context, Job, Settings
+from relaybot import N_, App, BotConfig, Context, Job, SessionMaker, Settings
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
 
 from .jobs import ask_about_finished, feed_announcements
 from .slots import SlotCache
@@ -56,3 +60,10 @@ class BookingApp(App):
         from .cli import booking
 
         return booking
+
+    @classmethod
+    def api_router(cls, settings: Settings, sessions: SessionMaker) -> APIRouter:
+        """/api/booking/: the REST backend, on the same rules as the chat."""
+        from .api import build_router
+
+        return build_router(settings, sessions)
