@@ -295,7 +295,5 @@ async def test_an_admin_whose_role_was_taken_back_loses_the_api_at_once(rest: Re
         "second admin", "POST", "/services", {"name": "Massage 2", "duration_min": 60}
     )
     assert again.status_code == 403  # the token still says "admin"; the app knows better
-    last = await rest.call(
-        "admin", "POST", f"/people/{rest.ids['admin']}/role", {"role": "client"}
-    )
+    last = await rest.call("admin", "POST", f"/people/{rest.ids['admin']}/role", {"role": "client"})
     assert last.status_code == 409 and "last administrator" in last.json()["detail"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, StrictBool
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field, StrictBool
 
 from relaybot import MAX_JSON_INT, NOT_BLANK, STRICT_BODY, JsonInt, PositiveId
 
@@ -19,6 +19,17 @@ Price = Annotated[JsonInt, Field(ge=0, le=MAX_JSON_INT)]
 Currency = Annotated[str, Field(pattern="^[A-Z]{3}$")]
 Weekday = Annotated[JsonInt, Field(ge=0, le=6, description="0 is Monday")]
 DayMinute = Annotated[JsonInt, Field(ge=0, le=1440, description="Minutes after local midnight")]
+
+
+def _text_only(value: object) -> object:
+    # JSON has no dates: they are text, and a number is not taken for a timestamp.
+    if not isinstance(value, str):
+        raise ValueError("give it as text in ISO 8601, e.g. 2031-03-08 or 2031-03-08T10:00+06:00")
+    return value
+
+
+JsonDate = Annotated[date, BeforeValidator(_text_only), Field(strict=False)]
+JsonMoment = Annotated[AwareDatetime, BeforeValidator(_text_only), Field(strict=False)]
 
 
 class Problem(BaseModel):
@@ -158,7 +169,7 @@ class ExceptionIn(BaseModel):
 
     specialist_id: PositiveId
     location_id: PositiveId
-    day: date = Field(strict=False, description="The local date, YYYY-MM-DD")
+    day: JsonDate = Field(description="The local date, YYYY-MM-DD")
     start_min: DayMinute | None = None
     end_min: DayMinute | None = None
 
@@ -192,9 +203,7 @@ class BookingIn(BaseModel):
     location_id: PositiveId
     service_id: PositiveId
     specialist_id: PositiveId | None = Field(default=None, description="None: anyone free")
-    start: AwareDatetime = Field(
-        strict=False, description="A free start from /api/booking/slots, with its UTC offset"
-    )
+    start: JsonMoment = Field(description="A free start from /api/booking/slots, with its offset")
     client_id: PositiveId | None = Field(
         default=None, description="Administrators book for a client; a client books for self"
     )
@@ -203,7 +212,7 @@ class BookingIn(BaseModel):
 class Move(BaseModel):
     model_config = STRICT_BODY
 
-    start: AwareDatetime = Field(strict=False, description="The new start, with its UTC offset")
+    start: JsonMoment = Field(description="The new start, with its UTC offset")
 
 
 class BookingOut(BaseModel):
