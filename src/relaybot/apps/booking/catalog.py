@@ -610,6 +610,15 @@ class Catalog:
         await self._edit(ad, "ad", {"text": text})
         return ad
 
+    async def delete_ad(self, ad_id: int) -> None:
+        """Notices that carried it go out without an ad from now on."""
+        self.require_admin()
+        ad = await self.get(AdTemplate, ad_id)
+        before = {"text": ad.text, "active": ad.active}
+        await self.session.delete(ad)
+        await self.session.flush()
+        await self.journal.note("ad.delete", f"ad:{ad_id}", before=before)
+
     async def toggle_ad(self, ad_id: int) -> AdTemplate:
         self.require_admin()
         ad = await self.get(AdTemplate, ad_id)
