@@ -16,8 +16,8 @@ from ..bookings import Request, Taken
 from ..models import Booking
 from ..render import BookingView, booking_views
 from ..ui.screen import Options
-from .base import CLASH, INVALID, NOT_FOUND, SIGNED_IN, Api, Desk, clash
-from .schemas import BookingIn, BookingOut, BookingPage, Me, Move, SlotOut, Status
+from .base import CLASH, CONFLICT, INVALID, NOT_FOUND, SIGNED_IN, Api, Desk, clash
+from .schemas import BookingIn, BookingOut, BookingPage, JsonDate, Me, Move, SlotOut, Status
 
 Id = Annotated[int, Path(gt=0, le=MAX_JSON_INT)]
 FilterId = Annotated[int | None, Query(gt=0, le=MAX_JSON_INT)]
@@ -72,12 +72,12 @@ def add_booking_routes(router: APIRouter, api: Api) -> None:
     @router.get(
         "/slots",
         summary="Free starts of a service on a day or a range of days",
-        responses={**SIGNED_IN, **NOT_FOUND},
+        responses={**SIGNED_IN, **NOT_FOUND, **CONFLICT},
     )
     async def slots(
         location_id: QueryId,
         service_id: QueryId,
-        day: date,
+        day: JsonDate,
         who: Principal = signed_in,
         specialist_id: FilterId = None,
         days: Annotated[int, Query(ge=1, le=31)] = 1,
@@ -133,8 +133,8 @@ def add_booking_routes(router: APIRouter, api: Api) -> None:
         specialist_id: FilterId = None,
         location_id: FilterId = None,
         client_id: FilterId = None,
-        since: Annotated[date | None, Query(description="From this UTC date on")] = None,
-        until: Annotated[date | None, Query(description="Before this UTC date")] = None,
+        since: Annotated[JsonDate | None, Query(description="From this UTC date on")] = None,
+        until: Annotated[JsonDate | None, Query(description="Before this UTC date")] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
         offset: Annotated[int, Query(ge=0, le=MAX_JSON_INT)] = 0,
     ) -> BookingPage:

@@ -3,7 +3,6 @@ changed by administrators, through the same `Catalog` as the admin's chat screen
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,6 +20,7 @@ from .schemas import (
     HoursIn,
     HoursOut,
     HoursPatch,
+    JsonDate,
     LocationIn,
     LocationOut,
     LocationPatch,
@@ -365,7 +365,7 @@ def add_catalog_routes(router: APIRouter, api: Api) -> None:
         who: Principal = signed_in,
         specialist_id: FilterId = None,
         location_id: FilterId = None,
-        since: date | None = None,
+        since: Annotated[JsonDate | None, Query(description="From this date on")] = None,
     ) -> list[ExceptionOut]:
         async def act(desk: Desk) -> list[ExceptionOut]:
             query = select(ScheduleException).order_by(ScheduleException.day, ScheduleException.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -21,15 +22,25 @@ Weekday = Annotated[JsonInt, Field(ge=0, le=6, description="0 is Monday")]
 DayMinute = Annotated[JsonInt, Field(ge=0, le=1440, description="Minutes after local midnight")]
 
 
-def _text_only(value: object) -> object:
-    # JSON has no dates: they are text, and a number is not taken for a timestamp.
-    if not isinstance(value, str):
-        raise ValueError("give it as text in ISO 8601, e.g. 2031-03-08 or 2031-03-08T10:00+06:00")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: object) -> object:
+    # JSON has no dates: they are text, and neither a number nor "0" is taken for a timestamp.
+    if not isinstance(value, str) or not _ISO_DAY.fullmatch(value):
+        raise ValueError("give the date as YYYY-MM-DD, e.g. 2031-03-08")
     return value
 
 
-JsonDate = Annotated[date, BeforeValidator(_text_only), Field(strict=False)]
-JsonMoment = Annotated[AwareDatetime, BeforeValidator(_text_only), Field(strict=False)]
+def _iso_moment(value: object) -> object:
+    if not isinstance(value, str) or not _ISO_DAY.match(value) or value[10:11] not in "Tt ":
+        raise ValueError("give the time in ISO 8601 with its offset, e.g. 2031-03-08T10:00+06:00")
+    return value
+
+
+JsonDate = Annotated[date, BeforeValidator(_iso_day), Field(strict=False)]
+"""A date as JSON and query strings carry it: YYYY-MM-DD text, nothing else."""
+JsonMoment = Annotated[AwareDatetime, BeforeValidator(_iso_moment), Field(strict=False)]
 
 
 class Problem(BaseModel):
