@@ -39,6 +39,34 @@ from .users import Actor
 
 T = TypeVar("T")
 GONE = N_("That item no longer exists.")
+UPCOMING = {
+    "location": N_(
+        "This place has {count} upcoming bookings, so it cannot be deleted. Deactivate it "
+        "instead: it then takes no new bookings and keeps the existing ones."
+    ),
+    "service": N_(
+        "This service has {count} upcoming bookings, so it cannot be deleted. Deactivate it "
+        "instead: it then takes no new bookings and keeps the existing ones."
+    ),
+    "specialist": N_(
+        "This specialist has {count} upcoming bookings, so they cannot be deleted. Deactivate "
+        "them instead: they then take no new bookings and keep the existing ones."
+    ),
+}
+HISTORY = {
+    "location": N_(
+        "This place appears in {count} past bookings, so deleting it would lose their "
+        "history. Deactivate it instead."
+    ),
+    "service": N_(
+        "This service appears in {count} past bookings, so deleting it would lose their "
+        "history. Deactivate it instead."
+    ),
+    "specialist": N_(
+        "This specialist appears in {count} past bookings, so deleting them would lose their "
+        "history. Deactivate them instead."
+    ),
+}
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -99,27 +127,12 @@ class Catalog:
             )
         )
         if upcoming:
-            raise InUse(
-                N_(
-                    "This {what} has {count} upcoming bookings, so it cannot be deleted. "
-                    "Deactivate it instead: it then takes no new bookings and keeps the "
-                    "existing ones."
-                ),
-                what=what,
-                count=int(upcoming),
-            )
+            raise InUse(UPCOMING[what], count=int(upcoming))
         past = await self.session.scalar(
             select(func.count()).select_from(Booking).where(*conditions)  # type: ignore[arg-type]
         )
         if past:
-            raise InUse(
-                N_(
-                    "This {what} appears in {count} past bookings, so deleting it would lose "
-                    "their history. Deactivate it instead."
-                ),
-                what=what,
-                count=int(past),
-            )
+            raise InUse(HISTORY[what], count=int(past))
 
     # -- locations ----------------------------------------------------------------------------
     async def add_location(self, *, name: str, address: str, timezone: str) -> Location:
@@ -150,7 +163,7 @@ class Catalog:
     async def delete_location(self, location_id: int) -> None:
         self.require_admin()
         location = await self.get(Location, location_id)
-        await self._refuse_if_booked(N_("place"), Booking.location_id == location_id)
+        await self._refuse_if_booked("location", Booking.location_id == location_id)
         before = snapshot(location, LOCATION_FIELDS)
         await self.session.delete(location)
         await self.session.flush()
@@ -186,7 +199,7 @@ class Catalog:
     async def delete_service(self, service_id: int) -> None:
         self.require_admin()
         service = await self.get(Service, service_id)
-        await self._refuse_if_booked(N_("service"), Booking.service_id == service_id)
+        await self._refuse_if_booked("service", Booking.service_id == service_id)
         before = snapshot(service, SERVICE_FIELDS)
         await self.session.delete(service)
         await self.session.flush()
@@ -223,7 +236,7 @@ class Catalog:
     async def delete_specialist(self, specialist_id: int) -> None:
         self.require_admin()
         specialist = await self.get(Specialist, specialist_id)
-        await self._refuse_if_booked(N_("specialist"), Booking.specialist_id == specialist_id)
+        await self._refuse_if_booked("specialist", Booking.specialist_id == specialist_id)
         before = snapshot(specialist, ("name", "user_id", "active"))
         await self._unlink(specialist)
         await self.session.delete(specialist)
