@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import click
+import msgspec
 
 from relaybot import N_, App, BotConfig, Context, Job, SessionMaker, Settings
 
@@ -14,12 +15,22 @@ if TYPE_CHECKING:
 
 from .jobs import ask_about_finished, feed_announcements
 from .slots import SlotCache
+from .ui.menu import menu_buttons
 from .ui.router import router
 from .ui.screen import Options, Screen
 from .users import actor_of, identify
 
 COMPLETION_CHECK_SECONDS = 60.0
 ANNOUNCEMENT_FEED_SECONDS = 2.0
+
+
+def supersede_older_buttons(ctx: Context) -> None:
+    """A newer screen's buttons replace the older screen's: channels that can take old
+    buttons off a message (Telegram) do, so only the current choices stay pressable."""
+    for index, (address, message) in enumerate(ctx.outgoing):
+        if address == ctx.address and message.buttons:
+            meta = {**message.meta, "supersedes": True}
+            ctx.outgoing[index] = (address, msgspec.structs.replace(message, meta=meta))
 
 
 class BookingApp(App):
@@ -47,6 +58,10 @@ class BookingApp(App):
             ctx=ctx, actor=await actor_of(ctx.db, user), cache=self.cache, options=self.options
         )
         await screen.serve(router.dispatch)  # the router's handlers find the screen by ctx
+        # The role's main menu stays under the message box (a reply keyboard on Telegram);
+        # channels send it again only when it changed, e.g. after the role did.
+        ctx.set_menu(menu_buttons(screen))
+        supersede_older_buttons(ctx)
 
     @classmethod
     def jobs(cls, settings: Settings) -> Sequence[Job]:
