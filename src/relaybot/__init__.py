@@ -57,6 +57,10 @@ from relaybot.security.auth import Authenticator, Principal
 from relaybot.store.audit import audit
 from relaybot.store.base import Base, BigId, UTCDateTime, utcnow
 from relaybot.store.db import SessionMaker
+from relaybot.store.sign_in import Checked as SignInCheck
+from relaybot.store.sign_in import TooManyCodes
+from relaybot.store.sign_in import check as check_sign_in_code
+from relaybot.store.sign_in import issue as issue_sign_in_code
 from relaybot.store.sql import upsert_insert
 
 __all__ = [
@@ -114,20 +118,24 @@ __all__ = [
     "Select",
     "SessionMaker",
     "Settings",
+    "SignInCheck",
     "StalePayload",
     "Step",
     "TaskCall",
     "TaskFunction",
     "Text",
     "Time",
+    "TooManyCodes",
     "Translator",
     "UTCDateTime",
     "Update",
     "__version__",
     "audit",
     "broadcast",
+    "check_sign_in_code",
     "cli_actor",
     "is_blank",
+    "issue_sign_in_code",
     "json_option",
     "minute_cell",
     "normalize_locale",

@@ -52,6 +52,7 @@ class BookingApp(App):
             channel=ctx.bot.channel,
             name=update.user_name,
             language=update.language,
+            username=update.raw.get("username") if update.channel == "telegram" else None,
         )
         ctx.use_locale(user.locale)
         screen = Screen(

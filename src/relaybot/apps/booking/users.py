@@ -47,6 +47,7 @@ async def identify(
     channel: str,
     name: str | None,
     language: str | None,
+    username: str | None = None,
 ) -> User:
     """The person writing from this chat; a first-time visitor becomes a client."""
     user = await session.scalar(select(User).where(User.bot == bot, User.chat_id == chat_id))
@@ -58,10 +59,13 @@ async def identify(
             name=(name or "")[:100],
             role="client",
             language=language,
+            username=clean_username(username),
         )
         session.add(user)
         await session.flush()
         return user
+    if username and user.username != clean_username(username):
+        user.username = clean_username(username)
     if language and user.language != language:
         user.language = language[:16]
     if name and not user.name:
@@ -69,6 +73,14 @@ async def identify(
     if user.channel != channel:
         user.channel = channel
     return user
+
+
+def clean_username(username: object) -> str | None:
+    """`@Aigul_K` and `aigul_k` are the same Telegram username."""
+    if not isinstance(username, str):
+        return None
+    value = username.strip().lstrip("@").lower()
+    return value[:64] or None
 
 
 async def actor_of(session: AsyncSession, user: User) -> Actor:

@@ -15,6 +15,7 @@ from .base import Api
 from .booking_routes import add_booking_routes
 from .catalog_routes import add_catalog_routes
 from .people_routes import add_people_routes
+from .sign_in_routes import add_sign_in_routes
 
 
 def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
@@ -23,4 +24,5 @@ def build_router(settings: Settings, sessions: SessionMaker) -> APIRouter:
     add_booking_routes(router, api)
     add_catalog_routes(router, api)
     add_people_routes(router, api)
+    add_sign_in_routes(router, api)
     return router

@@ -265,3 +265,33 @@ class PersonOut(BaseModel):
     role: Role
     phone: str | None
     reachable: bool = Field(description="Whether the person has a chat the app can write to")
+
+
+class SignInAsk(BaseModel):
+    """Who is signing in: the phone or the Telegram username of an account with a chat."""
+
+    model_config = STRICT_BODY
+
+    phone: str | None = Field(default=None, min_length=5, max_length=32, pattern=r"^\+?[0-9 ()-]+$")
+    username: str | None = Field(
+        default=None, min_length=1, max_length=65, pattern=r"^@?[A-Za-z0-9_]+$"
+    )
+
+
+class SignInSent(BaseModel):
+    request_id: int
+    expires_in: int = Field(description="Seconds the code is valid")
+
+
+class SignInCode(BaseModel):
+    model_config = STRICT_BODY
+
+    request_id: PositiveId
+    code: str = Field(pattern=r"^[0-9]{6}$")
+
+
+class AccessToken(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    user_id: int
+    role: Role

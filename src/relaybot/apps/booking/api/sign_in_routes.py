@@ -1,0 +1,168 @@
+"""Signing in by a one-time code: the person names their phone or Telegram username, a
+six-digit code goes to the chat already linked to that account, and the code buys a JWT
+access token (staff use it for the REST API; web pages for the person's own bookings).
+
+The answer to "send me a code" is the same whether or not the account exists, so it cannot
+be used to find out who is a client. Codes are checked by `relaybot.check_sign_in_code`
+(hashed, constant time, 5 minutes, 5 attempts, once); every request and every outcome is
+in the audit log.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from sqlalchemy import select
+
+from relaybot import (
+    N_,
+    OutgoingMessage,
+    TooManyCodes,
+    audit,
+    broadcast,
+    check_sign_in_code,
+    issue_sign_in_code,
+    translator,
+)
+
+from ..models import User
+from ..users import address_of, booking_bots, clean_username, locale_of
+from .base import NOTICE_RATE, Api, bots_of, issue_token
+from .schemas import AccessToken, Problem, SignInAsk, SignInCode, SignInSent
+
+CODE_TEXT = N_(
+    "Your sign-in code: {code}. It is valid for 5 minutes. If you did not ask for it, "
+    "ignore this message: without the code nobody can sign in."
+)
+_EPHEMERAL_KEY = secrets.token_bytes(32)
+ASKED: dict[int | str, dict[str, Any]] = {
+    422: {"description": "Neither or both of phone and username; `detail[].loc` names it."},
+    429: {"model": Problem, "description": "Too many codes for this person or address lately."},
+}
+CHECKED: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "The code is wrong, expired or used up."},
+}
+
+
+def _key(api: Api) -> bytes:
+    secret = api.settings.jwt_secret
+    return secret.get_secret_value().encode() if secret is not None else _EPHEMERAL_KEY
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _phone(text: str) -> str:
+    digits = re.sub(r"[^0-9]", "", text)
+    return f"+{digits}"
+
+
+async def _person(api: Api, session: Any, ask: SignInAsk) -> User | None:
+    bots = sorted(booking_bots(api.settings))
+    query = select(User).where(User.chat_id.is_not(None), User.bot.in_(bots))
+    if ask.phone is not None:
+        query = query.where(User.phone == _phone(ask.phone))
+    else:
+        query = query.where(User.username == clean_username(ask.username))
+    found: User | None = await session.scalar(query.order_by(User.id.desc()).limit(1))
+    return found
+
+
+def add_sign_in_routes(router: APIRouter, api: Api) -> None:
+    @router.post(
+        "/sign-in",
+        status_code=202,
+        summary="Send a one-time code to the chat of the account with this phone or username",
+        responses=ASKED,
+    )
+    async def ask_code(body: SignInAsk, request: Request) -> SignInSent:
+        if (body.phone is None) == (body.username is None):
+            raise HTTPException(
+                422,
+                [
+                    {
+                        "loc": ["body", "phone"],
+                        "msg": "give a phone or a username",
+                        "type": "value_error",
+                    }
+                ],
+            )
+        now = datetime.now(UTC)
+        address = _address(request)
+        try:
+            async with api.sessions() as session, session.begin():
+                person = await _person(api, session, body)
+                subject = f"booking:{person.id}" if person is not None else ""
+                issued = await issue_sign_in_code(
+                    session, subject=subject, requester=address, key=_key(api), now=now
+                )
+                to = address_of(person) if person is not None else None
+                if person is not None and to is not None:
+                    t = translator(locale_of(person, api.settings.default_locale))
+                    await broadcast(
+                        session,
+                        [(to, OutgoingMessage(text=t(CODE_TEXT, code=issued.code)))],
+                        bots=bots_of(api.settings),
+                        rate=NOTICE_RATE,
+                        now=now.timestamp(),
+                        key="booking:notices",
+                    )
+                await audit(
+                    session,
+                    actor="booking:sign-in",
+                    channel="rest",
+                    action="booking.sign_in.request",
+                    target=f"user:{person.id}" if person is not None else "unknown",
+                    details={"request_id": issued.id},
+                )
+        except TooManyCodes:
+            raise HTTPException(
+                429, "too many codes lately; try again in a quarter of an hour"
+            ) from None
+        return SignInSent(
+            request_id=issued.id, expires_in=int((issued.expires_at - now).total_seconds())
+        )
+
+    @router.post(
+        "/sign-in/verify",
+        summary="Trade the code for an access token",
+        responses=CHECKED,
+    )
+    async def verify_code(body: SignInCode) -> AccessToken:
+        now = datetime.now(UTC)
+        async with api.sessions() as session, session.begin():
+            checked = await check_sign_in_code(
+                session, code_id=body.request_id, code=body.code, key=_key(api), now=now
+            )
+            user = None
+            if checked.subject is not None:
+                ident = checked.subject.removeprefix("booking:")
+                user = await session.get(User, int(ident)) if ident.isdigit() else None
+            await audit(
+                session,
+                actor=f"booking:user:{user.id}:{user.role}"
+                if user is not None
+                else "booking:sign-in",
+                channel="rest",
+                action="booking.sign_in.ok" if user is not None else "booking.sign_in.failed",
+                target=f"request:{body.request_id}",
+                details={} if user is not None else {"reason": checked.reason},
+            )
+            token = (
+                issue_token(api.settings, api.sessions, user.id, user.role)
+                if user is not None
+                else ""
+            )
+            role, user_id = (user.role, user.id) if user is not None else ("client", 0)
+        if not token:
+            raise HTTPException(
+                401,
+                "the code is wrong, expired or used up; ask for a new one",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        return AccessToken(access_token=token, user_id=user_id, role=role)
