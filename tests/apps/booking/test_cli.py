@@ -184,6 +184,7 @@ def test_a_rest_token_for_a_person_and_the_booking_part_of_the_audit_log(shell, 
     assert [(e["action"], e["channel"]) for e in entries] == [
         ("booking.service.edit", "telegram"),
         ("booking.service.add", "telegram"),
+        ("booking.token.issue", "cli"),
     ]
     assert entries[0]["details"] == {"before": {"price_minor": 100}, "after": {"price_minor": 150}}
     code, out = shell("audit", "list", "--app", "booking")

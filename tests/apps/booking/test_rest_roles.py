@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import select
 
 from relaybot.apps.booking.bookings import Bookings, Request
 from relaybot.apps.booking.models import User
@@ -198,6 +199,25 @@ BOOKINGS = [
     Op("POST", booking("pending", "/cancel"), "admin", None, ("nobody", "forged", "stranger")),
 ]
 
+PEOPLE = [
+    Op("GET", "/people", "admin", None, staff_only()),
+    Op(
+        "POST",
+        lambda r: f"/people/{r.ids['stranger']}/role",
+        "admin",
+        {"role": "admin"},
+        staff_only(),
+    ),
+    Op(
+        "POST",
+        lambda r: f"/people/{r.ids['stranger']}/role",
+        "admin",
+        {"role": "client"},
+        ("nobody", "forged", "client", "specialist"),
+    ),
+    Op("POST", "/specialists/1/revoke", "admin", None, staff_only()),
+]
+
 
 async def run(rest: Rest, ops: list[Op]) -> None:
     for op in ops:
@@ -238,6 +258,7 @@ async def test_every_operation_by_every_role(rest: Rest):
     rest.ids["past"] = await rest.past_booking("client", hours_ago=3)
     rest.ids["missed"] = await rest.past_booking("stranger", hours_ago=5)
     await run(rest, BOOKINGS)
+    await run(rest, PEOPLE)
 
     states = {b.id: b.status for b in await rest.world.bookings()}
     assert states == {
@@ -247,6 +268,10 @@ async def test_every_operation_by_every_role(rest: Rest):
         rest.ids["past"]: "done",
         rest.ids["missed"]: "no_show",
     }
+    async with rest.world.system.sessions() as session:
+        roles = {u.id: u.role for u in await session.scalars(select(User))}
+    assert roles[rest.ids["stranger"]] == "client"
+    assert roles[rest.ids["specialist"]] == "client"  # the sign-in was revoked
 
 
 async def test_a_client_sees_only_their_own_bookings_and_a_specialist_only_theirs(rest: Rest):

@@ -12,6 +12,8 @@ from relaybot import (
     Row,
     SessionMaker,
     Settings,
+    audit,
+    cli_actor,
     json_option,
     print_rows,
     settings_of,
@@ -308,13 +310,21 @@ def issue_access_token(ctx: click.Context, address: str) -> None:
     async def find(sessions: SessionMaker) -> tuple[str, str] | None:
         from .api.base import issue_token
 
-        async with sessions() as session:
+        async with sessions() as session, session.begin():
             person = await session.scalar(
                 select(User).where(User.bot == bot_name, User.chat_id == chat_id)
             )
-        if person is None:
-            return None
-        return issue_token(settings, sessions, person.id, person.role), person.role
+            if person is None:
+                return None
+            await audit(
+                session,
+                actor=cli_actor(),
+                channel="cli",
+                action="booking.token.issue",
+                target=f"user:{person.id}",
+                details={"role": person.role},
+            )
+            return issue_token(settings, sessions, person.id, person.role), person.role
 
     found = with_store(ctx, find)
     if found is None:
