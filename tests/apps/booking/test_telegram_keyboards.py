@@ -93,6 +93,17 @@ async def test_stale_inline_keyboards_are_removed_and_the_menu_follows_the_role(
             assert dana.messages[-1].text == "You have no upcoming bookings."
             await telegram.wait_until(lambda: len([m for m in dana.messages if m.buttons]) == 1)
 
+            # When Telegram refuses the edit, the new screen is still sent once; the old
+            # buttons stay up (pressing them is refused as outdated by the app).
+            telegram.fail("editMessageReplyMarkup", status=400)
+            sent, edits = len(dana.messages), len(telegram.calls_to("editMessageReplyMarkup"))
+            await dana.press("Main menu", expect=1, quiet=QUIET)
+            await telegram.wait_until(
+                lambda: len(telegram.calls_to("editMessageReplyMarkup")) > edits
+            )
+            assert len(dana.messages) == sent + 1
+            assert "Book an appointment" in dana.messages[-1].labels
+
             # Made an administrator, Dana gets the administrator's menu on her next message.
             await promote(server, "5200001")
             await dana.say("/menu", expect=1, quiet=QUIET)

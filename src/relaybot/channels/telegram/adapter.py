@@ -273,13 +273,14 @@ class TelegramAdapter:
         return ids
 
     async def _clear_keyboard(self, chat_id: str, new_id: str) -> None:
-        """Take the buttons off the chat's previous keyboard; a failure only leaves them up."""
+        """Take the buttons off the chat's previous keyboard; a failure only leaves them up
+        (and must not fail the send: the new message is out, a retry would send it twice)."""
         clear = self._shown_keyboards.replaced(chat_id, new_id)
         if clear is None:
             return
         try:
             await self._call(clear)
-        except DeliveryError as exc:
+        except Exception as exc:  # tidiness only: the message was delivered
             log.info("an old keyboard stays up", error=type(exc).__name__)
 
     async def _shown_menu(self, chat_id: str) -> list[Any] | None:
