@@ -267,15 +267,23 @@ class PersonOut(BaseModel):
     reachable: bool = Field(description="Whether the person has a chat the app can write to")
 
 
-class SignInAsk(BaseModel):
-    """Who is signing in: the phone or the Telegram username of an account with a chat."""
+class PhoneAsk(BaseModel):
+    """Sign in as the account with this phone number."""
 
     model_config = STRICT_BODY
 
-    phone: str | None = Field(default=None, min_length=5, max_length=32, pattern=r"^\+?[0-9 ()-]+$")
-    username: str | None = Field(
-        default=None, min_length=1, max_length=65, pattern=r"^@?[A-Za-z0-9_]+$"
-    )
+    phone: str = Field(min_length=5, max_length=32, pattern=r"^\+?[0-9 ()-]+$")
+
+
+class UsernameAsk(BaseModel):
+    """Sign in as the account with this Telegram username."""
+
+    model_config = STRICT_BODY
+
+    username: str = Field(min_length=1, max_length=65, pattern=r"^@?[A-Za-z0-9_]+$")
+
+
+SignInAsk = PhoneAsk | UsernameAsk
 
 
 class SignInSent(BaseModel):

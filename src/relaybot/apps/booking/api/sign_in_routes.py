@@ -32,7 +32,7 @@ from relaybot import (
 from ..models import User
 from ..users import address_of, booking_bots, clean_username, locale_of
 from .base import NOTICE_RATE, Api, bots_of, issue_token
-from .schemas import AccessToken, Problem, SignInAsk, SignInCode, SignInSent
+from .schemas import AccessToken, PhoneAsk, Problem, SignInAsk, SignInCode, SignInSent
 
 CODE_TEXT = N_(
     "Your sign-in code: {code}. It is valid for 5 minutes. If you did not ask for it, "
@@ -40,7 +40,7 @@ CODE_TEXT = N_(
 )
 _EPHEMERAL_KEY = secrets.token_bytes(32)
 ASKED: dict[int | str, dict[str, Any]] = {
-    422: {"description": "Neither or both of phone and username; `detail[].loc` names it."},
+    422: {"description": "Not exactly one of phone and username; `detail[].loc` names it."},
     429: {"model": Problem, "description": "Too many codes for this person or address lately."},
 }
 CHECKED: dict[int | str, dict[str, Any]] = {
@@ -65,7 +65,7 @@ def _phone(text: str) -> str:
 async def _person(api: Api, session: Any, ask: SignInAsk) -> User | None:
     bots = sorted(booking_bots(api.settings))
     query = select(User).where(User.chat_id.is_not(None), User.bot.in_(bots))
-    if ask.phone is not None:
+    if isinstance(ask, PhoneAsk):
         query = query.where(User.phone == _phone(ask.phone))
     else:
         query = query.where(User.username == clean_username(ask.username))
@@ -81,17 +81,6 @@ def add_sign_in_routes(router: APIRouter, api: Api) -> None:
         responses=ASKED,
     )
     async def ask_code(body: SignInAsk, request: Request) -> SignInSent:
-        if (body.phone is None) == (body.username is None):
-            raise HTTPException(
-                422,
-                [
-                    {
-                        "loc": ["body", "phone"],
-                        "msg": "give a phone or a username",
-                        "type": "value_error",
-                    }
-                ],
-            )
         now = datetime.now(UTC)
         address = _address(request)
         try:
