@@ -56,6 +56,7 @@ from relaybot.runtime.notify import broadcast, room
 from relaybot.security.auth import Authenticator, Principal
 from relaybot.store.audit import audit
 from relaybot.store.base import Base, BigId, UTCDateTime, utcnow
+from relaybot.store.chat_links import link_chat, linked_subject
 from relaybot.store.db import SessionMaker
 from relaybot.store.sign_in import Checked as SignInCheck
 from relaybot.store.sign_in import TooManyCodes
@@ -137,6 +138,8 @@ __all__ = [
     "is_blank",
     "issue_sign_in_code",
     "json_option",
+    "link_chat",
+    "linked_subject",
     "minute_cell",
     "normalize_locale",
     "print_rows",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from relaybot import Address, Recipient, Settings, normalize_locale
+from relaybot import Address, Recipient, Settings, linked_subject, normalize_locale
 
 from .models import Specialist, User
 
@@ -49,7 +49,14 @@ async def identify(
     language: str | None,
     username: str | None = None,
 ) -> User:
-    """The person writing from this chat; a first-time visitor becomes a client."""
+    """The person writing from this chat; a first-time visitor becomes a client. A chat
+    that signed in with a one-time code (`/signin`) is the person it signed in as."""
+    linked = await linked_subject(session, bot=bot, chat_id=chat_id)
+    ident = (linked or "").removeprefix("booking:")
+    if ident.isdigit():
+        person = await session.get(User, int(ident))
+        if person is not None:
+            return person
     user = await session.scalar(select(User).where(User.bot == bot, User.chat_id == chat_id))
     if user is None:
         user = User(

@@ -10,16 +10,12 @@ in the audit log.
 
 from __future__ import annotations
 
-import re
-import secrets
 from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from sqlalchemy import select
 
 from relaybot import (
-    N_,
     OutgoingMessage,
     TooManyCodes,
     audit,
@@ -29,16 +25,19 @@ from relaybot import (
     translator,
 )
 
-from ..models import User
-from ..users import address_of, booking_bots, clean_username, locale_of
+from ..codes import CODE_TEXT, code_key, find_person, person_of, subject_of
+from ..users import address_of, locale_of
 from .base import NOTICE_RATE, Api, bots_of, issue_token
-from .schemas import AccessToken, PhoneAsk, Problem, SignInAsk, SignInCode, SignInSent
-
-CODE_TEXT = N_(
-    "Your sign-in code: {code}. It is valid for 5 minutes. If you did not ask for it, "
-    "ignore this message: without the code nobody can sign in."
+from .schemas import (
+    AccessToken,
+    PhoneAsk,
+    Problem,
+    SignInAsk,
+    SignInCode,
+    SignInSent,
+    UsernameAsk,
 )
-_EPHEMERAL_KEY = secrets.token_bytes(32)
+
 ASKED: dict[int | str, dict[str, Any]] = {
     422: {"description": "Not exactly one of phone and username; `detail[].loc` names it."},
     429: {"model": Problem, "description": "Too many codes for this person or address lately."},
@@ -48,29 +47,8 @@ CHECKED: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _key(api: Api) -> bytes:
-    secret = api.settings.jwt_secret
-    return secret.get_secret_value().encode() if secret is not None else _EPHEMERAL_KEY
-
-
 def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
-
-
-def _phone(text: str) -> str:
-    digits = re.sub(r"[^0-9]", "", text)
-    return f"+{digits}"
-
-
-async def _person(api: Api, session: Any, ask: SignInAsk) -> User | None:
-    bots = sorted(booking_bots(api.settings))
-    query = select(User).where(User.chat_id.is_not(None), User.bot.in_(bots))
-    if isinstance(ask, PhoneAsk):
-        query = query.where(User.phone == _phone(ask.phone))
-    else:
-        query = query.where(User.username == clean_username(ask.username))
-    found: User | None = await session.scalar(query.order_by(User.id.desc()).limit(1))
-    return found
 
 
 def add_sign_in_routes(router: APIRouter, api: Api) -> None:
@@ -85,10 +63,19 @@ def add_sign_in_routes(router: APIRouter, api: Api) -> None:
         address = _address(request)
         try:
             async with api.sessions() as session, session.begin():
-                person = await _person(api, session, body)
-                subject = f"booking:{person.id}" if person is not None else ""
+                person = await find_person(
+                    session,
+                    api.settings,
+                    phone=body.phone if isinstance(body, PhoneAsk) else None,
+                    username=body.username if isinstance(body, UsernameAsk) else None,
+                )
+                subject = subject_of(person) if person is not None else ""
                 issued = await issue_sign_in_code(
-                    session, subject=subject, requester=address, key=_key(api), now=now
+                    session,
+                    subject=subject,
+                    requester=address,
+                    key=code_key(api.settings),
+                    now=now,
                 )
                 to = address_of(person) if person is not None else None
                 if person is not None and to is not None:
@@ -126,12 +113,13 @@ def add_sign_in_routes(router: APIRouter, api: Api) -> None:
         now = datetime.now(UTC)
         async with api.sessions() as session, session.begin():
             checked = await check_sign_in_code(
-                session, code_id=body.request_id, code=body.code, key=_key(api), now=now
+                session,
+                code_id=body.request_id,
+                code=body.code,
+                key=code_key(api.settings),
+                now=now,
             )
-            user = None
-            if checked.subject is not None:
-                ident = checked.subject.removeprefix("booking:")
-                user = await session.get(User, int(ident)) if ident.isdigit() else None
+            user = await person_of(session, checked.subject)
             await audit(
                 session,
                 actor=f"booking:user:{user.id}:{user.role}"

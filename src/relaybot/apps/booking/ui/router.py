@@ -13,7 +13,7 @@ from relaybot import Context, Router, StalePayload
 
 from ..bookings import ADMINS_ONLY
 from ..notifications import MATRIX
-from . import admin, edit, forms, lists, wizard
+from . import admin, edit, forms, lists, signin, wizard
 from . import payloads as p
 from .menu import choose_language, join, show_help, show_identity, show_menu
 from .screen import screen_of
@@ -50,6 +50,11 @@ async def help_command(ctx: Context) -> None:
 @router.command("id")
 async def identity(ctx: Context) -> None:
     await show_identity(screen_of(ctx))
+
+
+@router.command("signin")
+async def sign_in(ctx: Context) -> None:
+    await signin.ask_code(screen_of(ctx), ctx.args)
 
 
 @router.command("join")
@@ -271,3 +276,4 @@ staff.flow(forms.AD, button=p.AddAd)
 staff.flow(forms.NEWS, button=p.Announce)
 router.include_router(staff)
 router.flow(wizard.FLOW)
+router.flow(signin.FLOW)
