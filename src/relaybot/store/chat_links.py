@@ -41,6 +41,7 @@ async def link_chat(
 
 
 async def linked_subject(session: AsyncSession, *, bot: str, chat_id: str) -> str | None:
+    """The person (`subject`) the chat signed in as, or None for a chat of its own."""
     found: str | None = await session.scalar(
         select(ChatLink.subject).where(ChatLink.bot == bot, ChatLink.chat_id == chat_id)
     )
