@@ -70,8 +70,13 @@ from relaybot.security.auth import Authenticator, Principal
 from relaybot.security.passwords import WeakPassword, hash_password_async, verify_password_async
 from relaybot.store.audit import audit
 from relaybot.store.base import Base, BigId, UTCDateTime, utcnow
+from relaybot.store.chat_links import link_chat, linked_subject
 from relaybot.store.db import SessionMaker
 from relaybot.store.panel_query import panel_page
+from relaybot.store.sign_in import Checked as SignInCheck
+from relaybot.store.sign_in import TooManyCodes
+from relaybot.store.sign_in import check as check_sign_in_code
+from relaybot.store.sign_in import issue as issue_sign_in_code
 from relaybot.store.sql import upsert_insert
 
 __all__ = [
@@ -140,12 +145,14 @@ __all__ = [
     "Select",
     "SessionMaker",
     "Settings",
+    "SignInCheck",
     "StalePayload",
     "Step",
     "TaskCall",
     "TaskFunction",
     "Text",
     "Time",
+    "TooManyCodes",
     "Translator",
     "UTCDateTime",
     "Update",
@@ -153,10 +160,14 @@ __all__ = [
     "__version__",
     "audit",
     "broadcast",
+    "check_sign_in_code",
     "cli_actor",
     "hash_password_async",
     "is_blank",
+    "issue_sign_in_code",
     "json_option",
+    "link_chat",
+    "linked_subject",
     "minute_cell",
     "normalize_locale",
     "panel_page",

@@ -165,3 +165,48 @@ def test_the_reminders_calls_of_a_signed_in_person_keep_their_contract_too(
         "positive_data_acceptance",
     )
     assert relaybot.run(store_problems(relaybot)) == []
+
+
+async def a_booking_admin(relaybot: ThreadedRelaybot) -> str:
+    """An administrator of the booking app with a studio to manage, and their access token."""
+    from relaybot.apps.booking.api.base import issue_token as booking_token
+    from relaybot.apps.booking.catalog import Catalog
+    from relaybot.apps.booking.models import User as BookingUser
+    from relaybot.apps.booking.users import Actor
+
+    system = relaybot.server.system
+    assert system is not None
+    async with system.sessions() as session, session.begin():
+        admin = BookingUser(bot="booking", chat_id="contract-admin", name="Asel", role="admin")
+        session.add(admin)
+        await session.flush()
+        catalog = Catalog(session, Actor(admin), channel="rest")
+        place = await catalog.add_location(name="Central", address="", timezone="Asia/Bishkek")
+        cut = await catalog.add_service(
+            name="Haircut", duration_min=60, price_minor=1000, currency="KGS"
+        )
+        person = await catalog.add_specialist(name="Aigul", service_ids=[cut.id])
+        await catalog.set_hours(
+            person.id, place.id, weekdays=range(7), intervals=[(9 * 60, 18 * 60)]
+        )
+        user_id = admin.id
+    return booking_token(relaybot.server.settings, system.sessions, user_id, "admin")
+
+
+def test_the_booking_api_of_a_signed_in_admin_keeps_its_contract(
+    relaybot: ThreadedRelaybot, http: httpx.Client, tmp_path: Path
+) -> None:
+    """Every check but the acceptance of any body the schema allows: rules across fields
+    (an interval's end after its start, a time zone that exists, a start that is free) are
+    answered 422 or 409 naming the reason (tests/apps/booking/test_rest_api.py)."""
+    token = relaybot.run(a_booking_admin(relaybot))
+    st_run(
+        relaybot,
+        token,
+        tmp_path,
+        "--include-path-regex",
+        "^/api/booking/",
+        "--exclude-checks",
+        "positive_data_acceptance",
+    )
+    assert relaybot.run(store_problems(relaybot)) == []

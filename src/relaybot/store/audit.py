@@ -105,14 +105,18 @@ async def recent(
     limit: int = 100,
     actor: str | None = None,
     action: str | None = None,
+    app: str | None = None,
 ) -> list[AuditRecord]:
-    """The newest entries first, optionally for one actor or one action."""
+    """The newest entries first, optionally for one actor, one action or one app's actions
+    (those named `<app>.…`)."""
     async with sessions() as session:
         query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
         if actor is not None:
             query = query.where(AuditEntry.actor == actor)
         if action is not None:
             query = query.where(AuditEntry.action == action)
+        if app is not None:
+            query = query.where(AuditEntry.action.startswith(f"{app}.", autoescape=True))
         rows = await session.scalars(query)
         return [
             AuditRecord(

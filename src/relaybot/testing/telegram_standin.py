@@ -88,6 +88,8 @@ class BotMessage:
     raw: dict[str, Any] = field(default_factory=dict)
     edits: list[str] = field(default_factory=list)
     """The texts (or captions) the bot replaced this message's with, oldest first."""
+    markup_edits: int = 0
+    """How often the bot replaced or removed this message's inline keyboard."""
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
@@ -344,6 +346,8 @@ class TelegramStandin(StandinServer):
             return results
         if method in ("editMessageText", "editMessageCaption"):
             return self._edit(state, method, params)
+        if method == "editMessageReplyMarkup":
+            return self._edit_markup(state, params)
         if method == "sendInvoice":
             return self._invoice(state, params)
         if method == "sendLocation":
@@ -450,6 +454,33 @@ class TelegramStandin(StandinServer):
         if markup is not None:
             found.reply_markup = markup
             found.raw["reply_markup"] = markup
+        return found.raw
+
+    def _edit_markup(self, state: BotState, params: dict[str, Any]) -> dict[str, Any]:
+        """editMessageReplyMarkup: replace (or, without reply_markup, remove) the inline
+        keyboard of a message this bot sent; the same keyboard again is "not modified"."""
+        chat_id = self._target(params)
+        found = next(
+            (
+                m
+                for m in self.sent
+                if m.chat_id == chat_id
+                and str(m.message_id) == str(params.get("message_id"))
+                and m.token == state.token
+            ),
+            None,
+        )
+        if found is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        markup = _check_markup(params.get("reply_markup"))
+        if markup == found.reply_markup or (markup is None and not found.buttons):
+            raise ApiError(400, "Bad Request: message is not modified")
+        found.reply_markup = markup
+        if markup is None:
+            found.raw.pop("reply_markup", None)
+        else:
+            found.raw["reply_markup"] = markup
+        found.markup_edits += 1
         return found.raw
 
     def _invoice(self, state: BotState, params: dict[str, Any]) -> dict[str, Any]:

@@ -146,3 +146,46 @@ def test_demo_data_speaks_the_default_locale_of_the_settings(
     assert sorted(s.name for s in rows(Specialist)) == specialists
     code, out = shell("booking", "demo-data", "--locale", "en" if locale == "ru" else "ru")
     assert code == 0 and "the sample data is already there" in out, "in either language"
+
+
+def test_a_rest_token_for_a_person_and_the_booking_part_of_the_audit_log(shell, monkeypatch):
+    from relaybot.apps.booking.catalog import Catalog
+    from relaybot.apps.booking.users import Actor
+    from relaybot.security.auth import access_tokens
+    from relaybot.store.audit import audit
+
+    shell("booking", "init-admin", "--user", "booking:3f2a9c", "--name", "Asel")
+    code, out = shell("booking", "token", "--user", "booking:3f2a9c")
+    assert code == 2 and "set RELAYBOT_JWT_SECRET" in out
+    monkeypatch.setenv("RELAYBOT_JWT_SECRET", "s" * 40)
+    code, out = shell("booking", "token", "--user", "booking:nobody")
+    assert code == 2 and "has not written to the booking bot yet" in out
+    code, out = shell("booking", "token", "--user", "booking:3f2a9c")
+    assert code == 0
+    [admin] = rows(User)
+    claims = access_tokens(load_settings()).verify(out.strip().splitlines()[-1])
+    assert (claims.subject, claims.role) == (f"booking:{admin.id}", "admin")
+
+    async def act() -> None:
+        async with open_store(load_settings()) as sessions, sessions() as session:
+            async with session.begin():
+                person = await session.get(User, admin.id)
+                assert person is not None
+                catalog = Catalog(session, Actor(person), channel="telegram")
+                service = await catalog.add_service(
+                    name="Haircut", duration_min=60, price_minor=100, currency="KGS"
+                )
+                await catalog.edit_service(service.id, price_minor=150)
+                await audit(session, actor="cli:ops", channel="cli", action="token.create")
+
+    asyncio.run(act())
+    code, out = shell("audit", "list", "--app", "booking", "--json")
+    entries = json.loads(out)
+    assert [(e["action"], e["channel"]) for e in entries] == [
+        ("booking.service.edit", "telegram"),
+        ("booking.service.add", "telegram"),
+        ("booking.token.issue", "cli"),
+    ]
+    assert entries[0]["details"] == {"before": {"price_minor": 100}, "after": {"price_minor": 150}}
+    code, out = shell("audit", "list", "--app", "booking")
+    assert code == 0 and "booking.service.edit" in out and "token.create" not in out

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from relaybot import N_
 
 from .grid import CELL_SECONDS, cell_at, cells_for
+from .journal import Journal
 from .models import OPEN_STATUSES, Booking, Cell, Location, Service, Specialist, User
 from .notifications import Notifier
 from .render import STATUS_NAMES, BookingView, booking_view
@@ -27,6 +29,11 @@ from .users import Actor
 
 ADMINS_ONLY = N_("Sorry, only an administrator can do that.")
 OWN_ONLY = N_("Sorry, you can only change your own bookings.")
+SPECIALISTS_DO_NOT_BOOK = N_("Sorry, bookings are made by clients and administrators.")
+ASK_ADMIN_TO_MOVE = N_("Sorry, please ask an administrator to move a booking.")
+NO_BOOKING = N_("There is no booking with that number.")
+NO_CLIENT = N_("That client does not exist.")
+SEE_OWN_ONLY = N_("Sorry, you can only see your own bookings.")
 
 
 class Refused(Exception):
@@ -64,23 +71,25 @@ class Bookings:
         notifier: Notifier | None,
         *,
         now: datetime,
+        channel: str = "chat",
     ) -> None:
         self.session = session
         self.cache = cache
         self.notifier = notifier
         self.now = now
+        self.channel = channel
 
     # -- making -------------------------------------------------------------------------------
     async def create(
         self, actor: Actor, request: Request, *, status: str = "confirmed"
     ) -> Booking | Taken:
         if actor.role == "specialist":
-            raise Refused(N_("Sorry, bookings are made by clients and administrators."))
+            raise Refused(SPECIALISTS_DO_NOT_BOOK)
         if not actor.is_admin and request.client_id != actor.user.id:
             raise Refused(OWN_ONLY)
         client = await self.session.get(User, request.client_id)
         if client is None:
-            raise Refused(N_("That client does not exist."))
+            raise Refused(NO_CLIENT)
         location, service = await self._place(request.location_id, request.service_id)
         if request.specialist_id is not None:
             await self._specialist(request.specialist_id, service.id)
@@ -96,6 +105,7 @@ class Bookings:
         for specialist_id in await self._least_busy_first(free, request.start):
             booking = await self._occupy(actor, request, service, specialist_id, status)
             if booking is not None:
+                await self._note(actor, "create", booking, status=booking.status)
                 await self._tell("booking_created", booking, actor)
                 return booking
         return await self._taken(location.id, service.id, request.specialist_id, request.start)
@@ -159,7 +169,7 @@ class Bookings:
     async def reschedule(self, actor: Actor, booking_id: int, start: datetime) -> Booking | Taken:
         booking = await self._booking(booking_id)
         if actor.role == "specialist":
-            raise Refused(N_("Sorry, please ask an administrator to move a booking."))
+            raise Refused(ASK_ADMIN_TO_MOVE)
         self.may_change(actor, booking)
         self._check_time(start)
         if start == booking.starts_at:
@@ -207,6 +217,13 @@ class Bookings:
             except IntegrityError:
                 await self.session.refresh(booking)
             else:
+                await self._note(
+                    actor,
+                    "reschedule",
+                    booking,
+                    before={"starts_at": old_start.isoformat()},
+                    after={"starts_at": start.isoformat()},
+                )
                 await self._tell("booking_rescheduled", booking, actor, old_start=old_start)
                 return booking
         return await self._taken(
@@ -221,9 +238,13 @@ class Bookings:
             await self.session.scalars(select(Cell.cell).where(Cell.booking_id == booking.id))
         )
         await self.session.execute(delete(Cell).where(Cell.booking_id == booking.id))
+        before = booking.status
         booking.status = "cancelled"
         booking.updated_at = self.now
         await self.session.flush()
+        await self._note(
+            actor, "cancel", booking, before={"status": before}, after={"status": "cancelled"}
+        )
         await touch_days(
             self.session, booking.specialist_id, cells, location_id=booking.location_id
         )
@@ -241,6 +262,9 @@ class Bookings:
         booking.status = "confirmed"
         booking.updated_at = self.now
         await self.session.flush()
+        await self._note(
+            actor, "confirm", booking, before={"status": "pending"}, after={"status": "confirmed"}
+        )
         await self._tell("booking_confirmed", booking, actor)
         return booking
 
@@ -257,16 +281,33 @@ class Bookings:
             )
         if booking.starts_at > self.now:
             raise Refused(N_("This booking has not started yet."))
+        before = booking.status
         booking.status = outcome
         booking.updated_at = self.now
         await self.session.flush()
+        await self._note(
+            actor, outcome, booking, before={"status": before}, after={"status": outcome}
+        )
         return booking
 
     # -- checks -------------------------------------------------------------------------------
     async def _booking(self, booking_id: int) -> Booking:
         booking = await self.session.get(Booking, booking_id)
         if booking is None:
-            raise Refused(N_("There is no booking with that number."))
+            raise Refused(NO_BOOKING)
+        return booking
+
+    def may_see(self, actor: Actor, booking: Booking) -> None:
+        own = (actor.role == "client" and booking.client_id == actor.user.id) or (
+            actor.role == "specialist" and booking.specialist_id == actor.specialist_id
+        )
+        if not (actor.is_admin or own):
+            raise Refused(SEE_OWN_ONLY)
+
+    async def visible(self, actor: Actor, booking_id: int) -> Booking:
+        """The booking, when `actor` may see it."""
+        booking = await self._booking(booking_id)
+        self.may_see(actor, booking)
         return booking
 
     def may_change(self, actor: Actor, booking: Booking) -> None:
@@ -318,6 +359,13 @@ class Bookings:
         )
         return Taken([s for s in nearest if s.cell != cell_at(start)])
 
+    async def _note(self, actor: Actor, action: str, booking: Booking, **details: Any) -> None:
+        """Staff actions on bookings are audited; a client's own booking is their business."""
+        if actor.role in ("admin", "specialist"):
+            await Journal(self.session, actor, self.channel).note(
+                f"booking.{action}", f"booking:{booking.id}", **details
+            )
+
     async def _tell(
         self,
         event: str,
@@ -334,7 +382,7 @@ class Bookings:
     async def view(self, booking_id: int) -> BookingView:
         view = await booking_view(self.session, booking_id)
         if view is None:
-            raise Refused(N_("There is no booking with that number."))
+            raise Refused(NO_BOOKING)
         return view
 
 

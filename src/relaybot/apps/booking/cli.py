@@ -12,6 +12,8 @@ from relaybot import (
     Row,
     SessionMaker,
     Settings,
+    audit,
+    cli_actor,
     json_option,
     print_rows,
     settings_of,
@@ -287,3 +289,46 @@ def set_notification(
 
     with_store(ctx, change)
     click.echo(f"{event} -> {role} on {channel}: {state}")
+
+
+@booking.command("token")
+@click.option("--user", "address", required=True, help="BOT:CHAT_ID of the person (see /id).")
+@click.pass_context
+def issue_access_token(ctx: click.Context, address: str) -> None:
+    """Print a REST access token (JWT) for a person of the booking bot; it lasts
+    jwt_ttl_seconds, and what it allows follows the person's role at each call."""
+    settings = settings_of(ctx)
+    if settings.jwt_secret is None:
+        raise click.UsageError(
+            "set RELAYBOT_JWT_SECRET (32 bytes or more) first: without it a token would only "
+            "be valid inside this command's own process"
+        )
+    bot_name, _, chat_id = address.partition(":")
+    if not bot_name or not chat_id:
+        raise click.UsageError("--user must look like BOT:CHAT_ID, e.g. booking:1a2b3c")
+
+    async def find(sessions: SessionMaker) -> tuple[str, str] | None:
+        from .api.base import issue_token
+
+        async with sessions() as session, session.begin():
+            person = await session.scalar(
+                select(User).where(User.bot == bot_name, User.chat_id == chat_id)
+            )
+            if person is None:
+                return None
+            await audit(
+                session,
+                actor=cli_actor(),
+                channel="cli",
+                action="booking.token.issue",
+                target=f"user:{person.id}",
+                details={"role": person.role},
+            )
+            return issue_token(settings, sessions, person.id, person.role), person.role
+
+    found = with_store(ctx, find)
+    if found is None:
+        raise click.UsageError(f"{address} has not written to the booking bot yet")
+    token, role = found
+    click.echo(f"# {role}; send it as: Authorization: Bearer <token>", err=True)
+    click.echo(token)

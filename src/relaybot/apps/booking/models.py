@@ -53,6 +53,8 @@ class User(Base):
     channel: Mapped[str | None] = mapped_column(String(32), nullable=True)
     name: Mapped[str] = mapped_column(String(100), default="")
     phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # The Telegram @username (lower case, no "@"), when the channel tells it.
+    username: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     role: Mapped[str] = mapped_column(String(16), default="client")
     language: Mapped[str | None] = mapped_column(String(16), nullable=True)
     locale: Mapped[str | None] = mapped_column(String(8), nullable=True)

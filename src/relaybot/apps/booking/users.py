@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from relaybot import Address, Recipient, Settings, normalize_locale
+from relaybot import Address, Recipient, Settings, linked_subject, normalize_locale
 
 from .models import Specialist, User
 
@@ -47,8 +47,16 @@ async def identify(
     channel: str,
     name: str | None,
     language: str | None,
+    username: str | None = None,
 ) -> User:
-    """The person writing from this chat; a first-time visitor becomes a client."""
+    """The person writing from this chat; a first-time visitor becomes a client. A chat
+    that signed in with a one-time code (`/signin`) is the person it signed in as."""
+    linked = await linked_subject(session, bot=bot, chat_id=chat_id)
+    ident = (linked or "").removeprefix("booking:")
+    if ident.isdigit():
+        person = await session.get(User, int(ident))
+        if person is not None:
+            return person
     user = await session.scalar(select(User).where(User.bot == bot, User.chat_id == chat_id))
     if user is None:
         user = User(
@@ -58,10 +66,13 @@ async def identify(
             name=(name or "")[:100],
             role="client",
             language=language,
+            username=clean_username(username),
         )
         session.add(user)
         await session.flush()
         return user
+    if username and user.username != clean_username(username):
+        user.username = clean_username(username)
     if language and user.language != language:
         user.language = language[:16]
     if name and not user.name:
@@ -69,6 +80,14 @@ async def identify(
     if user.channel != channel:
         user.channel = channel
     return user
+
+
+def clean_username(username: object) -> str | None:
+    """`@Aigul_K` and `aigul_k` are the same Telegram username."""
+    if not isinstance(username, str):
+        return None
+    value = username.strip().lstrip("@").lower()
+    return value[:64] or None
 
 
 async def actor_of(session: AsyncSession, user: User) -> Actor:

@@ -41,6 +41,7 @@ from relaybot.channels.store import (
     menu_payload,
     menu_rows,
 )
+from relaybot.channels.telegram.keyboards import KeyboardKeeper, supersedes
 from relaybot.channels.telegram.options import TelegramOptions
 from relaybot.channels.telegram.parse import to_update
 from relaybot.channels.telegram.render import Menu, Method, menu_markup, plan
@@ -103,6 +104,7 @@ class TelegramAdapter:
         self.payloads = PayloadStore(deps.sessions, bot.name)
         self.memory = ChatMemoryStore(deps.sessions, bot.name)
         self._menus: OrderedDict[str, tuple[float, list[Any] | None]] = OrderedDict()
+        self._shown_keyboards = KeyboardKeeper()
         self._partial = PartialDeliveries()
         self._answering: set[asyncio.Task[None]] = set()
         self._keyboards: OrderedDict[tuple[tuple[Button, ...], ...], InlineKeyboardMarkup] = (
@@ -252,17 +254,34 @@ class TelegramAdapter:
             raise PermanentDeliveryError(f"cannot render the message: {exc}") from None
         key = fingerprint(chat_id, message)
         ids: list[str] = []
+        keyboard_id: str | None = None
         for position, method in enumerate(methods):
             if position < self._partial.sent_parts(key):
                 continue
-            ids.extend(str(i) for i in await self._call(method))
+            made = [str(i) for i in await self._call(method)]
+            ids.extend(made)
+            if made and isinstance(getattr(method, "reply_markup", None), InlineKeyboardMarkup):
+                keyboard_id = made[-1]
             if len(methods) > 1:
                 self._partial.advance(key, position + 1)
         self._partial.finish(key)
         if new_menu is not None:
             await self.memory.set(chat_id, menu=new_menu)
             self._remember_menu(chat_id, new_menu)
+        if keyboard_id is not None and supersedes(message):
+            await self._clear_keyboard(chat_id, keyboard_id)
         return ids
+
+    async def _clear_keyboard(self, chat_id: str, new_id: str) -> None:
+        """Take the buttons off the chat's previous keyboard; a failure only leaves them up
+        (and must not fail the send: the new message is out, a retry would send it twice)."""
+        clear = self._shown_keyboards.replaced(chat_id, new_id)
+        if clear is None:
+            return
+        try:
+            await self._call(clear)
+        except Exception as exc:  # tidiness only: the message was delivered
+            log.info("an old keyboard stays up", error=type(exc).__name__)
 
     async def _shown_menu(self, chat_id: str) -> list[Any] | None:
         """The menu the chat has, from memory for a few seconds: a flood of texts from one

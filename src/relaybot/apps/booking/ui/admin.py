@@ -23,8 +23,10 @@ from .lists import hours_text
 from .screen import Screen, rows_of
 
 ON, OFF = "✓", "✗"
+NAME = N_("Name")
 ACTIVE, INACTIVE, AD = N_("active"), N_("inactive"), N_("ad")
 SERVICE = N_("{mark} {name}, {minutes} min, {price}")
+EDIT = N_("Edit: {name}")
 
 
 def _on(active: bool) -> str:
@@ -40,7 +42,12 @@ async def locations(screen: Screen) -> None:
         mark = _on(loc.active)
         lines.append(f"{mark} {loc.name}, {loc.address} ({loc.timezone})")
         label = N_("Close: {name}") if loc.active else N_("Open: {name}")
-        buttons.append([screen.button(label, p.Toggle(kind="location", id=loc.id), name=loc.name)])
+        buttons.append(
+            [
+                screen.button(label, p.Toggle(kind="location", id=loc.id), name=loc.name),
+                screen.button(EDIT, p.ShowLocation(id=loc.id), name=loc.name),
+            ]
+        )
     buttons.append([screen.button(N_("Add location"), p.AddLocation()), screen.menu_button()])
     screen.say("\n".join(lines), buttons=buttons)
 
@@ -55,7 +62,12 @@ async def services(screen: Screen) -> None:
         cost = price(s.price_minor, s.currency, t.locale)
         lines.append(t(SERVICE, mark=mark, name=s.name, minutes=s.duration_min, price=cost))
         label = N_("Hide: {name}") if s.active else N_("Offer: {name}")
-        buttons.append([screen.button(label, p.Toggle(kind="service", id=s.id), name=s.name)])
+        buttons.append(
+            [
+                screen.button(label, p.Toggle(kind="service", id=s.id), name=s.name),
+                screen.button(EDIT, p.ShowService(id=s.id), name=s.name),
+            ]
+        )
     buttons.append([screen.button(N_("Add service"), p.AddService()), screen.menu_button()])
     screen.say("\n".join(lines), buttons=buttons)
 
@@ -130,6 +142,13 @@ async def specialist(screen: Screen, specialist_id: int) -> None:
             b(activation, p.ToggleSpecialist(id=who)),
         ]
     )
+    corrections = [
+        b(N_("Change: {field}"), p.Edit(kind="specialist", id=who, field="name"), field=t(NAME)),
+        b(N_("Delete"), p.Delete(kind="specialist", id=who)),
+    ]
+    if person.user_id is not None:
+        corrections.append(b(N_("Revoke sign-in"), p.RevokeSpecialist(id=who)))
+    buttons.append(corrections)
     buttons.append([screen.button(N_("Specialists"), p.Specialists()), screen.menu_button()])
     screen.say("\n".join(lines), buttons=buttons)
 
@@ -175,7 +194,17 @@ async def ads(screen: Screen) -> None:
     for ad in rows:
         lines.append(f"#{ad.id} {_on(ad.active)} {ad.text[:200]}")
         label = N_("Switch off #{number}") if ad.active else N_("Switch on #{number}")
-        buttons.append([screen.button(label, p.Toggle(kind="ad", id=ad.id), number=ad.id)])
+        buttons.append(
+            [
+                screen.button(label, p.Toggle(kind="ad", id=ad.id), number=ad.id),
+                screen.button(
+                    N_("Edit #{number}"),
+                    p.Edit(kind="ad", id=ad.id, field="text"),
+                    number=ad.id,
+                ),
+                screen.button(N_("Delete #{number}"), p.Delete(kind="ad", id=ad.id), number=ad.id),
+            ]
+        )
     buttons.append(
         [
             screen.button(N_("Add ad text"), p.AddAd()),

@@ -31,7 +31,7 @@ from ..parse import (
     price_cleaner,
 )
 from ..render import WEEKDAYS, day_label, price
-from . import admin, wizard
+from . import admin, edit, wizard
 from .lists import DAY_OFF, span
 from .screen import Screen, after_form, screen_of
 
@@ -141,6 +141,65 @@ async def _announce(screen: Screen, data: dict[str, Any]) -> str:
         ),
         count=count or 0,
     )
+
+
+EDIT_PROMPTS = {
+    "name": N_("The new name?"),
+    "address": N_("The new address?"),
+    "timezone": N_("The new timezone (e.g. Asia/Bishkek)?"),
+    "duration": N_("The new length in minutes (a multiple of 15)? Bookings made keep theirs."),
+    "price": N_("The new price (e.g. 1500, or 25 USD)? Bookings made keep theirs."),
+    "text": N_("The new ad text (up to 1000 characters)?"),
+}
+
+
+def _edit_prompt(view: FlowView) -> str:
+    return view.t(EDIT_PROMPTS[str(view.data.get("field"))])
+
+
+def _edit_value(text: str, view: FlowView) -> object:
+    field = str(view.data.get("field"))
+    if field == "price":
+        return _price(text, view)
+    cleaner: Callable[[str, FlowView], object] = {
+        "name": clean_name,
+        "address": clean_address,
+        "timezone": clean_timezone,
+        "duration": clean_duration,
+        "text": clean_long_text,
+    }[field]
+    return cleaner(text, view)
+
+
+def _edit_display(value: Any, view: FlowView) -> str:
+    if isinstance(value, dict):
+        return _price_display(value, view)
+    return str(value)
+
+
+async def _edit(screen: Screen, data: dict[str, Any]) -> str:
+    """Apply a correction through the catalogue (which checks the role and audits it)."""
+    kind, ident, field, value = data["kind"], int(data["id"]), data["field"], data["value"]
+    catalog = screen.catalog()
+    changes: dict[str, object] = {
+        "duration": {"duration_min": value},
+        "price": {"price_minor": value["minor"], "currency": value["currency"]}
+        if isinstance(value, dict)
+        else {},
+    }.get(field, {field: value})
+    if kind == "location":
+        await catalog.edit_location(ident, **changes)
+        after_form(partial(edit.location_card, location_id=ident))
+    elif kind == "service":
+        await catalog.edit_service(ident, **changes)
+        after_form(partial(edit.service_card, service_id=ident))
+    elif kind == "specialist":
+        await catalog.edit_specialist(ident, **changes)
+        after_form(partial(admin.specialist, specialist_id=ident))
+    else:
+        await catalog.edit_ad(ident, str(value))
+        after_form(admin.ads)
+    return screen.t(N_("Saved."))
 
 
 # -- the forms ----------------------------------------------------------------------------------
@@ -271,4 +330,9 @@ NEWS = _form(
         label=N_("Announcement"),
     ),
     done=_announce,
+)
+EDIT = _form(
+    "edit",
+    Step("value", _edit_prompt, _edit_value, label=N_("New value"), display=_edit_display),
+    done=_edit,
 )

@@ -29,6 +29,7 @@ def menu_buttons(screen: Screen) -> list[list[Button]]:
             b(N_("Specialists"), p.Specialists()),
             b(N_("Notifications"), p.Notifications()),
             b(N_("Announcement"), p.Announce()),
+            b(N_("Administrators"), p.Admins()),
         ]
     elif role == "specialist":
         buttons = [

@@ -178,3 +178,44 @@ class AddAd(Payload, prefix="add-ad"): ...
 
 
 class Announce(Payload, prefix="announce"): ...
+
+
+# -- corrections ----------------------------------------------------------------------------
+Editable = Literal["location", "service", "specialist", "ad"]
+EditField = Literal["name", "address", "timezone", "duration", "price", "text"]
+
+
+class ShowLocation(Payload, prefix="location"):
+    id: int
+
+
+class ShowService(Payload, prefix="service"):
+    id: int
+
+
+class Edit(Payload, prefix="edit"):
+    """Correct one field of a record: the form asks for the new value."""
+
+    kind: Editable
+    id: int
+    field: EditField
+
+
+class Delete(Payload, prefix="delete"):
+    """Delete a record no booking refers to (the refusal offers deactivating instead)."""
+
+    kind: Editable
+    id: int
+
+
+class RevokeSpecialist(Payload, prefix="revoke-specialist"):
+    """Unlink the account signed in as this specialist."""
+
+    id: int
+
+
+class Admins(Payload, prefix="admins"): ...
+
+
+class RevokeAdmin(Payload, prefix="revoke-admin"):
+    user: int

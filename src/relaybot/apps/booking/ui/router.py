@@ -13,7 +13,7 @@ from relaybot import Context, Router, StalePayload
 
 from ..bookings import ADMINS_ONLY
 from ..notifications import MATRIX
-from . import admin, forms, lists, wizard
+from . import admin, edit, forms, lists, signin, wizard
 from . import payloads as p
 from .menu import choose_language, join, show_help, show_identity, show_menu
 from .screen import screen_of
@@ -50,6 +50,11 @@ async def help_command(ctx: Context) -> None:
 @router.command("id")
 async def identity(ctx: Context) -> None:
     await show_identity(screen_of(ctx))
+
+
+@router.command("signin")
+async def sign_in(ctx: Context) -> None:
+    await signin.ask_code(screen_of(ctx), ctx.args)
 
 
 @router.command("join")
@@ -233,6 +238,37 @@ async def ads(ctx: Context, _: p.Ads) -> None:
     await admin.ads(screen_of(ctx))
 
 
+@staff.button(p.ShowLocation)
+async def location(ctx: Context, shown: p.ShowLocation) -> None:
+    await edit.location_card(screen_of(ctx), shown.id)
+
+
+@staff.button(p.ShowService)
+async def service(ctx: Context, shown: p.ShowService) -> None:
+    await edit.service_card(screen_of(ctx), shown.id)
+
+
+@staff.button(p.Delete)
+async def delete(ctx: Context, item: p.Delete) -> None:
+    await edit.delete(screen_of(ctx), item.kind, item.id)
+
+
+@staff.button(p.RevokeSpecialist)
+async def revoke_specialist(ctx: Context, person: p.RevokeSpecialist) -> None:
+    await edit.revoke_specialist(screen_of(ctx), person.id)
+
+
+@staff.button(p.Admins)
+async def admins(ctx: Context, _: p.Admins) -> None:
+    await edit.admins(screen_of(ctx))
+
+
+@staff.button(p.RevokeAdmin)
+async def revoke_admin(ctx: Context, person: p.RevokeAdmin) -> None:
+    await edit.revoke_admin(screen_of(ctx), person.user)
+
+
+staff.flow(forms.EDIT, button=p.Edit)
 staff.flow(forms.LOCATION, button=p.AddLocation)
 staff.flow(forms.SERVICE, button=p.AddService)
 staff.flow(forms.SPECIALIST, button=p.AddSpecialist)
@@ -240,3 +276,4 @@ staff.flow(forms.AD, button=p.AddAd)
 staff.flow(forms.NEWS, button=p.Announce)
 router.include_router(staff)
 router.flow(wizard.FLOW)
+router.flow(signin.FLOW)

@@ -104,10 +104,12 @@ class Screen:
         return self._notifier
 
     def bookings(self) -> Bookings:
-        return Bookings(self.ctx.db, self.cache, self.notifier, now=self.now)
+        return Bookings(
+            self.ctx.db, self.cache, self.notifier, now=self.now, channel=self.ctx.bot.channel
+        )
 
     def catalog(self) -> Catalog:
-        return Catalog(self.ctx.db, self.actor)
+        return Catalog(self.ctx.db, self.actor, channel=self.ctx.bot.channel, now=self.now)
 
     async def serve(self, handle: Callable[[Context], Awaitable[Any]]) -> None:
         """Run `handle` for this screen's update: a refusal is answered politely, and the
