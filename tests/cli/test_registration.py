@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from relaybot.cli import main
 from relaybot.cli.commands import BUILT_IN, CONTRIBUTED
-from relaybot.cli.contributed import contributions
+from relaybot.cli.contributed import contributions, hooks
 
 
 def _summary(command: click.Command | None) -> str | None:
@@ -28,15 +28,15 @@ def test_a_built_in_command_is_listed_with_its_own_summary(name: str) -> None:
     assert _summary(command) == _summary(click.Command(name, help=entry.summary))
 
 
-def test_an_app_or_channel_group_is_listed_with_its_own_summary() -> None:
-    for name, load in contributions().items():
-        if name not in CONTRIBUTED:
-            continue  # listed by importing it
-        registered = CONTRIBUTED[name]
-        own = _summary(load())
-        assert own == (
-            None if registered is None else _summary(click.Command(name, help=registered))
-        )
+def test_an_app_or_channel_group_is_registered_where_it_lives_with_its_own_summary() -> None:
+    own = {name: load() for name, load in hooks().items()}
+    for name, known in CONTRIBUTED.items():
+        assert name in own, f"{name!r} is registered but no app or channel contributes it"
+        if known is None:
+            assert own[name] is None
+            continue
+        assert known.load() is own[name]
+        assert _summary(own[name]) == _summary(click.Command(name, help=known.summary))
 
 
 def test_help_lists_what_it_would_list_by_importing_every_command() -> None:

@@ -8,8 +8,9 @@ for what `relaybot run` needs (the gateway, the channels, aiogram).
 Adding a subcommand is one line in `BUILT_IN`: its name, `module:attribute` of its click
 command, and its summary (the first sentence of its help; tests/cli/test_registration.py holds
 each summary to its command's own). An app's or a channel's command group is contributed
-through `relaybot.cli.contributed`; its line here, in `CONTRIBUTED`, only spares `--help` the
-import of the app (a group without a line is imported to read its summary).
+through `relaybot.cli.contributed`; its line here, in `CONTRIBUTED`, spares `--help` and the
+group's own commands the import of the whole app (a group without a line still works: it is
+loaded through `App.cli()`, also to read its summary).
 """
 
 from __future__ import annotations
@@ -85,12 +86,25 @@ BUILT_IN: dict[str, Lazy] = {
     ),
 }
 
-# The summary of the group a bundled app or a channel contributes; None: it contributes none.
-CONTRIBUTED: dict[str, str | None] = {
-    "orders": "Orders taken by the order-intake bot.",
-    "helpdesk": "The help desk: places, kinds of help, categories, helpers and requests.",
-    "booking": "Appointments: administrators, sample data, bookings.",
-    "classifieds": "Ads placed with the classifieds bots.",
+# The group each bundled app or channel contributes, where it lives (the same object its
+# `App.cli()` or the channel registry gives), so `relaybot orders list` imports the orders
+# app's commands and not its chat; None: the app contributes none.
+CONTRIBUTED: dict[str, Lazy | None] = {
+    "orders": Lazy("relaybot.apps.orders.cli:orders", "Orders taken by the order-intake bot."),
+    "helpdesk": Lazy(
+        "relaybot.apps.helpdesk.cli:helpdesk",
+        "The help desk: places, kinds of help, categories, helpers and requests.",
+    ),
+    "booking": Lazy(
+        "relaybot.apps.booking.cli:booking",
+        "Appointments: administrators, sample data, bookings.",
+    ),
+    "classifieds": Lazy(
+        "relaybot.apps.classifieds.cli:classifieds", "Ads placed with the classifieds bots."
+    ),
     "classifieds-filter": None,
-    "telegram": "Connect Telegram bots: point Telegram at relaybot's webhook, or stop it.",
+    "telegram": Lazy(
+        "relaybot.channels.telegram.cli:telegram",
+        "Connect Telegram bots: point Telegram at relaybot's webhook, or stop it.",
+    ),
 }

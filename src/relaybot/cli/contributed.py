@@ -14,6 +14,7 @@ from functools import partial
 import click
 
 from relaybot.channels.registry import channel_cli, channels_with_cli
+from relaybot.cli.commands import CONTRIBUTED
 
 Loader = Callable[[], click.Command | None]
 
@@ -30,11 +31,25 @@ def _bundled_apps() -> list[str]:
     return list(BUNDLED_APPS)
 
 
-def contributions() -> dict[str, Loader]:
-    """Command name -> how to load its group, for every bundled app and channel that has one."""
+def hooks() -> dict[str, Loader]:
+    """Command name -> its group as the app or channel itself gives it."""
     found: dict[str, Loader] = {name: partial(_app_commands, name) for name in _bundled_apps()}
     for channel in channels_with_cli():
         if channel in found:
             raise RuntimeError(f"an app and a channel are both named {channel!r}")
         found[channel] = partial(channel_cli, channel)
+    return found
+
+
+def _none() -> None:
+    return None
+
+
+def contributions() -> dict[str, Loader]:
+    """Command name -> how to load its group, for every bundled app and channel that has one;
+    a group registered in `relaybot.cli.commands` is imported from where it lives."""
+    found = hooks()
+    for name in found.keys() & CONTRIBUTED.keys():
+        known = CONTRIBUTED[name]
+        found[name] = _none if known is None else known.load
     return found

@@ -44,9 +44,9 @@ class _Main(click.Group):
             if name in BUILT_IN and name not in self.commands:
                 lines.append((name, BUILT_IN[name].summary))
             elif name in CONTRIBUTED and name not in self.commands:
-                summary = CONTRIBUTED[name]
-                if summary is not None:
-                    lines.append((name, summary))
+                known = CONTRIBUTED[name]
+                if known is not None:
+                    lines.append((name, known.summary))
             else:
                 command = self.get_command(ctx, name)
                 if command is not None and not command.hidden:
