@@ -23,6 +23,7 @@ import asyncio
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -39,27 +40,37 @@ SECRET = "bench-startup-secret"
 COMMAND = [sys.executable, "-m", "relaybot.cli"]
 
 
-def timed(args: list[str], *, env: dict[str, str]) -> tuple[float, float]:
-    """Seconds from spawn to exit, and peak RSS in MiB, of one command (in the current
-    directory). posix_spawn, not fork: a forked child's peak would count this process's own
-    pages, touched before exec."""
-    quiet = os.open(os.devnull, os.O_WRONLY)
-    started = time.perf_counter()
-    pid = os.posix_spawn(
-        COMMAND[0],
-        [*COMMAND, *args],
-        env,
-        file_actions=[
-            (os.POSIX_SPAWN_DUP2, quiet, 1),
-            (os.POSIX_SPAWN_DUP2, quiet, 2),
-        ],
+# Starts one command and reports its wall time, peak RSS (KiB) and exit code. It runs as a
+# small process of its own: a child forked (or vfork-spawned) from this one would count this
+# process's pages, touched before its exec, in its peak.
+_STARTER = """
+import os, sys, time
+quiet = os.open(os.devnull, os.O_WRONLY)
+started = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.dup2(quiet, 1)
+    os.dup2(quiet, 2)
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+print(time.perf_counter() - started, usage.ru_maxrss, os.waitstatus_to_exitcode(status))
+"""
+
+
+def timed(args: list[str], *, cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Seconds from spawn to exit, and peak RSS in MiB, of one command."""
+    done = subprocess.run(
+        [sys.executable, "-c", _STARTER, *COMMAND, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    _, status, usage = os.wait4(pid, 0)
-    elapsed = time.perf_counter() - started
-    os.close(quiet)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"relaybot {' '.join(args)} failed (exit {status})")
-    return elapsed, usage.ru_maxrss / 1024
+    seconds, peak_kib, code = done.stdout.split()
+    if code != "0":
+        raise RuntimeError(f"relaybot {' '.join(args)} exited with {code}")
+    return float(seconds), int(peak_kib) / 1024
 
 
 def peak_rss_mib(pid: int) -> float:
@@ -142,16 +153,14 @@ def summary(values: list[float]) -> dict[str, float]:
 
 async def measure(runs: int) -> dict[str, Any]:
     results: dict[str, Any] = {"load_average_before": os.getloadavg()[0]}
-    home = Path.cwd()
     with tempfile.TemporaryDirectory(prefix="relaybot-startup-") as tmp:
         workdir = Path(tmp)
         env = relaybot_env(
             {"RELAYBOT_DATABASE_URL": f"sqlite+aiosqlite:///{workdir / 'relaybot.db'}"}
         )
-        os.chdir(workdir)  # where a ./relaybot.toml would be looked for: there is none
-        timed(["migrate"], env=env)
+        timed(["migrate"], cwd=workdir, env=env)
         for name, args in (("help", ["--help"]), ("orders_list", ["orders", "list"])):
-            samples = [timed(args, env=env) for _ in range(runs)]
+            samples = [timed(args, cwd=workdir, env=env) for _ in range(runs)]
             results[name] = {
                 "seconds": summary([s for s, _ in samples]),
                 "peak_rss_mib": summary([m for _, m in samples]),
@@ -168,7 +177,6 @@ async def measure(runs: int) -> dict[str, Any]:
             )
             samples = [await serve_once(workdir, env, telegram, config) for _ in range(runs)]
         results["run_telegram"] = {key: summary([s[key] for s in samples]) for key in samples[0]}
-        os.chdir(home)
     results["load_average_after"] = os.getloadavg()[0]
     return results
 
