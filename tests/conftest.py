@@ -241,6 +241,9 @@ def migrated_from_a_template(
             finally:
                 await maker.dispose()
             _TEMPLATES[dirs] = template
+        if not _blank(path):  # another migration of it finished while the template was made
+            await alembic(engine, dirs)
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
         with closing(sqlite3.connect(template)) as source:
             with closing(sqlite3.connect(path)) as target:
