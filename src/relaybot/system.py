@@ -174,9 +174,8 @@ class System:
     """The lock that tells `relaybot restore` this SQLite file is being served."""
     registry: BotRegistry | None = None
     bot_admin: BotManager | None = None
-    # Import every channel's code soon after start, so a bot added later on a channel no bot
-    # used yet is served within seconds, at the cost of every channel's memory (aiogram's
-    # alone is about 65 MiB); the serving commands leave it off.
+    # Import every channel's code soon after start (the serving commands do), so a bot added
+    # later on a channel no bot used yet is served within seconds.
     preload_channels: bool = False
 
     @property

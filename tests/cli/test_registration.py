@@ -106,7 +106,7 @@ async def test_orders_list_on_a_migrated_store_imports_only_the_orders_commands(
     assert [name for name in loaded if name.startswith((*heavy, *others))] == []
 
 
-def test_serving_web_chat_bots_only_imports_no_other_channel(tmp_path: Path) -> None:
+def test_the_parts_for_web_chat_bots_only_import_no_other_channel(tmp_path: Path) -> None:
     script = (
         "import asyncio\n"
         "from relaybot.config import load_settings\n"

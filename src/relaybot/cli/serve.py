@@ -70,9 +70,7 @@ async def _built(settings: Settings) -> System:
         system = await build_system(settings)
     except (BotsRefused, BotKeyError) as exc:
         raise click.ClickException(str(exc)) from None
-    # No channel's code is imported ahead of a bot that uses it: a process with web chat bots
-    # only never loads aiogram (about 65 MiB and seconds of start-up); the first Telegram bot
-    # added while it runs waits for that import once instead.
+    system.preload_channels = True
     return system
 
 
