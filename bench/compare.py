@@ -2,6 +2,7 @@
 
     python bench/compare.py                 # everything; writes docs/benchmarks.md
     python bench/compare.py --dialogs 20000 --only relaybot-embedded,aiogram-redis
+    python bench/compare.py --quick         # a short run: ratios only roughly, nothing written
 
 Installs what it needs into ./.venv (the `bench` extra, as `python3 dev.py` does for tests) and
 re-runs itself there. Each contender runs in its own process(es); the same driver
@@ -680,7 +681,15 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--workdir", type=Path, help="keep logs and databases here")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a short run on request (CI): 1,000 dialogs a contender, 5 s latency runs, no "
+        "profile, printed only (docs/benchmarks.md keeps the last full run)",
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.dialogs, args.duration, args.no_profile, args.no_write = 1000, 5.0, True, True
     ensure_environment()
 
     chosen = [c for c in CONTENDERS if not args.only or c.key in args.only.split(",")]

@@ -10,8 +10,10 @@ fixtures they use, so `-m "not postgres"` leaves out exactly those.
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -193,3 +195,58 @@ def fresh_logging() -> Iterator[None]:
         for value in list(vars(module).values()):
             if isinstance(value, proxy):
                 value.__dict__.pop("bind", None)
+
+
+# One migrated SQLite file per set of migration folders, per worker: a test's new database is
+# a copy of it instead of a run of every migration (a second or so each, hundreds of times).
+_TEMPLATES: dict[tuple[Path, ...], Path] = {}
+
+
+def _blank(path: Path) -> bool:
+    """No database there yet, or one without a single table (only connected to so far)."""
+    if not path.exists():
+        return True
+    with closing(sqlite3.connect(path)) as connection:
+        tables: int = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    return tables == 0
+
+
+@pytest.fixture(autouse=True)
+def migrated_from_a_template(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """In this process, migrating a blank SQLite file copies (with SQLite's backup API, safe
+    beside open connections) a file that Alembic migrated once with the same folders: the
+    same tables, indexes and `alembic_version`. Anything else (PostgreSQL, a database at an
+    older revision, the migration tests' own Alembic calls) runs Alembic as it is."""
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from relaybot.store import migrate
+    from relaybot.store.db import create_engine, sqlite_path
+
+    alembic = migrate.upgrade
+
+    async def upgrade(engine: AsyncEngine, app_dirs: Iterable[Path] = ()) -> None:
+        dirs = tuple(app_dirs)
+        path = sqlite_path(engine.url.render_as_string(hide_password=False))
+        if path is None or not _blank(path):
+            await alembic(engine, dirs)
+            return
+        template = _TEMPLATES.get(dirs)
+        if template is None:
+            template = tmp_path_factory.mktemp("template") / "relaybot.db"
+            maker = create_engine(f"sqlite+aiosqlite:///{template}")
+            try:
+                await alembic(maker, dirs)
+            finally:
+                await maker.dispose()
+            _TEMPLATES[dirs] = template
+        if not _blank(path):  # another migration of it finished while the template was made
+            await alembic(engine, dirs)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(template)) as source:
+            with closing(sqlite3.connect(path)) as target:
+                source.backup(target)
+
+    monkeypatch.setattr(migrate, "upgrade", upgrade)

@@ -9,45 +9,52 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
+import importlib.util
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from relaybot.apps import BUNDLED, load_app_class
-from relaybot.channels.registry import AdapterDeps
-from relaybot.channels.webchat import WebchatHub
 from relaybot.config import BotConfig, Settings
-from relaybot.core.app import App
-from relaybot.core.calls import TaskFunction
-from relaybot.core.channel import ChannelAdapter, PollingChannel
-from relaybot.core.clock import Clock, SystemClock
 from relaybot.core.i18n import register_catalogs
-from relaybot.core.jobs import Job
-from relaybot.fleet.announce import announce, listen
-from relaybot.fleet.manage import BotManager
-from relaybot.fleet.registry import BotRegistry
-from relaybot.runtime.caller import CallRunner
-from relaybot.runtime.inbound import InboundGuard
-from relaybot.runtime.ingest import IngestPath
-from relaybot.runtime.logs import register_settings_secrets
-from relaybot.runtime.queue import DbQueue, InboundQueue, IngestBatcher
-from relaybot.runtime.ratelimit import MemoryRateLimiter, RateLimiter
-from relaybot.runtime.retention import Pruner
-from relaybot.runtime.scheduler import Scheduler
-from relaybot.runtime.sender import Sender
 from relaybot.runtime.signal import Signal
-from relaybot.runtime.worker import Worker
-from relaybot.security.bot_keys import load_bots_key
-from relaybot.store import migrate
 from relaybot.store.db import SessionMaker, create_engine, mark_in_use, session_maker
+from relaybot.store.heads import is_current
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from relaybot.channels.registry import AdapterDeps
+    from relaybot.core.app import App
+    from relaybot.core.calls import TaskFunction
+    from relaybot.core.channel import ChannelAdapter
+    from relaybot.core.clock import Clock
+    from relaybot.core.jobs import Job
+    from relaybot.fleet.manage import BotManager
+    from relaybot.fleet.registry import BotRegistry
+    from relaybot.runtime.caller import CallRunner
+    from relaybot.runtime.ingest import IngestPath
+    from relaybot.runtime.queue import InboundQueue, IngestBatcher
+    from relaybot.runtime.ratelimit import RateLimiter
+    from relaybot.runtime.scheduler import Scheduler
+    from relaybot.runtime.sender import Sender
+    from relaybot.runtime.worker import Worker
+
+# What only a serving process needs (the runtime, the fleet, the web chat's hub) is imported
+# where a System is built or run, so `open_store` (every CLI command) does not load it.
 
 log = structlog.get_logger("relaybot")
 
@@ -78,16 +85,56 @@ def app_classes(bots: Iterable[BotConfig]) -> list[type[App]]:
 
 
 def _prepare_apps(classes: Iterable[type[App]]) -> list[Path]:
-    migration_dirs = []
-    for cls in classes:
-        locales = cls.locales_dir()
-        if locales is not None:
-            register_catalogs(locales)
-        migrations = cls.migrations_dir()
-        if migrations is not None:
-            migration_dirs.append(migrations)
-    migration_dirs.append(CHANNEL_MIGRATIONS)
-    return migration_dirs
+    return _prepare_dirs(
+        [cls.locales_dir() for cls in classes], [cls.migrations_dir() for cls in classes]
+    )
+
+
+def _prepare_dirs(locales: Iterable[Path | None], migrations: Iterable[Path | None]) -> list[Path]:
+    """Register the catalogues in `locales`; the migration folders to upgrade with, the
+    channels' last."""
+    for folder in dict.fromkeys(locales):
+        if folder is not None:
+            register_catalogs(folder)
+    found = [folder for folder in dict.fromkeys(migrations) if folder is not None]
+    return [*found, CHANNEL_MIGRATIONS]
+
+
+def _bundled_folder(target: str) -> Path:
+    """The folder of a bundled app's module, found without running the module."""
+    spec = importlib.util.find_spec(target.partition(":")[0])
+    if spec is None or spec.origin is None:
+        raise ValueError(f"bundled app {target!r} is not installed")
+    return Path(spec.origin).resolve().parent
+
+
+def store_dirs(bots: Iterable[BotConfig]) -> list[Path]:
+    """What `open_store` migrates with, importing no bundled app: their `locales/` and
+    `migrations/` are the folders beside their modules (tests/system holds this to the apps'
+    own `locales_dir` and `migrations_dir`); a custom app is imported to ask it."""
+    folders = [_bundled_folder(target) for target in BUNDLED.values()]
+    locales: list[Path | None] = [
+        f / "locales" if (f / "locales").is_dir() else None for f in folders
+    ]
+    migrations: list[Path | None] = [
+        f / "migrations" if (f / "migrations").is_dir() else None for f in folders
+    ]
+    named = dict.fromkeys(b.app for b in bots if b.app not in BUNDLED)
+    bundled = {target.partition(":")[0] for target in BUNDLED.values()}
+    custom = [cls for cls in map(load_app_class, named) if cls.__module__ not in bundled]
+    locales += [cls.locales_dir() for cls in custom]
+    migrations += [cls.migrations_dir() for cls in custom]
+    return _prepare_dirs(locales, migrations)
+
+
+async def migrate_store(engine: AsyncEngine, app_dirs: Sequence[Path]) -> None:
+    """Bring the database to every head; when it stands there already (nearly always, for a
+    CLI command or a restart), without importing Alembic."""
+    if await is_current(engine, app_dirs):
+        return
+    from relaybot.store import migrate
+
+    await migrate.upgrade(engine, app_dirs)
 
 
 @asynccontextmanager
@@ -95,8 +142,7 @@ async def open_store(settings: Settings) -> AsyncIterator[SessionMaker]:
     """An up-to-date database for CLI commands and tests."""
     engine = create_engine(settings.database_url)
     try:
-        dirs = _prepare_apps(app_classes(effective_bots(settings)))
-        await migrate.upgrade(engine, dirs)
+        await migrate_store(engine, store_dirs(effective_bots(settings)))
         yield session_maker(engine)
     finally:
         await engine.dispose()
@@ -146,6 +192,8 @@ class System:
         return self.adapters if self.registry is None else self.registry.adapters
 
     def worker(self) -> Worker:
+        from relaybot.runtime.worker import Worker
+
         return Worker(
             settings=self.settings,
             sessions=self.sessions,
@@ -159,6 +207,8 @@ class System:
 
     def caller(self) -> CallRunner:
         """The call runner; results enter the queue behind the flood screen (they are ours)."""
+        from relaybot.runtime.caller import CallRunner
+
         return CallRunner(
             settings=self.settings,
             sessions=self.sessions,
@@ -170,6 +220,8 @@ class System:
         )
 
     def sender(self) -> Sender:
+        from relaybot.runtime.sender import Sender
+
         return Sender(
             settings=self.settings,
             sessions=self.sessions,
@@ -181,6 +233,8 @@ class System:
         )
 
     def scheduler(self, *, holder: str | None = None) -> Scheduler:
+        from relaybot.runtime.scheduler import Scheduler
+
         scheduler = Scheduler(
             settings=self.settings,
             sessions=self.sessions,
@@ -198,6 +252,10 @@ class System:
 
     async def start(self, roles: Iterable[str]) -> None:
         """Start the background components of `roles`; the gateway is served by uvicorn."""
+        from relaybot.core.channel import PollingChannel
+        from relaybot.fleet.announce import listen
+        from relaybot.runtime.retention import Pruner
+
         roles = set(roles)
         if self.registry is None:
             for adapter in self.adapters.values():
@@ -268,6 +326,18 @@ class System:
 
 
 async def build_system(settings: Settings, *, clock: Clock | None = None) -> System:
+    from relaybot.channels.registry import AdapterDeps
+    from relaybot.channels.webchat import WebchatHub
+    from relaybot.core.clock import SystemClock
+    from relaybot.fleet.manage import BotManager
+    from relaybot.fleet.registry import BotRegistry
+    from relaybot.runtime.inbound import InboundGuard
+    from relaybot.runtime.ingest import IngestPath
+    from relaybot.runtime.logs import register_settings_secrets
+    from relaybot.runtime.queue import DbQueue, IngestBatcher
+    from relaybot.runtime.ratelimit import MemoryRateLimiter
+    from relaybot.security.bot_keys import load_bots_key
+
     clock = clock or SystemClock()
     register_settings_secrets(settings)
     classes = app_classes(effective_bots(settings))
@@ -276,7 +346,7 @@ async def build_system(settings: Settings, *, clock: Clock | None = None) -> Sys
     in_use = mark_in_use(settings.database_url)
     engine = create_engine(settings.database_url, pool_size=pool_size)
     try:
-        await migrate.upgrade(engine, _prepare_apps(classes))
+        await migrate_store(engine, _prepare_apps(classes))
         sessions = session_maker(engine)
         deps = AdapterDeps(settings=settings, sessions=sessions, clock=clock, hub=WebchatHub())
         key = load_bots_key(settings)
@@ -289,7 +359,7 @@ async def build_system(settings: Settings, *, clock: Clock | None = None) -> Sys
         registry = BotRegistry(settings=settings, deps=deps, cipher=key.cipher)
         await registry.load(settings.bots)
         if any(cls not in classes for cls in registry.app_types):
-            await migrate.upgrade(engine, _prepare_apps(registry.app_types))
+            await migrate_store(engine, _prepare_apps(registry.app_types))
     except BaseException:
         await engine.dispose()
         if in_use is not None:
@@ -337,7 +407,7 @@ async def build_system(settings: Settings, *, clock: Clock | None = None) -> Sys
     )
 
 
-class _TasksOf(Mapping[str, Mapping[str, TaskFunction]]):
+class _TasksOf(Mapping[str, Mapping[str, "TaskFunction"]]):
     """Each bot's app's tasks, read when asked: a bot added while running has its own."""
 
     def __init__(self, apps: Mapping[str, App], settings: Settings) -> None:
@@ -370,6 +440,8 @@ def _announcers(
 
         found.append(here)
     if redis is not None:
+        from relaybot.fleet.announce import announce
+
         namespace = settings.queue_namespace
 
         async def everywhere(bot: str) -> None:
@@ -387,7 +459,7 @@ def _app_preparer(
     async def prepare(cls: type[App]) -> None:
         if cls in known or cls.migrations_dir() is None:
             return
-        await migrate.upgrade(engine, _prepare_apps([*known, cls]))
+        await migrate_store(engine, _prepare_apps([*known, cls]))
 
     return prepare
 
@@ -395,11 +467,17 @@ def _app_preparer(
 @asynccontextmanager
 async def open_bot_manager(settings: Settings) -> AsyncIterator[BotManager]:
     """What `relaybot bots ...` changes bots with: the migrated store, the key, Redis."""
+    from relaybot.channels.registry import AdapterDeps
+    from relaybot.channels.webchat import WebchatHub
+    from relaybot.core.clock import SystemClock
+    from relaybot.fleet.manage import BotManager
+    from relaybot.security.bot_keys import load_bots_key
+
     engine = create_engine(settings.database_url)
     redis = connect_redis(settings.queue_url) if settings.queue_url else None
     try:
         classes = app_classes(effective_bots(settings))
-        await migrate.upgrade(engine, _prepare_apps(classes))
+        await migrate_store(engine, _prepare_apps(classes))
         sessions = session_maker(engine)
         key = load_bots_key(settings)
         if key.created is not None:

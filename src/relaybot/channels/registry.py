@@ -13,17 +13,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from relaybot.config import BotConfig, Settings
-from relaybot.core.channel import ChannelAdapter, Limit
-from relaybot.core.clock import Clock
-from relaybot.store.db import SessionMaker
-
 if TYPE_CHECKING:
     import click
     from fastapi import APIRouter
 
+    from relaybot.config import BotConfig, Settings
     from relaybot.core.app import App
+    from relaybot.core.channel import ChannelAdapter, Limit
+    from relaybot.core.clock import Clock
     from relaybot.core.types import Update
+    from relaybot.store.db import SessionMaker
 
 ADAPTERS: dict[str, str] = {
     "webchat": "relaybot.channels.webchat:WebchatAdapter",
