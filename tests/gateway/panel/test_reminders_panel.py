@@ -131,3 +131,16 @@ async def test_a_switch_without_the_csrf_token_is_refused(server, console: Conso
     assert missing.status_code == 403 and "CSRF" in missing.text
     assert (await job_state(server, job_id))[0] is True
     assert await switches(server) == []
+
+
+async def test_a_russian_operator_reads_the_schedule_in_russian(server, console: Console):
+    await make_account(server, "dilya", role="operator", grants=["reminders"], locale="ru")
+    await standup(server)
+    await console.sign_in("dilya")
+    page = await console.get("/admin/reminders/jobs")
+    assert page.status_code == 200
+    assert "в 09:00, понедельник–пятница, Asia/Bishkek" in page.text
+    assert "Выключить" in page.text and "Расписание" in page.text
+    assert "aigul" not in page.text, "a login is people's data, hidden without the grant"
+    accounts = await console.get("/admin/reminders/accounts")
+    assert accounts.status_code == 200 and "aigul" not in accounts.text
