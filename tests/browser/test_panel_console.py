@@ -1,15 +1,19 @@
 """An operator signs in to the console in Chromium, opens every page, and does on each what
 the job is: accepts an order (the client reads it in their chat), replays a dead letter (it is
-delivered), edits a help desk scenario, cancels a booking (the client is told) and approves an
-ad (its author is told). axe-core finds nothing serious or critical on any page."""
+delivered), edits a help desk scenario, cancels a booking (the client is told), approves an
+ad (its author is told) and switches a reminder job off. axe-core finds nothing serious or
+critical on any page."""
 
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from typing import Any
 
+from relaybot.apps.reminders.models import ReminderJob
 from relaybot.testing import RelaybotServer, WebchatClient
+from tests.apps.reminders.world import a_job, an_account
 from tests.gateway.panel.conftest import PASSWORD, make_account
 from tests.gateway.panel.seeds import (
     a_booking_for,
@@ -61,6 +65,8 @@ async def test_an_operator_runs_the_bots_from_the_console(
         ad = await an_ad_waiting(server, await chat_of(server, "classifieds"))
         await the_scenarios(server)
         letter = await a_dead_letter(server, "orders", orders_chat, "Back from the dead letters")
+        assert server.system is not None
+        reminder = await a_job(server.system, await an_account(server.system), now=time.time())
 
         page = await browser.new_page(viewport={"width": 1280, "height": 900})
         problems: dict[str, Any] = {}
@@ -138,6 +144,19 @@ async def test_an_operator_runs_the_bots_from_the_console(
         await expect(page.get_by_role("status")).to_contain_text("Approved and posted.")
         told = await author.replies(start)
         assert any("approved and posted" in m["text"] for m in told)
+
+        # A reminder job switched off, through the app's own rule.
+        await page.goto(f"{server.url}/admin/reminders/jobs")
+        await check("reminders")
+        await expect(page.locator("table.grid")).to_contain_text("at 09:00")
+        await page.locator(f"#do-off-{reminder} summary").click()
+        await page.locator(f"#do-off-{reminder} button").click()
+        await expect(page.get_by_role("status")).to_contain_text("standup is switched off.")
+        async with server.system.sessions() as session:
+            switched = await session.get(ReminderJob, reminder)
+        assert switched is not None and not switched.active
+        await page.goto(f"{server.url}/admin/reminders/runs?f.job={reminder}")
+        await check("reminder runs")
 
         # The rest: bots, a conversation, the funnel, the audit log of all of the above.
         await page.goto(f"{server.url}/admin/bots")

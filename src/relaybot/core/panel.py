@@ -56,6 +56,8 @@ class PanelQuery:
     """The bots whose rows the viewer may see; None for all of them."""
     time_zone: str = "UTC"
     """The operator's zone, for filters that name a day."""
+    locale: str = "en"
+    """The operator's language, for cells an app words itself (a schedule in words)."""
 
 
 @dataclass(frozen=True)

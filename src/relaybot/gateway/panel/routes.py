@@ -424,7 +424,9 @@ def panel_router(
         viewer = await gate.viewer(request)
         table, allowed = table_of(viewer, section, name)
         zone = viewer.account.time_zone
-        asked = parse(request, table, allowed, limit=PAGE_SIZE, time_zone=zone)
+        asked = parse(
+            request, table, allowed, limit=PAGE_SIZE, time_zone=zone, locale=viewer.account.locale
+        )
         return await csv_response(table, asked, viewer)
 
     async def _table(
@@ -437,7 +439,14 @@ def panel_router(
         status: int = 200,
     ) -> Response:
         table, allowed = table_of(viewer, section, name)
-        asked = parse(request, table, allowed, limit=PAGE_SIZE, time_zone=viewer.account.time_zone)
+        asked = parse(
+            request,
+            table,
+            allowed,
+            limit=PAGE_SIZE,
+            time_zone=viewer.account.time_zone,
+            locale=viewer.account.locale,
+        )
         found = await table.fetch(asked.query)
         owner = sections.get(section)
         tabs = [(t.name, t.title) for t in owner.tables] if owner is not None else []

@@ -2,7 +2,7 @@
 
 The gateway never imports an app by name; it asks each app class the process serves for the
 module next to it, the way an app's migrations and locales are found. An app without one
-(reminders, until it has its own) simply has no page.
+simply has no page.
 """
 
 from __future__ import annotations

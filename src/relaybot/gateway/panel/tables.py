@@ -55,6 +55,7 @@ def parse(
     *,
     limit: int,
     time_zone: str = "UTC",
+    locale: str = "en",
 ) -> Asked:
     params = dict(request.query_params)
     filters: dict[str, str] = {}
@@ -89,6 +90,7 @@ def parse(
         limit=limit,
         bots=bots,
         time_zone=time_zone,
+        locale=locale,
     )
     kept = {k: v for k, v in params.items() if k not in ("csrf",)}
     return Asked(query, page, kept)
@@ -128,6 +130,7 @@ async def csv_response(table: PanelTable, asked: Asked, viewer: Viewer) -> Respo
         limit=CSV_LIMIT,
         bots=asked.query.bots,
         time_zone=asked.query.time_zone,
+        locale=asked.query.locale,
     )
     found = await table.fetch(full)
     columns = visible_columns(table, viewer)
