@@ -8,6 +8,7 @@ The lane applies the same body limits and response headers itself.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 
 import structlog
@@ -58,6 +59,16 @@ class WebhookLane:
         if route is None:
             await self.app(scope, receive, send)
             return
+        started = time.perf_counter()
+        try:
+            await self._serve(route, scope, receive, send)
+        finally:
+            label = route[0] if route[0] in ADAPTERS else "unknown"  # bounded label values
+            metrics.WEBHOOK_SECONDS.labels(label).observe(time.perf_counter() - started)
+
+    async def _serve(
+        self, route: tuple[str, str, str], scope: Scope, receive: Receive, send: Send
+    ) -> None:
         body = await read_body(
             scope, receive, send, max_bytes=self.max_bytes, max_json_depth=self.max_json_depth
         )
