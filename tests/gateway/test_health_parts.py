@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,7 +20,19 @@ from relaybot.testing import RelaybotServer
 from relaybot.testing.telegram_standin import TelegramStandin
 from tests.channels.helpers import TELEGRAM_SECRET, telegram_bot
 
+OPERATIONS = Path(__file__).resolve().parents[2] / "docs" / "operations.md"
 CLOSED_PORT = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+
+def _json_blocks(document: Path) -> list[str]:
+    return re.findall(r"```json\n(.*?)```", document.read_text(encoding="utf-8"), re.S)
+
+
+def _shape(value: Any) -> Any:
+    """The keys of a JSON answer, nested, without its figures."""
+    if isinstance(value, dict):
+        return {key: _shape(item) for key, item in value.items()}
+    return None
 
 
 async def test_a_healthy_gateway_reports_each_part_with_its_figures(make_settings, sqlite_url):
@@ -40,6 +55,7 @@ async def test_a_healthy_gateway_reports_each_part_with_its_figures(make_setting
             live = await http.get("/livez")
             ready = await http.get("/readyz")
             health = await http.get("/health")
+            document = (await http.get("/api/openapi.json")).json()
 
     assert live.status_code == 200 and live.json() == {"status": "ok"}
     assert ready.status_code == 200 and ready.json() == {"status": "ready", "failing": []}
@@ -51,6 +67,13 @@ async def test_a_healthy_gateway_reports_each_part_with_its_figures(make_setting
     assert parts["outbox"]["pending"] == 1 and parts["outbox"]["oldest_age_seconds"] >= 30
     assert parts["dlq"] == {"status": "ok", "required": False, "size": 0}
     assert parts["scheduler"]["status"] == "no_leader", "this process runs no scheduler"
+
+    paths = document["paths"]
+    assert set(paths["/livez"]["get"]["responses"]) >= {"200"}
+    for route in ("/readyz", "/health"):
+        assert {"200", "503"} <= set(paths[route]["get"]["responses"]), route
+    documented = json.loads(_json_blocks(OPERATIONS)[1])
+    assert _shape(documented) == _shape(health.json()), "docs/operations.md shows the real shape"
 
 
 async def test_a_lost_database_makes_readyz_name_it_while_livez_stays_200(
@@ -97,6 +120,7 @@ async def test_redis_on_a_closed_port_makes_readyz_name_the_queue(make_settings,
     assert live.status_code == 200
     assert ready.status_code == 503
     assert ready.json()["failing"] == ["redis", "queue"], "the database is fine"
+    assert ready.json() == json.loads(_json_blocks(OPERATIONS)[0]), "as docs/operations.md shows"
     parts = health.json()["parts"]
     assert health.status_code == 503
     assert parts["database"]["status"] == "ok"
