@@ -128,6 +128,21 @@ async def test_redis_on_a_closed_port_makes_readyz_name_the_queue(make_settings,
     assert parts["queue"]["status"] == "down" and parts["queue"]["depth"] is None
 
 
+async def test_with_redis_up_the_queue_in_redis_is_ready_and_counted(
+    make_settings, sqlite_url, redis_url, redis_namespace
+):
+    settings = make_settings(sqlite_url, queue_url=redis_url, queue_namespace=redis_namespace)
+    async with RelaybotServer(settings, roles=("gateway",)) as server:
+        async with httpx.AsyncClient(base_url=server.url) as http:
+            ready = await http.get("/readyz")
+            health = await http.get("/health")
+    assert ready.status_code == 200, ready.text
+    parts = health.json()["parts"]
+    assert parts["redis"] == {"status": "ok", "required": True, "error": None}
+    assert parts["queue"]["status"] == "ok" and parts["queue"]["depth"] == 0
+    assert redis_url not in health.text
+
+
 def _sample(name: str, **labels: str) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
 
