@@ -92,11 +92,11 @@ def hostile_settings(directory: Path, **overrides: Any) -> Settings:
 def record(kind: str, response: httpx.Response) -> None:
     """Count a case; a 5xx is remembered by route (and fails the case that caused it).
 
-    The one 5xx that is an answer rather than a failure: `/health` saying 503 because the
-    store did not answer in time, which is what a load balancer must be told."""
+    The one 5xx that is an answer rather than a failure: `/health` or `/readyz` saying 503
+    because the store did not answer in time, which is what a load balancer must be told."""
     TALLY[kind] += 1
     where = f"{response.request.method} {response.request.url.path} -> {response.status_code}"
-    if response.status_code == 503 and response.request.url.path == "/health":
+    if response.status_code == 503 and response.request.url.path in ("/health", "/readyz"):
         HEALTH_503[kind] += 1
         return
     if response.status_code >= 500:

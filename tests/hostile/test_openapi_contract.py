@@ -94,6 +94,16 @@ def test_schemathesis_with_every_check_finds_no_contract_failure(
     assert relaybot.run(store_problems(relaybot)) == []
 
 
+def test_the_liveness_readiness_and_health_routes_keep_their_contract(
+    relaybot: ThreadedRelaybot, http: httpx.Client, tmp_path: Path
+) -> None:
+    summary = st_run(
+        relaybot, ADMIN_TOKEN, tmp_path, "--include-path-regex", "^/(livez|readyz|health)$"
+    )
+    assert "Tested: 3" in summary, summary
+    assert http.get("/readyz").json() == {"status": "ready", "failing": []}
+
+
 def test_the_bots_routes_keep_their_contract_too(
     relaybot: ThreadedRelaybot, http: httpx.Client, tmp_path: Path
 ) -> None:

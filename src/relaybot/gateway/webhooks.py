@@ -8,6 +8,7 @@ The lane applies the same body limits and response headers itself.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 
 import structlog
@@ -52,12 +53,26 @@ class WebhookLane:
         self.ingest = ingest
         self.max_bytes = max_bytes
         self.max_json_depth = max_json_depth
+        # One histogram child per channel, found once: `labels()` per call doubles the cost.
+        self.timers = {
+            name: metrics.WEBHOOK_SECONDS.labels(name) for name in (*ADAPTERS, "unknown")
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         route = _webhook_route(scope)
         if route is None:
             await self.app(scope, receive, send)
             return
+        started = time.perf_counter()
+        try:
+            await self._serve(route, scope, receive, send)
+        finally:
+            timer = self.timers.get(route[0]) or self.timers["unknown"]  # bounded label values
+            timer.observe(time.perf_counter() - started)
+
+    async def _serve(
+        self, route: tuple[str, str, str], scope: Scope, receive: Receive, send: Send
+    ) -> None:
         body = await read_body(
             scope, receive, send, max_bytes=self.max_bytes, max_json_depth=self.max_json_depth
         )

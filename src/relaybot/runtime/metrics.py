@@ -55,6 +55,12 @@ HANDLER_FOREIGN_WAIT = Histogram(
 WORKER_CHATS_IN_HAND = Gauge(
     "relaybot_worker_chats_in_hand", "Chats a worker is handling or has waiting for a slot"
 )
+WEBHOOK_SECONDS = Histogram(
+    "relaybot_webhook_seconds",
+    "From a webhook call's first byte read to its answer sent, by channel",
+    ["channel"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
 PRUNED_ROWS = Counter("relaybot_pruned_rows_total", "Rows removed by retention", ["table"])
 PRUNE_BATCH_SECONDS = Histogram(
     "relaybot_prune_batch_seconds",
