@@ -64,9 +64,12 @@ async def test_a_store_at_its_heads_opens_without_alembic_and_one_behind_does_no
         async with open_store(settings):
             pass
         assert len(upgrades) == 1
+        (core_head,) = script_heads([CORE_VERSIONS]) or set()
+        behind = f"{int(core_head) - 1:04d}"
         async with engine.begin() as connection:
             await connection.execute(
-                text("UPDATE alembic_version SET version_num = '0003' WHERE version_num = '0004'")
+                text("UPDATE alembic_version SET version_num = :behind WHERE version_num = :head"),
+                {"behind": behind, "head": core_head},
             )
         assert not await is_current(engine, dirs)
     finally:

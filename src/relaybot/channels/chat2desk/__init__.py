@@ -1,5 +1,22 @@
-"""Chat2Desk: a help-desk hub for WhatsApp, Telegram, Viber and more, over its REST API."""
+"""Chat2Desk: a help-desk hub for WhatsApp, Telegram, Viber and more, over its REST API.
 
-from relaybot.channels.chat2desk.adapter import Chat2DeskAdapter
+The adapter is imported on first use, so what only reads a bot's settings (`.options`, for
+the REST API's schema) does not load the channel.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from relaybot.channels.chat2desk.adapter import Chat2DeskAdapter
 
 __all__ = ["Chat2DeskAdapter"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from relaybot.channels.chat2desk import adapter
+
+        return getattr(adapter, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
