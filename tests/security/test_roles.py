@@ -100,6 +100,7 @@ NEEDS = {
     "POST /api/bots/{name}/check": "admin",
 }
 
+OWN_SIGN_IN = ("/api/booking/", "/api/reminders")
 names = (f"name {n}" for n in itertools.count(1))
 bot_names = (f"matrix-bot-{n}" for n in itertools.count(1))
 
@@ -274,7 +275,9 @@ async def test_every_rest_operation_by_every_caller(make_settings, sqlite_url):
         operations = sorted(
             f"{method.upper()} {path}"
             for path, methods in spec["paths"].items()
-            if path.startswith("/api/")
+            # Booking and reminders sign their own people in (their JWTs, their roles): their
+            # matrices are tests/apps/booking/test_rest_roles.py and tests/apps/reminders.
+            if path.startswith("/api/") and not path.startswith(OWN_SIGN_IN)
             for method in methods
         )
         assert sorted(NEEDS) == operations, "every REST operation needs a row in NEEDS"
