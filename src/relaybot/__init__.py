@@ -43,6 +43,7 @@ if TYPE_CHECKING:
         PanelRows,
         PanelSection,
         PanelTable,
+        panel_row_id,
     )
     from relaybot.core.receipts import Receipt, receipt_meta, receipt_of
     from relaybot.core.strict import (
@@ -138,6 +139,7 @@ _HOMES: dict[str, str] = {
     "PanelRows": "relaybot.core.panel",
     "PanelSection": "relaybot.core.panel",
     "PanelTable": "relaybot.core.panel",
+    "panel_row_id": "relaybot.core.panel",
     "Receipt": "relaybot.core.receipts",
     "receipt_meta": "relaybot.core.receipts",
     "receipt_of": "relaybot.core.receipts",
@@ -294,6 +296,7 @@ __all__ = [
     "minute_cell",
     "normalize_locale",
     "panel_page",
+    "panel_row_id",
     "print_rows",
     "receipt_meta",
     "receipt_of",

@@ -136,3 +136,9 @@ class PanelSection:
     app: str
     title: str
     tables: tuple[PanelTable, ...] = field(default_factory=tuple)
+
+
+def panel_row_id(value: str) -> int | None:
+    """A row id typed in a filter or sent by a form: ASCII digits that fit a BIGINT; anything
+    else names no row (and is never an error, the table is simply empty)."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None

@@ -36,6 +36,7 @@ from relaybot import (
     audit,
     broadcast,
     panel_page,
+    panel_row_id,
     translator,
 )
 
@@ -91,10 +92,6 @@ def _day_bounds(value: str, zone: str) -> tuple[datetime, datetime] | None:
     return start, start + timedelta(days=1)
 
 
-def _number(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 19 else None
-
-
 def panel(settings: Settings, sessions: SessionMaker) -> PanelSection:
     cache = SlotCache()
 
@@ -114,7 +111,7 @@ def panel(settings: Settings, sessions: SessionMaker) -> PanelSection:
                 raise PanelRefused(N_("A day is written as 2026-12-31."))
             conditions += [Booking.starts_at >= bounds[0], Booking.starts_at < bounds[1]]
         if "specialist" in asked.filters:
-            wanted = _number(asked.filters["specialist"])
+            wanted = panel_row_id(asked.filters["specialist"])
             conditions.append(Booking.specialist_id == (wanted if wanted is not None else -1))
         if "status" in asked.filters:
             conditions.append(Booking.status == asked.filters["status"])
@@ -150,7 +147,7 @@ def panel(settings: Settings, sessions: SessionMaker) -> PanelSection:
         )
 
     async def cancel(key: str, _values: Mapping[str, str], who: PanelActor) -> str:
-        number = _number(key)
+        number = panel_row_id(key)
         t = translator(who.locale)
         if number is None:
             raise PanelRefused(t(N_("There is no such booking.")))
@@ -282,7 +279,7 @@ def panel(settings: Settings, sessions: SessionMaker) -> PanelSection:
 
     def toggler(kind: str) -> PanelAction:
         async def toggle(key: str, _values: Mapping[str, str], who: PanelActor) -> str:
-            number = _number(key)
+            number = panel_row_id(key)
             if number is None:
                 raise PanelRefused(N_("Nothing was chosen."))
             try:

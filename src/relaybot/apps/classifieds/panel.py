@@ -29,6 +29,7 @@ from relaybot import (
     audit,
     broadcast,
     panel_page,
+    panel_row_id,
     translator,
 )
 
@@ -45,10 +46,6 @@ STATUSES = (
     ("rejected", N_("rejected")),
 )
 NOTICE_RATE = 30.0
-
-
-def _number(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 19 else None
 
 
 def panel(settings: Settings, sessions: SessionMaker) -> PanelSection:
@@ -99,7 +96,7 @@ def panel(settings: Settings, sessions: SessionMaker) -> PanelSection:
         return fetch
 
     async def approve(key: str, _values: Mapping[str, str], who: PanelActor) -> str:
-        number = _number(key)
+        number = panel_row_id(key)
         t = translator(who.locale)
         now = datetime.now(UTC)
         async with sessions() as session, session.begin():
@@ -139,7 +136,7 @@ def panel(settings: Settings, sessions: SessionMaker) -> PanelSection:
 
     def locker(lock: bool) -> PanelAction:
         async def change(key: str, _values: Mapping[str, str], who: PanelActor) -> str:
-            number = _number(key)
+            number = panel_row_id(key)
             async with sessions() as session, session.begin():
                 ad = await session.get(Ad, number, with_for_update=True) if number else None
                 if ad is None:

@@ -24,6 +24,7 @@ from relaybot import (
     Settings,
     audit,
     panel_page,
+    panel_row_id,
 )
 
 from . import catalog
@@ -45,10 +46,6 @@ STATUS_WORDS = {
     "cancelled": N_("cancelled"),
 }
 YES_NO = (("yes", N_("yes")), ("no", N_("no")))
-
-
-def _number(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 19 else None
 
 
 def panel(settings: Settings, sessions: SessionMaker) -> PanelSection:
@@ -84,7 +81,7 @@ def panel(settings: Settings, sessions: SessionMaker) -> PanelSection:
 
     async def messages(asked: PanelQuery) -> PanelRows:
         conditions: list[ColumnElement[bool]] = []
-        wanted = _number(asked.filters.get("demand", ""))
+        wanted = panel_row_id(asked.filters.get("demand", ""))
         if "demand" in asked.filters:
             conditions.append(DemandMessage.demand_id == (wanted if wanted is not None else -1))
         sorts = {
@@ -133,7 +130,7 @@ def panel(settings: Settings, sessions: SessionMaker) -> PanelSection:
         )
 
     async def edit_scenario(key: str, values: Mapping[str, str], who: PanelActor) -> str:
-        number = _number(key)
+        number = panel_row_id(key)
         if number is None:
             raise PanelRefused(N_("There is no such scenario."))
         active = {"yes": True, "no": False}.get(values.get("active", ""))
@@ -187,7 +184,7 @@ def panel(settings: Settings, sessions: SessionMaker) -> PanelSection:
 
     async def links(asked: PanelQuery) -> PanelRows:
         conditions: list[ColumnElement[bool]] = []
-        person = _number(asked.filters.get("person", ""))
+        person = panel_row_id(asked.filters.get("person", ""))
         if "person" in asked.filters:
             conditions.append(UserScenario.user_id == (person if person is not None else -1))
         sorts = {"user_id": UserScenario.user_id, "created_at": UserScenario.created_at}

@@ -24,6 +24,7 @@ from relaybot import (
     SessionMaker,
     Settings,
     panel_page,
+    panel_row_id,
     translator,
 )
 
@@ -72,7 +73,8 @@ def panel(settings: Settings, sessions: SessionMaker) -> PanelSection:
         return PanelRows([_row(order) for order in rows], total)
 
     async def change(key: str, values: Mapping[str, str], who: PanelActor) -> str:
-        if not key.isdigit() or len(key) > 18:
+        order_id = panel_row_id(key)
+        if order_id is None:
             raise PanelRefused(N_("There is no such order."))
         t = translator(who.locale)
         default = translator(settings.default_locale)
@@ -80,7 +82,7 @@ def panel(settings: Settings, sessions: SessionMaker) -> PanelSection:
             async with sessions() as session, session.begin():
                 done = await lifecycle.change_status(
                     session,
-                    int(key),
+                    order_id,
                     values["status"],
                     actor=who.actor,
                     channel="console",

@@ -27,6 +27,7 @@ from relaybot import (
     Settings,
     audit,
     panel_page,
+    panel_row_id,
     translator,
 )
 
@@ -40,11 +41,6 @@ RESULTS = (("sent", N_("sent")), ("skipped", N_("skipped")), ("failed", N_("fail
 ROLE_CHOICES = tuple((role, role) for role in ROLES)
 
 
-def _number(value: str) -> int | None:
-    """A row id typed in a filter or sent by a form; anything else names no row."""
-    return int(value) if value.isdigit() and len(value) < 19 else None
-
-
 def _moment(seconds: float | None) -> datetime | None:
     return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
 
@@ -54,7 +50,7 @@ def _by_id(
 ) -> None:
     """A filter by id; text that is no id matches nothing rather than failing."""
     if key in filters:
-        number = _number(filters[key])
+        number = panel_row_id(filters[key])
         conditions.append(column == number if number is not None else column.is_(None))
 
 
@@ -210,7 +206,7 @@ def panel(_settings: Settings, sessions: SessionMaker) -> PanelSection:
 
     def switch(on: bool) -> PanelAction:
         async def run(key: str, _values: Mapping[str, str], who: PanelActor) -> str:
-            number = _number(key)
+            number = panel_row_id(key)
             t = translator(who.locale)
             async with sessions() as session, session.begin():
                 job = (
